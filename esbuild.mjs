@@ -1,0 +1,36 @@
+// Bundles: the extension (Node, CommonJS, `vscode` external), and for scripts, benchmarks and
+// tests the shared MLflow client alone (dist/mlflow-client.js) and the server launcher
+// (dist/mlflow-server.js). Flags: --production, --watch.
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** @type {esbuild.BuildOptions} */
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'info',
+};
+
+const builds = [
+  {
+    ...node,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: ['vscode'],
+  },
+  { ...node, entryPoints: ['src/mlflow/index.ts'], outfile: 'dist/mlflow-client.js' },
+  // The server launcher alone, for `npm run mlflow:server`, the demo and the benchmarks.
+  { ...node, entryPoints: ['src/mlflow-server/launcher.ts'], outfile: 'dist/mlflow-server.js' },
+];
+
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}

@@ -1,0 +1,185 @@
+"""MLflow's own Python SDK, driven by the tests to check interop with the extension's client.
+
+Usage: python interop.py   (the tracking URI comes from MLFLOW_TRACKING_URI)
+Reads one JSON request a line on stdin, {"id", "command", "args"}, and answers each with one
+line, {"id", "result"} or {"id", "error"}. Each command is one SDK call, so the tests can log on
+one side and read on the other; one process serves a whole test file (importing mlflow is slow).
+"""
+
+import contextlib
+import json
+import os
+import sys
+
+os.environ.setdefault("MLFLOW_ENABLE_ASYNC_TRACE_LOGGING", "false")
+
+import mlflow  # noqa: E402
+from mlflow.entities import AssessmentError, AssessmentSource, Expectation, Feedback  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _source(d):
+    if d is None:
+        return None
+    return AssessmentSource(source_type=d["source_type"], source_id=d.get("source_id", "default"))
+
+
+def _error(d):
+    if d is None:
+        return None
+    return AssessmentError(
+        error_code=d["error_code"],
+        error_message=d.get("error_message"),
+        stack_trace=d.get("stack_trace"),
+    )
+
+
+def _dump(assessment):
+    # The proto form (snake_case, what the server stores), as MLflow itself serializes it.
+    return assessment.to_dictionary()
+
+
+def create_trace(args):
+    """A trace from a traced function, as a user's app makes one; with "spans_as_artifact",
+    its spans go to the artifact store as older clients stored them."""
+    from seed import spans_as_artifact
+
+    mlflow.set_experiment(args.get("experiment", "interop"))
+
+    @mlflow.trace
+    def my_app(input: str) -> str:
+        with mlflow.start_span(name="child") as span:
+            span.set_inputs({"x": input})
+            span.set_outputs({"y": input.upper()})
+        return input + "_output"
+
+    with spans_as_artifact() if args.get("spans_as_artifact") else contextlib.nullcontext():
+        my_app(input=args.get("input", "hello"))
+    trace_id = mlflow.get_last_active_trace_id()
+    trace = mlflow.get_trace(trace_id)
+    return {
+        "trace_id": trace_id,
+        "experiment_id": trace.info.experiment_id,
+        "span_ids": {s.name: s.span_id for s in trace.data.spans},
+    }
+
+
+def log_feedback(args):
+    a = mlflow.log_feedback(
+        trace_id=args["trace_id"],
+        name=args.get("name", "feedback"),
+        value=args.get("value"),
+        source=_source(args.get("source")),
+        error=_error(args.get("error")),
+        rationale=args.get("rationale"),
+        metadata=args.get("metadata"),
+        span_id=args.get("span_id"),
+    )
+    return _dump(a)
+
+
+def log_expectation(args):
+    a = mlflow.log_expectation(
+        trace_id=args["trace_id"],
+        name=args["name"],
+        value=args["value"],
+        source=_source(args.get("source")),
+        metadata=args.get("metadata"),
+        span_id=args.get("span_id"),
+    )
+    return _dump(a)
+
+
+def log_guide_examples(args):
+    """Every example of the seed guide, logged by the SDK exactly as the guide does it."""
+    with open(os.path.join(HERE, "guide_examples.json")) as f:
+        examples = json.load(f)
+    logged = []
+    for fb in examples["feedback"]:
+        logged.append(log_feedback({"trace_id": args["trace_id"], **fb}))
+    for ex in examples["expectation"]:
+        logged.append(log_expectation({"trace_id": args["trace_id"], **ex}))
+    return logged
+
+
+def override_feedback(args):
+    a = mlflow.override_feedback(
+        trace_id=args["trace_id"],
+        assessment_id=args["assessment_id"],
+        value=args["value"],
+        rationale=args.get("rationale"),
+        source=_source(args.get("source")),
+        metadata=args.get("metadata"),
+    )
+    return _dump(a)
+
+
+def update_assessment(args):
+    if args["kind"] == "feedback":
+        new = Feedback(name=args["name"], value=args.get("value"), rationale=args.get("rationale"))
+    else:
+        new = Expectation(name=args["name"], value=args["value"])
+    return _dump(mlflow.update_assessment(args["trace_id"], args["assessment_id"], new))
+
+
+def delete_assessment(args):
+    mlflow.delete_assessment(trace_id=args["trace_id"], assessment_id=args["assessment_id"])
+    return {}
+
+
+def get_assessment(args):
+    return _dump(mlflow.get_assessment(args["trace_id"], args["assessment_id"]))
+
+
+def trace_assessments(args):
+    """What `mlflow.get_trace(...).info.assessments` holds, each as MLflow serializes it."""
+    trace = mlflow.get_trace(args["trace_id"])
+    return [_dump(a) for a in trace.info.assessments]
+
+
+def assessment_values(args):
+    """The Python values (after the SDK's own decoding) of a trace's assessments, by id."""
+    trace = mlflow.get_trace(args["trace_id"])
+    out = {}
+    for a in trace.info.assessments:
+        out[a.assessment_id] = {
+            "name": a.name,
+            "value": a.value,
+            "valid": a.valid,
+            "overrides": getattr(a, "overrides", None),
+            "metadata": a.metadata,
+        }
+    return out
+
+
+def span_summaries(args):
+    trace = mlflow.get_trace(args["trace_id"])
+    return [
+        {"span_id": s.span_id, "parent_id": s.parent_id, "name": s.name, "inputs": s.inputs}
+        for s in trace.data.spans
+    ]
+
+
+COMMANDS = {f.__name__: f for f in [
+    create_trace, log_feedback, log_expectation, log_guide_examples, override_feedback,
+    update_assessment, delete_assessment, get_assessment, trace_assessments, assessment_values,
+    span_summaries,
+]}
+
+
+def serve():
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        try:
+            reply = {"id": request["id"], "result": COMMANDS[request["command"]](request.get("args", {}))}
+        except Exception as e:  # reported to the test, which fails with the message
+            reply = {"id": request["id"], "error": f"{type(e).__name__}: {e}"}
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    serve()

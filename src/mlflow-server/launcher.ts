@@ -1,0 +1,215 @@
+/**
+ * Starts a real `mlflow server` on a free loopback port with SQLite in a data folder, waits for
+ * `/health`, and stops it with every process it spawned (uvicorn workers included). Used by the
+ * tests, the demo and the benchmarks; no `vscode` import.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/** Temporary data folders start with this, so a sweep can find servers a crash left behind. */
+export const DATA_DIR_PREFIX = 'mtr-mlflow-';
+
+export interface BasicAuthUser {
+  username: string;
+  password: string;
+}
+
+export interface MlflowServerOptions {
+  /** The Python interpreter of an environment that has mlflow installed. */
+  python: string;
+  /** Where the SQLite database and artifacts go; default: a new temporary folder, removed on stop. */
+  dataDir?: string;
+  /** Default: a free port on 127.0.0.1. */
+  port?: number;
+  /** Run with `--app-name basic-auth`; the admin user is created with these credentials. */
+  basicAuth?: BasicAuthUser;
+  /** Prepended to every route (`--static-prefix`), e.g. "/mlflow". */
+  staticPrefix?: string;
+  /** Extra environment for the server process. */
+  env?: Record<string, string>;
+  /** How long to wait for `/health`. Default 120 s (a cold start on two cores takes ~10 s). */
+  startTimeoutMs?: number;
+}
+
+export interface MlflowServer {
+  /** Base URL for clients, with the static prefix: `http://127.0.0.1:PORT[/prefix]`. */
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly pid: number;
+  /** The server's output so far (also in DATA_DIR/server.log). */
+  log(): string;
+  /** Stops the server and its workers; removes the data folder unless it was given or `keepData`. */
+  stop(options?: { keepData?: boolean }): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+export async function startMlflowServer(options: MlflowServerOptions): Promise<MlflowServer> {
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), DATA_DIR_PREFIX));
+  mkdirSync(dataDir, { recursive: true });
+  const port = options.port ?? (await freeLoopbackPort());
+  const prefix = options.staticPrefix ? `/${options.staticPrefix.replace(/^\/+|\/+$/g, '')}` : '';
+  const url = `http://127.0.0.1:${port}${prefix}`;
+
+  const args = [
+    '-m',
+    'mlflow',
+    'server',
+    '--backend-store-uri',
+    `sqlite:///${path.join(dataDir, 'mlflow.db')}`,
+    '--artifacts-destination',
+    path.join(dataDir, 'artifacts'),
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--workers',
+    '1',
+    ...(prefix ? ['--static-prefix', prefix] : []),
+    ...(options.basicAuth ? ['--app-name', 'basic-auth'] : []),
+  ];
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    // The job runner (scheduled judges) is not needed and costs a process and start-up time.
+    MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false',
+    ...options.env,
+  };
+  if (options.basicAuth) {
+    env.MLFLOW_AUTH_CONFIG_PATH = writeBasicAuthConfig(dataDir, options.basicAuth);
+    env.MLFLOW_FLASK_SERVER_SECRET_KEY = randomBytes(24).toString('hex');
+  }
+
+  const logFile = createWriteStream(path.join(dataDir, 'server.log'));
+  let output = '';
+  // Its own process group, so that stop() reaches the uvicorn workers it forks too.
+  const child = spawn(options.python, args, {
+    cwd: dataDir,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const collect = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-64_000);
+    logFile.write(chunk);
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
+  const status = { exited: false };
+  void exited.then(() => {
+    status.exited = true;
+    running.delete(child);
+    logFile.end();
+  });
+  running.add(child);
+  installExitHook();
+
+  const stop = async ({ keepData = false } = {}): Promise<void> => {
+    if (!status.exited && child.pid !== undefined) {
+      killGroup(child.pid, 'SIGTERM');
+      const stopped = await Promise.race([
+        exited.then(() => true),
+        delay(10_000).then(() => false),
+      ]);
+      if (!stopped) {
+        killGroup(child.pid, 'SIGKILL');
+        await exited;
+      }
+    }
+    // Workers may outlive the parent for a moment; make sure none is left.
+    if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+    if (ownsDataDir && !keepData) rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
+  for (;;) {
+    if (status.exited) {
+      await stop({ keepData: true });
+      throw new Error(
+        `mlflow server exited during start (see ${dataDir}/server.log):\n${output.slice(-4000)}`,
+      );
+    }
+    if (await isHealthy(`${url}/health`)) break;
+    if (Date.now() > deadline) {
+      await stop({ keepData: true });
+      throw new Error(
+        `mlflow server did not answer ${url}/health in time:\n${output.slice(-4000)}`,
+      );
+    }
+    await delay(250);
+  }
+
+  return { url, port, dataDir, pid: child.pid ?? -1, log: () => output, stop };
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
+function writeBasicAuthConfig(dataDir: string, admin: BasicAuthUser): string {
+  const file = path.join(dataDir, 'basic_auth.ini');
+  writeFileSync(
+    file,
+    [
+      '[mlflow]',
+      'default_permission = READ',
+      `database_uri = sqlite:///${path.join(dataDir, 'basic_auth.db')}`,
+      `admin_username = ${admin.username}`,
+      `admin_password = ${admin.password}`,
+      'authorization_function = mlflow.server.auth:authenticate_request_basic_auth',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+async function isHealthy(healthUrl: string): Promise<boolean> {
+  try {
+    const res = await fetch(healthUrl, { signal: AbortSignal.timeout(2000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** If this Node process exits without stopping its servers, take them down with it. */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of running) if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,15 @@
+/** The shared MLflow client's public surface; also built alone as dist/mlflow-client.js. */
+export { MlflowClient, type MlflowClientOptions } from './client';
+export * from './errors';
+export * from './filters';
+export type {
+  Credentials,
+  CredentialsProvider,
+  ProxyOptions,
+  RequestLogEntry,
+  RetryPolicy,
+  TransportOptions,
+} from './http';
+export { spanIdToHex } from './spans';
+export * from './types';
+export { pythonJsonDumps, pythonStr } from './values';

@@ -1,0 +1,159 @@
+/**
+ * What the MLflow server sends, as zod schemas (proto JSON: snake_case, enums as names, unset
+ * fields omitted). Every response is checked here before it leaves src/mlflow/; unknown extra
+ * fields are dropped so that newer servers keep working.
+ */
+import { z } from 'zod';
+import { MlflowResponseError } from './errors';
+import { SOURCE_TYPES } from './types';
+
+const stringMap = z.record(z.string(), z.string());
+
+export const wireAssessmentSource = z.object({
+  source_type: z.enum(SOURCE_TYPES),
+  source_id: z.string().optional(),
+});
+
+export const wireAssessmentError = z.object({
+  error_code: z.string().optional(),
+  error_message: z.string().optional(),
+  stack_trace: z.string().optional(),
+});
+
+export const wireFeedback = z.object({
+  value: z.json().optional(),
+  error: wireAssessmentError.optional(),
+});
+
+export const wireExpectation = z.object({
+  value: z.json().optional(),
+  serialized_value: z.object({ serialization_format: z.string(), value: z.string() }).optional(),
+});
+
+export const wireAssessment = z.object({
+  assessment_id: z.string(),
+  assessment_name: z.string(),
+  trace_id: z.string(),
+  span_id: z.string().optional(),
+  source: wireAssessmentSource,
+  create_time: z.string(),
+  last_update_time: z.string(),
+  feedback: wireFeedback.optional(),
+  expectation: wireExpectation.optional(),
+  rationale: z.string().optional(),
+  metadata: stringMap.optional(),
+  overrides: z.string().optional(),
+  valid: z.boolean().optional(),
+});
+export type WireAssessment = z.infer<typeof wireAssessment>;
+
+export const wireTraceInfo = z.object({
+  trace_id: z.string(),
+  client_request_id: z.string().optional(),
+  trace_location: z
+    .object({
+      type: z.string(),
+      mlflow_experiment: z.object({ experiment_id: z.string() }).optional(),
+    })
+    .optional(),
+  request_preview: z.string().optional(),
+  response_preview: z.string().optional(),
+  request_time: z.string(),
+  execution_duration: z.string().optional(),
+  state: z.enum(['OK', 'ERROR', 'IN_PROGRESS', 'STATE_UNSPECIFIED']),
+  trace_metadata: stringMap.optional(),
+  tags: stringMap.optional(),
+  assessments: z.array(wireAssessment).optional(),
+});
+export type WireTraceInfo = z.infer<typeof wireTraceInfo>;
+
+export const assessmentResponse = z.object({ assessment: wireAssessment });
+
+export const searchTracesResponse = z.object({
+  traces: z.array(wireTraceInfo).optional(),
+  next_page_token: z.string().optional(),
+});
+
+export const getTraceInfoResponse = z.object({ trace: z.object({ trace_info: wireTraceInfo }) });
+
+/** A nanosecond time: a number, or a string when spans.ts kept a large integer exact. */
+const wireNanos = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]);
+
+export const wireSpan = z.object({
+  trace_id: z.string(),
+  span_id: z.string(),
+  parent_span_id: z.string().nullable().optional(),
+  name: z.string(),
+  start_time_unix_nano: wireNanos,
+  end_time_unix_nano: wireNanos.nullable().optional(),
+  status: z.object({ code: z.string(), message: z.string().optional() }).optional(),
+  attributes: z.record(z.string(), z.json()).optional(),
+  events: z
+    .array(
+      z.object({
+        name: z.string(),
+        time_unix_nano: wireNanos,
+        attributes: z.record(z.string(), z.json()).optional(),
+      }),
+    )
+    .optional(),
+});
+export type WireSpan = z.infer<typeof wireSpan>;
+
+export const traceDataResponse = z.object({ spans: z.array(wireSpan) });
+
+export const wireExperiment = z.object({
+  experiment_id: z.string(),
+  name: z.string(),
+  artifact_location: z.string().optional(),
+  lifecycle_stage: z.string().optional(),
+  creation_time: z.number().optional(),
+  last_update_time: z.number().optional(),
+  tags: z.array(z.object({ key: z.string(), value: z.string().optional() })).optional(),
+});
+
+export const searchExperimentsResponse = z.object({
+  experiments: z.array(wireExperiment).optional(),
+  next_page_token: z.string().optional(),
+});
+
+export const currentUserResponse = z.object({
+  user: z.object({
+    id: z.number().optional(),
+    username: z.string(),
+    is_admin: z.boolean().optional(),
+  }),
+});
+
+/** Checks `data` against `schema`; a mismatch becomes an error that names the first bad field. */
+export function parseWire<S extends z.ZodType>(schema: S, data: unknown, url: string): z.output<S> {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue ? formatPath(issue.path) : '';
+  throw new MlflowResponseError(url, field, issue ? describeIssue(issue, data) : 'does not match');
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
+    .join('');
+}
+
+function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
+  const actual = valueAt(data, issue.path);
+  const got =
+    actual === undefined
+      ? 'missing'
+      : `got ${(JSON.stringify(actual) as string | undefined)?.slice(0, 80) ?? typeof actual}`;
+  return `${issue.message.replace(/^Invalid input: /, '')} (${got})`;
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = data;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}

@@ -1,0 +1,64 @@
+/**
+ * A trace's spans as the server's `get-trace-artifact` route serves them (OTel-like JSON with
+ * base64 ids, nanosecond integers and JSON-encoded attribute values), made into `Span`s.
+ */
+import { MlflowResponseError } from './errors';
+import { parseWire, traceDataResponse, type WireSpan } from './schemas';
+import type { JsonValue, Span } from './types';
+
+/** Nanosecond fields exceed 2^53; quote their digits before JSON.parse so none are lost. */
+const NANOS_FIELD = /("(?:start_time|end_time|time)_unix_nano"\s*:\s*)(\d{16,})/g;
+
+export function parseTraceData(text: string, url: string): Span[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(text.replace(NANOS_FIELD, '$1"$2"'));
+  } catch {
+    throw new MlflowResponseError(url, '', 'the trace data is not JSON');
+  }
+  return parseWire(traceDataResponse, data, url).spans.map(toSpan);
+}
+
+function toSpan(wire: WireSpan): Span {
+  const attributes: Record<string, JsonValue> = {};
+  for (const [key, value] of Object.entries(wire.attributes ?? {}))
+    attributes[key] = decodeAttribute(value);
+  const spanType = attributes['mlflow.spanType'];
+  const requestId = attributes['mlflow.traceRequestId'];
+  return {
+    traceId: typeof requestId === 'string' ? requestId : spanIdToHex(wire.trace_id),
+    spanId: spanIdToHex(wire.span_id),
+    parentSpanId: wire.parent_span_id ? spanIdToHex(wire.parent_span_id) : null,
+    name: wire.name,
+    startTimeUnixNano: BigInt(wire.start_time_unix_nano),
+    endTimeUnixNano: wire.end_time_unix_nano == null ? null : BigInt(wire.end_time_unix_nano),
+    status: { code: wire.status?.code ?? 'STATUS_CODE_UNSET', message: wire.status?.message ?? '' },
+    ...(typeof spanType === 'string' ? { spanType } : {}),
+    ...('mlflow.spanInputs' in attributes ? { inputs: attributes['mlflow.spanInputs'] } : {}),
+    ...('mlflow.spanOutputs' in attributes ? { outputs: attributes['mlflow.spanOutputs'] } : {}),
+    attributes,
+    events: (wire.events ?? []).map((event) => ({
+      name: event.name,
+      timeUnixNano: BigInt(event.time_unix_nano),
+      attributes: Object.fromEntries(
+        Object.entries(event.attributes ?? {}).map(([k, v]) => [k, decodeAttribute(v)]),
+      ),
+    })),
+  };
+}
+
+/** MLflow stores each attribute value as JSON text; a value that is not JSON stays as it is. */
+function decodeAttribute(value: JsonValue): JsonValue {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as JsonValue;
+  } catch {
+    return value;
+  }
+}
+
+/** Span ids arrive base64-encoded; assessments name spans by 16 lowercase hex characters. */
+export function spanIdToHex(id: string): string {
+  if (/^[0-9a-f]{16}$|^[0-9a-f]{32}$/.test(id)) return id;
+  return Buffer.from(id, 'base64').toString('hex');
+}

@@ -1,0 +1,15 @@
+/** Real MLflow servers for tests, through the same launcher the extension and demo use. */
+import {
+  startMlflowServer,
+  type MlflowServer,
+  type MlflowServerOptions,
+} from '../../src/mlflow-server/launcher';
+import { pythonPath } from './env';
+
+export const ADMIN = { username: 'admin', password: 'mtr-test-Passw0rd!' };
+
+export function startServer(
+  options: Omit<MlflowServerOptions, 'python'> = {},
+): Promise<MlflowServer> {
+  return startMlflowServer({ python: pythonPath(), ...options });
+}

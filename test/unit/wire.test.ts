@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseDurationMs, toAssessment } from '../../src/mlflow/convert';
+import { MlflowApiError, MlflowNetworkError, MlflowResponseError } from '../../src/mlflow/errors';
+import { authorizationHeader, classifyNetworkError, parseRetryAfter } from '../../src/mlflow/http';
+import { assessmentResponse, parseWire, searchTracesResponse } from '../../src/mlflow/schemas';
+import { parseTraceData, spanIdToHex } from '../../src/mlflow/spans';
+
+const URL_ = 'http://127.0.0.1:5000/api/3.0/mlflow/traces/search';
+
+describe('response validation', () => {
+  it('names the field that does not match, with what came instead', () => {
+    const body = { traces: [{ trace_id: 'tr-1', request_time: 17, state: 'OK' }] };
+    assert.throws(
+      () => parseWire(searchTracesResponse, body, URL_),
+      (e: unknown) =>
+        e instanceof MlflowResponseError &&
+        e.field === 'traces[0].request_time' &&
+        /expected string/.test(e.message) &&
+        /got 17/.test(e.message),
+    );
+  });
+  it('reports a missing field as missing', () => {
+    assert.throws(
+      () => parseWire(assessmentResponse, { assessment: { assessment_id: 'a-1' } }, URL_),
+      (e: unknown) =>
+        e instanceof MlflowResponseError &&
+        e.field === 'assessment.assessment_name' &&
+        /missing/.test(e.message),
+    );
+  });
+  it('rejects an unknown source type rather than guessing', () => {
+    const wire = {
+      assessment: {
+        assessment_id: 'a-1',
+        assessment_name: 'n',
+        trace_id: 'tr-1',
+        create_time: 't',
+        last_update_time: 't',
+        source: { source_type: 'ROBOT' },
+        feedback: { value: 1 },
+      },
+    };
+    assert.throws(
+      () => parseWire(assessmentResponse, wire, URL_),
+      (e: unknown) =>
+        e instanceof MlflowResponseError && e.field === 'assessment.source.source_type',
+    );
+  });
+  it('maps a wire assessment to the domain, absent fields as Python reads them', () => {
+    const wire = parseWire(
+      assessmentResponse,
+      {
+        assessment: {
+          assessment_id: 'a-1',
+          assessment_name: 'n',
+          trace_id: 'tr-1',
+          create_time: 't1',
+          last_update_time: 't2',
+          source: { source_type: 'LLM_JUDGE' },
+          feedback: { value: null, error: { error_code: 'E' } },
+          extra: 'ignored',
+        },
+      },
+      URL_,
+    ).assessment;
+    assert.deepEqual(toAssessment(wire, URL_), {
+      kind: 'feedback',
+      assessmentId: 'a-1',
+      traceId: 'tr-1',
+      name: 'n',
+      source: { sourceType: 'LLM_JUDGE' },
+      createTime: 't1',
+      lastUpdateTime: 't2',
+      metadata: {},
+      valid: true,
+      value: null,
+      error: { errorCode: 'E' },
+    });
+  });
+  it('parses proto durations and refuses others', () => {
+    assert.equal(parseDurationMs('1.234s', URL_), 1234);
+    assert.equal(parseDurationMs('0s', URL_), 0);
+    assert.throws(() => parseDurationMs('12ms', URL_), MlflowResponseError);
+  });
+});
+
+describe('spans', () => {
+  it('keeps nanosecond times exact and converts base64 ids to hex', () => {
+    const text =
+      '{"spans": [{"trace_id": "obrud+e1v6l3oQCCVWuQuQ==", "span_id": "rA+S8DCbZL8=", "parent_span_id": null, "name": "app",' +
+      ' "start_time_unix_nano": 1795385074147073064, "end_time_unix_nano": 1795385074215446984, "status": {"code": "STATUS_CODE_OK", "message": ""},' +
+      ' "attributes": {"mlflow.spanType": "\\"LLM\\"", "mlflow.spanInputs": "{\\"q\\": \\"<b>x</b>\\"}", "raw": "not json", "n": "10"},' +
+      ' "events": [{"name": "e", "time_unix_nano": 1795385074147073065, "attributes": {"k": "\\"v\\""}}]}]}';
+    const [span] = parseTraceData(text, URL_);
+    assert.ok(span);
+    assert.equal(span.startTimeUnixNano, 1795385074147073064n);
+    assert.equal(span.endTimeUnixNano, 1795385074215446984n);
+    assert.equal(span.spanId, 'ac0f92f0309b64bf');
+    assert.equal(span.parentSpanId, null);
+    assert.equal(span.spanType, 'LLM');
+    assert.deepEqual(span.inputs, { q: '<b>x</b>' });
+    assert.equal(span.attributes.raw, 'not json');
+    assert.equal(span.attributes.n, 10);
+    assert.equal(span.events[0]?.timeUnixNano, 1795385074147073065n);
+    assert.equal(span.events[0].attributes.k, 'v');
+  });
+  it('leaves hex ids as they are', () => {
+    assert.equal(spanIdToHex('ac0f92f0309b64bf'), 'ac0f92f0309b64bf');
+  });
+  it('names a non-JSON body', () => {
+    assert.throws(() => parseTraceData('<html>', URL_), MlflowResponseError);
+  });
+});
+
+describe('transport helpers', () => {
+  it('builds Basic and Bearer headers and none for anonymous', () => {
+    assert.equal(
+      authorizationHeader({ kind: 'basic', username: 'ann', password: 'p:w' }),
+      `Basic ${Buffer.from('ann:p:w').toString('base64')}`,
+    );
+    assert.equal(authorizationHeader({ kind: 'bearer', token: 't0k' }), 'Bearer t0k');
+    assert.equal(authorizationHeader({ kind: 'none' }), undefined);
+  });
+  it('reads Retry-After as seconds or as a date', () => {
+    assert.equal(parseRetryAfter('2'), 2000);
+    assert.equal(parseRetryAfter(new Date(10_000).toUTCString(), 4_000), 6000);
+    assert.equal(parseRetryAfter('soon'), undefined);
+  });
+  it('classifies low-level network errors', () => {
+    const withCode = (code: string) => Object.assign(new Error(code), { code });
+    assert.equal(classifyNetworkError(withCode('ECONNREFUSED')), 'refused');
+    assert.equal(classifyNetworkError(new AggregateError([withCode('ECONNREFUSED')])), 'refused');
+    assert.equal(classifyNetworkError(withCode('ENOTFOUND')), 'dns');
+    assert.equal(classifyNetworkError(withCode('UND_ERR_HEADERS_TIMEOUT')), 'timeout');
+    assert.equal(classifyNetworkError(withCode('DEPTH_ZERO_SELF_SIGNED_CERT')), 'tls');
+    assert.equal(classifyNetworkError(withCode('ERR_TLS_CERT_ALTNAME_INVALID')), 'tls');
+    assert.equal(classifyNetworkError(withCode('ECONNRESET')), 'reset');
+    assert.equal(classifyNetworkError(new Error('no code')), 'other');
+  });
+});
+
+describe('error messages say what to do', () => {
+  const url = 'http://127.0.0.1:5000/api/3.0/mlflow/traces/tr-1';
+  const cases: [Error, RegExp][] = [
+    [
+      new MlflowApiError(401, 'UNAUTHENTICATED', 'You are not authenticated', 'GET', url),
+      /Sign in/,
+    ],
+    [new MlflowApiError(403, 'PERMISSION_DENIED', 'nope', 'GET', url), /--allowed-hosts/],
+    [
+      new MlflowApiError(404, 'RESOURCE_DOES_NOT_EXIST', 'Trace not found', 'GET', url),
+      /deleted, or the id is wrong.*Trace not found/,
+    ],
+    [new MlflowApiError(500, undefined, 'Traceback ...', 'POST', url), /Try again.*server's log/],
+    [
+      new MlflowApiError(400, 'INVALID_PARAMETER_VALUE', 'bad filter', 'POST', url),
+      /rejected.*bad filter/,
+    ],
+    [
+      new MlflowNetworkError('refused', 'GET', url, 'ECONNREFUSED'),
+      /Start the server or correct the tracking URL/,
+    ],
+    [new MlflowNetworkError('timeout', 'GET', url, undefined), /did not answer .* in time/],
+    [new MlflowNetworkError('tls', 'GET', url, 'CERT_HAS_EXPIRED'), /CA certificate/],
+  ];
+  for (const [error, pattern] of cases) {
+    it(`${error.name}: ${pattern.source}`, () => {
+      assert.match(error.message, pattern);
+      assert.doesNotMatch(error.message, /\n/);
+    });
+  }
+});
