@@ -1,13 +1,14 @@
 // @ts-check
-// Bundles each test file (test/unit, test/integration) into out/ as CommonJS for `node --test`.
+// Bundles each test file into out/ as CommonJS: test/unit and test/integration for `node --test`,
+// test/vscode (with its Mocha entry index.ts) for the extension host, `vscode` left external.
 import * as esbuild from 'esbuild';
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const entryPoints = ['test/unit', 'test/integration'].flatMap((dir) =>
+const entryPoints = ['test/unit', 'test/integration', 'test/vscode'].flatMap((dir) =>
   readdirSync(path.join(ROOT, dir))
-    .filter((f) => f.endsWith('.test.ts'))
+    .filter((f) => f.endsWith('.test.ts') || (dir === 'test/vscode' && f === 'index.ts'))
     .map((f) => path.join(ROOT, dir, f)),
 );
 rmSync(path.join(ROOT, 'out', 'test'), { recursive: true, force: true });
@@ -17,6 +18,7 @@ await esbuild.build({
   outbase: ROOT,
   bundle: true,
   packages: 'external',
+  external: ['vscode'],
   platform: 'node',
   target: 'node20',
   format: 'cjs',

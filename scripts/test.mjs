@@ -56,6 +56,11 @@ const counts = await runNodeTests(testFiles, {
 passed += counts.passed;
 failed += counts.failed;
 
+say('extension-host tests (code-server + Chromium)');
+const vscodeCounts = await runVscodeTests();
+passed += vscodeCounts.passed;
+failed += vscodeCounts.failed;
+
 const swept = sweepLeftoverServers();
 if (swept > 0) {
   failed++;
@@ -81,6 +86,31 @@ function ensureNodeModules() {
     process.exit(1);
   }
   writeFileSync(stamp, sha);
+}
+
+/**
+ * Runs scripts/vscode-tests.mjs (Mocha in a real extension host), streams its output and takes
+ * the counts from its "N passed, N failed" line.
+ * @returns {Promise<{passed: number, failed: number}>}
+ */
+function runVscodeTests() {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['scripts/vscode-tests.mjs'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (/** @type {Buffer} */ chunk) => {
+      output += chunk.toString();
+      process.stdout.write(chunk);
+    });
+    child.on('exit', (code) => {
+      const summary = [...output.matchAll(/^(\d+) passed, (\d+) failed$/gm)].at(-1);
+      const counts = { passed: Number(summary?.[1] ?? 0), failed: Number(summary?.[2] ?? 0) };
+      // A crash or a timeout before Mocha's summary still has to show as a failure.
+      if (code !== 0 && counts.failed === 0) counts.failed = 1;
+      resolve(counts);
+    });
+  });
 }
 
 /**

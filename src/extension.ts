@@ -1,14 +1,155 @@
-import * as vscode from 'vscode';
-
 /**
- * The extension's entry point. The tree, commands and panels are registered here as they are
- * built; for now it creates the log channel every later part writes its requests to.
+ * The extension's entry point: builds the services once (connection, store, tree, commands,
+ * status bar) and hands every disposable to VS Code. Activation is lazy: VS Code activates the
+ * extension when its view is opened or one of its commands runs.
  */
-export function activate(context: vscode.ExtensionContext): void {
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import type { CommandContext } from './commands/context';
+import { Connection } from './connection/connection';
+import { CredentialStore } from './connection/credentials';
+import { LocalServer } from './connection/local-server';
+import { defaultReviewer } from './connection/reviewer';
+import type { Settings } from './connection/settings';
+import { createStatusBar } from './status-bar';
+import { TraceStore } from './store/trace-store';
+import type { TreeNode } from './tree/nodes';
+import { TraceTreeProvider } from './tree/trace-tree';
+
+export const VIEW_ID = 'mlflowTraceReview.traces';
+
+/** What activate() returns: the pieces tests look at. Not a stable API for other extensions. */
+export interface ExtensionApi {
+  readonly connection: Connection;
+  readonly store: TraceStore;
+  readonly tree: TraceTreeProvider;
+  readonly view: vscode.TreeView<TreeNode>;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
   const log = vscode.window.createOutputChannel('MLflow Trace Review', { log: true });
-  context.subscriptions.push(log);
+  const credentials = new CredentialStore(context.secrets);
+  const reviewer = await defaultReviewer(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+  const connection = new Connection(credentials, log, reviewer);
+  const store = new TraceStore(connection);
+  const tree = new TraceTreeProvider(store, connection);
+  const view = vscode.window.createTreeView(VIEW_ID, {
+    treeDataProvider: tree,
+    showCollapseAll: true,
+  });
+  const localServer = new LocalServer();
+  let shown = listShape(connection.settings);
+  const ctx: CommandContext = {
+    extension: context,
+    connection,
+    credentials,
+    store,
+    tree,
+    view,
+    log,
+    localServer,
+    drafts: new Map(),
+  };
+
+  context.subscriptions.push(
+    log,
+    credentials,
+    connection,
+    store,
+    tree,
+    view,
+    localServer,
+    createStatusBar(connection),
+    ...registerCommands(ctx),
+    connection.onDidChangeState((state) => {
+      // Anything loaded belonged to the previous server or credentials.
+      if (state.kind === 'connecting') store.reset();
+      else tree.refreshAll();
+    }),
+    connection.onDidChangeSettings((settings) => {
+      // Another page size or list of experiments: load again what is shown.
+      const shape = listShape(settings);
+      if (shape !== shown) store.reset();
+      shown = shape;
+    }),
+    tree.onDidChangeCounts(() => {
+      updateViewDecorations(tree, view);
+    }),
+    view.onDidChangeSelection((e) => {
+      const selected = e.selection[0];
+      void vscode.commands.executeCommand(
+        'setContext',
+        'mlflowTraceReview.assessmentSelected',
+        selected?.kind === 'assessment',
+      );
+    }),
+    startAutoRefresh(store, view, connection),
+  );
+  void vscode.commands.executeCommand(
+    'setContext',
+    'mlflowTraceReview.signedIn',
+    await credentials.has(connection.origin),
+  );
+  void connection.check();
+  return { connection, store, tree, view };
 }
 
 export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+  // Everything, the local MLflow server included, is disposed through context.subscriptions.
+}
+
+/** The settings that decide what the tree's lists hold. */
+function listShape(settings: Settings): string {
+  return JSON.stringify([settings.pageSize, settings.experiments]);
+}
+
+/** The badge (traces no person has rated among those loaded) and the filter description. */
+function updateViewDecorations(tree: TraceTreeProvider, view: vscode.TreeView<TreeNode>): void {
+  const { count, loaded } = tree.unratedCount();
+  view.badge =
+    count > 0
+      ? { value: count, tooltip: `${count} of the ${loaded} loaded traces have no human feedback` }
+      : undefined;
+  view.description = tree.description();
+}
+
+/** While the view is visible, looks for new traces every `autoRefreshSeconds`. */
+function startAutoRefresh(
+  store: TraceStore,
+  view: vscode.TreeView<TreeNode>,
+  connection: Connection,
+): vscode.Disposable {
+  let timer: NodeJS.Timeout | undefined;
+  let polling = false;
+  const poll = async () => {
+    if (polling || !view.visible || connection.state.kind !== 'connected') return;
+    polling = true;
+    try {
+      for (const experiment of await store.experiments())
+        await store.pollNewest(experiment.experimentId);
+    } catch (error) {
+      connection.noteFailure(error);
+    } finally {
+      polling = false;
+    }
+  };
+  const schedule = () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+    const seconds = connection.settings.autoRefreshSeconds;
+    if (seconds > 0 && view.visible) timer = setInterval(() => void poll(), seconds * 1000);
+  };
+  schedule();
+  const subscriptions = [
+    view.onDidChangeVisibility(() => {
+      schedule();
+      void poll();
+    }),
+    connection.onDidChangeState(schedule),
+    connection.onDidChangeSettings(schedule),
+  ];
+  return new vscode.Disposable(() => {
+    if (timer) clearInterval(timer);
+    for (const s of subscriptions) s.dispose();
+  });
 }

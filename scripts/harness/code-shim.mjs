@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+// @ts-check
+// Stand-in "VS Code executable" for @vscode/test-electron (`vscodeExecutablePath`): takes the
+// desktop CLI arguments, runs the tests in code-server's Node extension host with headless
+// Chromium showing the workbench, and exits with the extension host's exit code.
+//
+// The tests can ask for things only the browser side can do by logging a line
+// `[mtr-bridge] {"id": ..., "action": "screenshot", "name": ...}` or `"action": "keys"` with
+// steps; the shim does it and writes BRIDGE_DIR/<id>.done (see test/vscode/support/bridge.ts).
+// Env: MTR_NODE24, MTR_CODE_SERVER_ENTRY, MTR_CHROMIUM, MTR_BRIDGE_DIR, MTR_SHIM_TIMEOUT_S.
+import fs from 'node:fs';
+import path from 'node:path';
+import { format } from 'node:util';
+import { launchChromium, startCodeServer, workbenchUrl } from './code-server.mjs';
+
+const TIMEOUT_S = Number(process.env.MTR_SHIM_TIMEOUT_S ?? 600);
+const BRIDGE_DIR = process.env.MTR_BRIDGE_DIR ?? '';
+const started = Date.now();
+const say = (/** @type {string} */ m) =>
+  console.log(`[code-shim ${((Date.now() - started) / 1000).toFixed(1)}s] ${m}`);
+
+/** @type {string[]} */
+const devPaths = [];
+/** @type {string | undefined} */
+let testsPath;
+/** @type {string | undefined} */
+let folder;
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i++) {
+  const arg = argv[i] ?? '';
+  const value = (/** @type {string} */ name) =>
+    arg.startsWith(`--${name}=`)
+      ? arg.slice(name.length + 3)
+      : arg === `--${name}`
+        ? argv[++i]
+        : undefined;
+  let v;
+  if ((v = value('extensionDevelopmentPath')) !== undefined) devPaths.push(path.resolve(v));
+  else if ((v = value('extensionTestsPath')) !== undefined) testsPath = path.resolve(v);
+  else if (
+    (v = value('extensions-dir')) !== undefined ||
+    (v = value('user-data-dir')) !== undefined
+  ) {
+    // A fresh data folder per run instead.
+  } else if (!arg.startsWith('-')) folder = path.resolve(arg);
+}
+if (!testsPath || devPaths.length === 0) {
+  console.error('code-shim: needs --extensionDevelopmentPath and --extensionTestsPath');
+  process.exit(2);
+}
+if (!fs.existsSync(testsPath) && fs.existsSync(`${testsPath}.js`)) testsPath += '.js';
+
+/** @type {Awaited<ReturnType<typeof startCodeServer>> | undefined} */
+let server;
+/** @type {import('playwright-core').Browser | undefined} */
+let browser;
+/** @type {import('playwright-core').Page | undefined} */
+let page;
+let finished = false;
+
+async function finish(/** @type {number} */ code, /** @type {string} */ why) {
+  if (finished) return;
+  finished = true;
+  say(`${why}; exit ${code}`);
+  if (code !== 0 && page && BRIDGE_DIR) {
+    await page.screenshot({ path: path.join(BRIDGE_DIR, 'failure.png') }).catch(() => undefined);
+  }
+  await browser?.close().catch(() => undefined);
+  if (code !== 0 && server)
+    console.error(`--- code-server log (tail) ---\n${server.log().slice(-3000)}`);
+  server?.stop();
+  process.exit(code);
+}
+setTimeout(() => void finish(124, `timed out after ${TIMEOUT_S} s`), TIMEOUT_S * 1000).unref();
+process.on('SIGINT', () => void finish(130, 'SIGINT'));
+process.on('SIGTERM', () => void finish(143, 'SIGTERM'));
+
+/** @param {{ id: string, action: string, name?: string, steps?: Record<string, string>[] }} request */
+async function bridge(request) {
+  if (!page) return;
+  try {
+    if (request.action === 'screenshot') {
+      await page.screenshot({ path: path.join(BRIDGE_DIR, `${request.name ?? request.id}.png`) });
+    } else if (request.action === 'keys') {
+      for (const step of request.steps ?? []) {
+        if (step.waitFor === 'quickInput') {
+          await page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 20_000 });
+        } else if (step.waitForText) {
+          await page
+            .locator('.quick-input-widget', { hasText: step.waitForText })
+            .waitFor({ state: 'visible', timeout: 20_000 });
+        } else if (step.type !== undefined) {
+          await page.keyboard.type(step.type);
+        } else if (step.press) {
+          await page.keyboard.press(step.press);
+        }
+      }
+    }
+    fs.writeFileSync(path.join(BRIDGE_DIR, `${request.id}.done`), 'ok');
+  } catch (error) {
+    fs.writeFileSync(path.join(BRIDGE_DIR, `${request.id}.done`), `error: ${String(error)}`);
+  }
+}
+
+/** @param {unknown} value */
+function asBridgeRequest(value) {
+  return /** @type {{ id: string, action: string, name?: string, steps?: Record<string, string>[] }} */ (
+    value
+  );
+}
+
+try {
+  const node24 = process.env.MTR_NODE24 ?? '';
+  const codeServerEntry = process.env.MTR_CODE_SERVER_ENTRY ?? '';
+  server = await startCodeServer({ node24, codeServerEntry });
+  server.child.on('exit', (code) => void finish(code || 1, `code-server exited early (${code})`));
+  say(`code-server up on ${server.base}`);
+  browser = await launchChromium(process.env.MTR_CHROMIUM ?? '/usr/bin/chromium');
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await page.exposeFunction(
+    'codeAutomationLog',
+    (/** @type {string} */ type, /** @type {unknown[]} */ args) => {
+      const text = format(...args);
+      const match = /^\[mtr-bridge\] (.*)$/s.exec(text);
+      if (match?.[1]) {
+        void bridge(asBridgeRequest(JSON.parse(match[1])));
+        return;
+      }
+      if (
+        /AccountPolicyGate|Creating a socket|reconnection-grace-time|Service Worker|AgentHost|additional builtin extensions|connection token/.test(
+          text,
+        )
+      )
+        return;
+      if (type === 'error' || type === 'warn') console.error(text);
+      else console.log(text);
+    },
+  );
+  await page.exposeFunction(
+    'codeAutomationExit',
+    (/** @type {number} */ code) => void finish(code, 'extension host exited'),
+  );
+  page.on('crash', () => void finish(3, 'browser page crashed'));
+  await page.goto(workbenchUrl(server, { folder, devPaths, testsPath }));
+  say('workbench open; tests running in the extension host');
+} catch (error) {
+  console.error(error);
+  await finish(1, 'harness error');
+}

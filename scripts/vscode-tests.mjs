@@ -1,0 +1,89 @@
+// @ts-check
+// The extension-host tests: a real MLflow server seeded with MLflow's SDK (plus a basic-auth
+// server and an MLflow 2 server for the error states), then Mocha inside code-server's extension
+// host through @vscode/test-electron, with our shim standing in for the VS Code executable.
+// Prints the Mocha summary and ends with "N passed, N failed". Screenshots: test-output/vscode/.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { runTests } from '@vscode/test-electron';
+import { ensurePythonEnv } from './lib/python-env.mjs';
+import { ensureVscodeEnv } from './lib/vscode-env.mjs';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const OUTPUT = path.join(ROOT, 'test-output', 'vscode');
+const started = Date.now();
+const say = (/** @type {string} */ m) =>
+  console.log(`[vscode-tests ${Math.round((Date.now() - started) / 1000)}s] ${m}`);
+
+const python = ensurePythonEnv({ log: say });
+const oldPython = ensurePythonEnv({ name: 'old-server', log: say });
+const vscodeEnv = ensureVscodeEnv({ log: say });
+execFileSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'ignore' });
+execFileSync(process.execPath, ['scripts/build-tests.mjs'], { cwd: ROOT, stdio: 'inherit' });
+// The bundle has no type declarations; the cast gives it the types of its source.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
+const launcher = /** @type {typeof import('../src/mlflow-server/launcher')} */ (
+  createRequire(import.meta.url)(path.join(ROOT, 'dist', 'mlflow-server.js'))
+);
+
+fs.rmSync(OUTPUT, { recursive: true, force: true });
+fs.mkdirSync(OUTPUT, { recursive: true });
+const admin = { username: 'admin', password: 'mtr-test-Passw0rd!' };
+/** @type {Awaited<ReturnType<typeof launcher.startMlflowServer>>[]} */
+const servers = [];
+let exitCode = 1;
+try {
+  say('starting MLflow servers');
+  const [main, auth, old] = await Promise.all([
+    launcher.startMlflowServer({ python }),
+    launcher.startMlflowServer({ python, basicAuth: admin }),
+    launcher.startMlflowServer({ python: oldPython }),
+  ]);
+  servers.push(main, auth, old);
+  say('seeding sample traces with MLflow’s SDK');
+  const seed = execFileSync(
+    python,
+    [path.join(ROOT, 'python', 'seed.py'), '--tracking-uri', main.url],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'mtr-workspace-'));
+  fs.writeFileSync(path.join(workspace, 'app.py'), '# a sample app\n');
+  const stoppedPort = await launcher.freeLoopbackPort();
+
+  say('running Mocha in the extension host (code-server + Chromium)');
+  exitCode = await runTests({
+    vscodeExecutablePath: path.join(ROOT, 'scripts', 'harness', 'code-shim.mjs'),
+    extensionDevelopmentPath: ROOT,
+    extensionTestsPath: path.join(ROOT, 'out', 'test', 'vscode', 'index.js'),
+    launchArgs: [workspace],
+    extensionTestsEnv: {
+      MLFLOW_TRACKING_URI: main.url,
+      MTR_SEED: seed,
+      MTR_PYTHON: python,
+      MTR_ROOT: ROOT,
+      MTR_AUTH_URL: auth.url,
+      MTR_AUTH_USER: admin.username,
+      MTR_AUTH_PASSWORD: admin.password,
+      MTR_OLD_URL: old.url,
+      MTR_STOPPED_URL: `http://127.0.0.1:${stoppedPort}`,
+      MTR_BRIDGE_DIR: OUTPUT,
+      MTR_NODE24: vscodeEnv.node24,
+      MTR_CODE_SERVER_ENTRY: vscodeEnv.codeServerEntry,
+      MTR_CHROMIUM: vscodeEnv.chromium,
+    },
+  }).catch((/** @type {unknown} */ error) => {
+    console.error(error);
+    return 1;
+  });
+  fs.rmSync(workspace, { recursive: true, force: true });
+} finally {
+  await Promise.all(servers.map((s) => s.stop()));
+}
+say(`screenshots in ${path.relative(ROOT, OUTPUT)}`);
+process.exit(exitCode);

@@ -1,0 +1,21 @@
+/** What commands need from the rest of the extension, built once in activate(). */
+import type * as vscode from 'vscode';
+import type { Connection } from '../connection/connection';
+import type { CredentialStore } from '../connection/credentials';
+import type { LocalServer } from '../connection/local-server';
+import type { TraceStore } from '../store/trace-store';
+import type { TreeNode } from '../tree/nodes';
+import type { TraceTreeProvider } from '../tree/trace-tree';
+
+export interface CommandContext {
+  readonly extension: vscode.ExtensionContext;
+  readonly connection: Connection;
+  readonly credentials: CredentialStore;
+  readonly store: TraceStore;
+  readonly tree: TraceTreeProvider;
+  readonly view: vscode.TreeView<TreeNode>;
+  readonly log: vscode.LogOutputChannel;
+  readonly localServer: LocalServer;
+  /** Drafts of what a person typed in a flow that failed, offered again on the next try. */
+  readonly drafts: Map<string, unknown>;
+}

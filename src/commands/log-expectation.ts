@@ -1,0 +1,157 @@
+/**
+ * MLflow: Log Expectation (ground truth). The trace: the selected one, else a pick of the newest.
+ * The value: text, number, boolean, JSON typed inline, the active editor's selection, or a JSON
+ * document opened for editing (for large values; saving it logs the expectation).
+ */
+import * as vscode from 'vscode';
+import type { Assessment, JsonValue } from '../mlflow';
+import type { CommandContext } from './context';
+import { Cancelled } from './error-handler';
+import { enterValue, pick, pickName } from './prompts';
+import { resolveTraceTarget, notify } from './targets';
+import { parseJson, valueTypeOf, type ValueType } from './value-input';
+
+interface ExpectationArgs {
+  name?: string;
+  value?: JsonValue;
+}
+
+type Source = ValueType | 'selection' | 'document';
+
+export async function logExpectation(ctx: CommandContext, arg?: unknown): Promise<Assessment> {
+  const title = 'Log Expectation';
+  const { trace, spanId } = await resolveTraceTarget(ctx, arg, { title });
+  const given = (arg ?? {}) as ExpectationArgs;
+  let { name, value } = given;
+  const draftKey = `expectation:${trace.traceId}:${spanId ?? ''}`;
+  if (name === undefined || value === undefined) {
+    const draft = ctx.drafts.get(draftKey) as ExpectationArgs | undefined;
+    const recent = ctx.store.recentAssessmentNames(trace.experimentId, 'expectation');
+    const onTrace = trace.assessments.filter((a) => a.kind === 'expectation').map((a) => a.name);
+    name = await pickName(
+      { title, step: 1, totalSteps: 2 },
+      [...recent, ...onTrace, 'expected_response', 'expected_facts'],
+      draft?.name,
+    );
+    value = await enterExpectationValue(ctx, { title, step: 2, totalSteps: 2 }, name, draft?.value);
+    ctx.drafts.set(draftKey, { name, value });
+  }
+  const expectation = await ctx.store.logExpectation({
+    traceId: trace.traceId,
+    name,
+    value,
+    ...(spanId ? { spanId } : {}),
+    source: { sourceType: 'HUMAN', sourceId: ctx.connection.settings.reviewer },
+  });
+  ctx.drafts.delete(draftKey);
+  notify(`$(check) Logged expectation "${name}"`);
+  return expectation;
+}
+
+async function enterExpectationValue(
+  ctx: CommandContext,
+  info: { title: string; step: number; totalSteps: number },
+  name: string,
+  initial: JsonValue | undefined,
+): Promise<JsonValue> {
+  const selection = selectedText();
+  const items: { label: string; detail: string; source: Source }[] = [
+    { label: 'Text', detail: 'a string, typed here', source: 'string' },
+    { label: 'JSON', detail: 'a list, an object, ... typed here', source: 'json' },
+    { label: 'Number', detail: 'typed here', source: 'number' },
+    { label: 'True / false', detail: 'a boolean', source: 'boolean' },
+    ...(selection
+      ? [
+          {
+            label: 'The editor’s selection',
+            detail: preview(selection),
+            source: 'selection' as const,
+          },
+        ]
+      : []),
+    {
+      label: 'Edit as a JSON document…',
+      detail: 'for large values: save the document to log it',
+      source: 'document',
+    },
+  ];
+  const chosen = await pick(info, items, { placeHolder: 'Where does the value come from?' });
+  switch (chosen.source) {
+    case 'selection':
+      return selectionValue(selection ?? '');
+    case 'document':
+      return editAsDocument(ctx, name);
+    default:
+      return enterValue(
+        info,
+        chosen.source,
+        initial === undefined || valueTypeOf(initial) === chosen.source ? initial : undefined,
+      );
+  }
+}
+
+function selectedText(): string | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.selection.isEmpty) return undefined;
+  return editor.document.getText(editor.selection);
+}
+
+/** A selection that is JSON (in a .json file, or parsing as an object or list) counts as JSON. */
+function selectionValue(text: string): JsonValue {
+  const parsed = parseJson(text);
+  const isStructured = parsed.ok && parsed.value !== null && typeof parsed.value === 'object';
+  const inJsonFile =
+    vscode.window.activeTextEditor?.document.languageId.startsWith('json') ?? false;
+  return parsed.ok && (isStructured || inJsonFile) ? parsed.value : text;
+}
+
+/**
+ * Opens a JSON document for the value and waits: saving it logs it (if it parses), closing it
+ * cancels. The file lives in the extension's storage and survives a failed attempt.
+ */
+async function editAsDocument(ctx: CommandContext, name: string): Promise<JsonValue> {
+  const folder = vscode.Uri.joinPath(ctx.extension.globalStorageUri, 'expectations');
+  await vscode.workspace.fs.createDirectory(folder);
+  const uri = vscode.Uri.joinPath(folder, `${name.replace(/[^\w.-]+/g, '_')}.json`);
+  try {
+    await vscode.workspace.fs.stat(uri);
+  } catch {
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode('{\n  \n}\n'));
+  }
+  const document = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(document);
+  void vscode.window.showInformationMessage(
+    `Edit the value of "${name}" and save (Ctrl+S) to log it; close the editor to cancel.`,
+  );
+  return new Promise<JsonValue>((resolve, reject) => {
+    const subscriptions = [
+      vscode.workspace.onDidSaveTextDocument((saved) => {
+        if (saved.uri.toString() !== uri.toString()) return;
+        const parsed = parseJson(saved.getText());
+        if (!parsed.ok) {
+          void vscode.window.showErrorMessage(`${parsed.message}. Fix it and save again.`);
+          return;
+        }
+        finish();
+        resolve(parsed.value);
+      }),
+      vscode.window.tabGroups.onDidChangeTabs((e) => {
+        const closed = e.closed.some(
+          (tab) =>
+            tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === uri.toString(),
+        );
+        if (!closed) return;
+        finish();
+        reject(new Cancelled());
+      }),
+    ];
+    const finish = () => {
+      for (const s of subscriptions) s.dispose();
+    };
+  });
+}
+
+function preview(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
+}

@@ -1,0 +1,63 @@
+/**
+ * MLflow: Log Feedback. On a trace or a span: name (recent names first), value type, value,
+ * optional rationale; source HUMAN with the reviewer's identity. With `{ traceId, name, value }`
+ * as its argument it logs without asking.
+ */
+import type { Feedback, FeedbackValue } from '../mlflow';
+import type { CommandContext } from './context';
+import { enterFeedbackValue, enterRationale, pickName, pickValueType } from './prompts';
+import { resolveTraceTarget, notify } from './targets';
+import { valueTypeOf, type ValueType } from './value-input';
+
+export interface FeedbackDraft {
+  name?: string;
+  type?: ValueType;
+  value?: FeedbackValue;
+  rationale?: string;
+}
+
+const FEEDBACK_TYPES: ValueType[] = ['boolean', 'number', 'string', 'labels', 'json'];
+
+export async function logFeedback(ctx: CommandContext, arg?: unknown): Promise<Feedback> {
+  const title = 'Log Feedback';
+  const { trace, spanId } = await resolveTraceTarget(ctx, arg, { title });
+  const given = (arg ?? {}) as FeedbackDraft;
+  const draftKey = `feedback:${trace.traceId}:${spanId ?? ''}`;
+  const draft = (ctx.drafts.get(draftKey) as FeedbackDraft | undefined) ?? {};
+
+  let name = given.name;
+  let value = given.value;
+  let rationale = given.rationale;
+  if (name === undefined || value === undefined) {
+    const onTrace = trace.assessments.filter((a) => a.kind === 'feedback').map((a) => a.name);
+    const recent = ctx.store.recentAssessmentNames(trace.experimentId, 'feedback');
+    name = await pickName({ title, step: 1, totalSteps: 4 }, [...recent, ...onTrace], draft.name);
+    const previous = trace.assessments.find(
+      (a) => a.kind === 'feedback' && a.name === name && a.value !== null,
+    );
+    const type = await pickValueType(
+      { title, step: 2, totalSteps: 4 },
+      FEEDBACK_TYPES,
+      draft.type ?? (previous ? valueTypeOf(previous.value) : 'boolean'),
+    );
+    value = await enterFeedbackValue(
+      { title, step: 3, totalSteps: 4 },
+      type,
+      draft.type === type ? draft.value : undefined,
+    );
+    rationale = await enterRationale({ title, step: 4, totalSteps: 4 }, draft.rationale);
+    ctx.drafts.set(draftKey, { name, type, value, rationale });
+  }
+
+  const feedback = await ctx.store.logFeedback({
+    traceId: trace.traceId,
+    name,
+    value,
+    ...(rationale ? { rationale } : {}),
+    ...(spanId ? { spanId } : {}),
+    source: { sourceType: 'HUMAN', sourceId: ctx.connection.settings.reviewer },
+  });
+  ctx.drafts.delete(draftKey);
+  notify(`$(check) Logged feedback "${name}"`);
+  return feedback;
+}

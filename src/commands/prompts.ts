@@ -1,0 +1,231 @@
+/**
+ * The small prompts the quick flows are made of. Each throws `Cancelled` when the person presses
+ * Escape, so a flow reads top to bottom without checks for undefined at every step.
+ */
+import * as vscode from 'vscode';
+import type { FeedbackValue, JsonValue } from '../mlflow';
+import { Cancelled } from './error-handler';
+import {
+  acceptedName,
+  describeBadName,
+  formatForInput,
+  parseFeedbackValue,
+  parseMetadata,
+  parseValue,
+  VALUE_TYPES,
+  type Parsed,
+  type ValueType,
+} from './value-input';
+
+export interface StepInfo {
+  title: string;
+  step?: number;
+  totalSteps?: number;
+}
+
+export async function input(
+  info: StepInfo,
+  options: {
+    prompt: string;
+    value?: string;
+    placeHolder?: string;
+    password?: boolean;
+    validate?: (text: string) => string | undefined;
+  },
+): Promise<string> {
+  const text = await vscode.window.showInputBox({
+    title: stepTitle(info),
+    prompt: options.prompt,
+    value: options.value ?? '',
+    placeHolder: options.placeHolder ?? '',
+    password: options.password ?? false,
+    ignoreFocusOut: true,
+    validateInput: options.validate,
+  });
+  if (text === undefined) throw new Cancelled();
+  return text;
+}
+
+export async function pick<T extends vscode.QuickPickItem>(
+  info: StepInfo,
+  items: T[],
+  options: { placeHolder: string; activeIndex?: number } = { placeHolder: '' },
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const quickPick = vscode.window.createQuickPick<T>();
+    quickPick.title = stepTitle(info);
+    quickPick.placeholder = options.placeHolder;
+    quickPick.items = items;
+    quickPick.ignoreFocusOut = true;
+    quickPick.matchOnDescription = true;
+    const active = items[options.activeIndex ?? 0];
+    if (active) quickPick.activeItems = [active];
+    let done = false;
+    quickPick.onDidAccept(() => {
+      const chosen = quickPick.selectedItems[0] ?? quickPick.activeItems[0];
+      if (!chosen) return;
+      done = true;
+      resolve(chosen);
+      quickPick.dispose();
+    });
+    quickPick.onDidHide(() => {
+      if (!done) reject(new Cancelled());
+      quickPick.dispose();
+    });
+    quickPick.show();
+  });
+}
+
+/**
+ * A name: the suggestions first (recent names, names already on the trace), or anything typed.
+ * Typing a new name adds it as the first row, so Enter takes what was typed.
+ */
+export async function pickName(
+  info: StepInfo,
+  suggestions: string[],
+  initial?: string,
+): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const quickPick = vscode.window.createQuickPick();
+    quickPick.title = stepTitle(info);
+    quickPick.placeholder =
+      suggestions.length > 0 ? 'Choose a name or type a new one' : 'Type a name, e.g. correctness';
+    const suggested = unique(suggestions).map((name) => ({ label: name }));
+    const update = () => {
+      const typed = quickPick.value.trim();
+      const problem = typed ? describeBadName(typed) : undefined;
+      const exists = suggested.some((s) => s.label === typed);
+      quickPick.items =
+        typed && !exists
+          ? [{ label: typed, description: problem ?? 'new name', alwaysShow: true }, ...suggested]
+          : suggested;
+    };
+    quickPick.value = initial ?? '';
+    update();
+    quickPick.onDidChangeValue(update);
+    quickPick.ignoreFocusOut = true;
+    let done = false;
+    quickPick.onDidAccept(() => {
+      const chosen = acceptedName(
+        quickPick.value,
+        quickPick.activeItems[0]?.label,
+        suggested.map((s) => s.label),
+      );
+      const problem = describeBadName(chosen);
+      // The typed row's description already says what is wrong.
+      if (problem) return;
+      done = true;
+      resolve(chosen);
+      quickPick.dispose();
+    });
+    quickPick.onDidHide(() => {
+      if (!done) reject(new Cancelled());
+      quickPick.dispose();
+    });
+    quickPick.show();
+  });
+}
+
+export async function pickValueType(
+  info: StepInfo,
+  allowed: ValueType[],
+  preselect?: ValueType,
+): Promise<ValueType> {
+  const items = allowed.map((type) => ({
+    label: VALUE_TYPES[type].label,
+    detail: VALUE_TYPES[type].detail,
+    type,
+  }));
+  const chosen = await pick(info, items, {
+    placeHolder: 'What kind of value?',
+    activeIndex: Math.max(0, allowed.indexOf(preselect ?? allowed[0] ?? 'string')),
+  });
+  return chosen.type;
+}
+
+/** The value itself; pass/fail is a two-row pick, everything else a validated input box. */
+export async function enterValue(
+  info: StepInfo,
+  type: ValueType,
+  initial?: JsonValue,
+): Promise<JsonValue> {
+  return enterParsed(info, type, initial, parseValue);
+}
+
+export async function enterFeedbackValue(
+  info: StepInfo,
+  type: ValueType,
+  initial?: JsonValue,
+): Promise<FeedbackValue> {
+  return enterParsed(info, type, initial, parseFeedbackValue);
+}
+
+async function enterParsed<T extends JsonValue>(
+  info: StepInfo,
+  type: ValueType,
+  initial: JsonValue | undefined,
+  parse: (type: ValueType, text: string) => Parsed<T>,
+): Promise<T> {
+  if (type === 'boolean') {
+    const items = [
+      { label: '$(pass) Pass', description: 'true', value: true },
+      { label: '$(error) Fail', description: 'false', value: false },
+    ];
+    const chosen = await pick(info, items, {
+      placeHolder: 'Pass or fail?',
+      activeIndex: initial === false ? 1 : 0,
+    });
+    return chosen.value as T;
+  }
+  const text = await input(info, {
+    prompt: `${VALUE_TYPES[type].label}: ${VALUE_TYPES[type].detail}`,
+    ...(initial !== undefined ? { value: formatForInput(type, initial) } : {}),
+    validate: (t) => {
+      const parsed = parse(type, t);
+      return parsed.ok ? undefined : parsed.message;
+    },
+  });
+  const parsed = parse(type, text);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.value;
+}
+
+export async function enterRationale(
+  info: StepInfo,
+  initial?: string,
+): Promise<string | undefined> {
+  const text = await input(info, {
+    prompt: 'Why? (optional: press Enter to skip)',
+    placeHolder: 'The rationale, e.g. "cites the wrong document"',
+    ...(initial !== undefined ? { value: initial } : {}),
+  });
+  return text.trim() === '' ? undefined : text;
+}
+
+export async function enterMetadata(
+  info: StepInfo,
+  initial?: Record<string, string>,
+): Promise<Record<string, JsonValue>> {
+  const text = await input(info, {
+    prompt: 'Metadata as a JSON object (keys are added or changed; values are stored as text)',
+    placeHolder: '{"ticket": "ABC-1"}',
+    ...(initial ? { value: JSON.stringify(initial) } : {}),
+    validate: (t) => {
+      const parsed = parseMetadata(t);
+      return parsed.ok ? undefined : parsed.message;
+    },
+  });
+  const parsed = parseMetadata(text);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.value;
+}
+
+function stepTitle(info: StepInfo): string {
+  return info.step && info.totalSteps
+    ? `${info.title} (${info.step}/${info.totalSteps})`
+    : info.title;
+}
+
+function unique(names: string[]): string[] {
+  return [...new Set(names)];
+}

@@ -1,0 +1,120 @@
+/** Refresh, paging and filters of the trace tree. */
+import * as vscode from 'vscode';
+import { MlflowApiError } from '../mlflow';
+import {
+  isFiltered,
+  NO_FILTER,
+  QUICK_FILTERS,
+  type QuickFilter,
+  type TraceFilter,
+} from '../store/trace-filters';
+import type { CommandContext } from './context';
+import { input } from './prompts';
+
+export async function refresh(ctx: CommandContext): Promise<void> {
+  ctx.store.reset();
+  await ctx.connection.check();
+}
+
+export async function loadMore(ctx: CommandContext, experimentId?: unknown): Promise<number> {
+  if (typeof experimentId !== 'string') return 0;
+  await ctx.store.loadMore(experimentId);
+  return ctx.store.list(experimentId)?.traces.length ?? 0;
+}
+
+/**
+ * MLflow: Filter Traces. The filter string is tried on the server before it is applied, so a
+ * mistake shows the server's own message next to what was typed, and the tree keeps working.
+ */
+export async function setFilter(ctx: CommandContext, arg?: unknown): Promise<string | undefined> {
+  const given = typeof arg === 'string' ? arg : undefined;
+  let text = given ?? '';
+  const experiments = await ctx.store.experiments();
+  for (;;) {
+    if (given === undefined) {
+      text = await input(
+        { title: 'Filter Traces' },
+        {
+          prompt:
+            "An MLflow filter string, e.g. trace.status = 'OK' AND feedback.correctness = 'false' (empty: no filter)",
+          value: text || ctx.store.filter.text || '',
+          placeHolder: "tag.environment = 'dev' AND trace.execution_time_ms > 1000",
+        },
+      );
+    }
+    const problem = await checkFilter(
+      ctx,
+      experiments.map((e) => e.experimentId),
+      text.trim(),
+    );
+    if (!problem) break;
+    if (given !== undefined) throw new Error(problem);
+    void vscode.window.showErrorMessage(problem);
+  }
+  applyFilter(ctx, { ...ctx.store.filter, text: text.trim() || undefined });
+  return text.trim() || undefined;
+}
+
+export function clearFilter(ctx: CommandContext): Promise<void> {
+  applyFilter(ctx, NO_FILTER);
+  return Promise.resolve();
+}
+
+/** Toggles the quick filters; with a list of names as argument, sets exactly those. */
+export async function quickFilter(ctx: CommandContext, arg?: unknown): Promise<QuickFilter[]> {
+  let chosen: QuickFilter[];
+  if (Array.isArray(arg)) {
+    chosen = arg.filter((q): q is QuickFilter => typeof q === 'string' && q in QUICK_FILTERS);
+  } else {
+    const picker = vscode.window.createQuickPick<vscode.QuickPickItem & { filter: QuickFilter }>();
+    picker.canSelectMany = true;
+    picker.title = 'Quick Filters';
+    picker.placeholder = 'Show only traces with… (Space to toggle, Enter to apply)';
+    picker.items = (Object.keys(QUICK_FILTERS) as QuickFilter[]).map((filter) => ({
+      label: QUICK_FILTERS[filter].label,
+      detail: QUICK_FILTERS[filter].description,
+      filter,
+    }));
+    picker.selectedItems = picker.items.filter((i) => ctx.store.filter.quick.has(i.filter));
+    chosen = await new Promise<QuickFilter[]>((resolve) => {
+      picker.onDidAccept(() => {
+        resolve(picker.selectedItems.map((i) => i.filter));
+        picker.hide();
+      });
+      picker.onDidHide(() => {
+        resolve([...ctx.store.filter.quick]);
+        picker.dispose();
+      });
+      picker.show();
+    });
+  }
+  applyFilter(ctx, { ...ctx.store.filter, quick: new Set(chosen) });
+  return chosen;
+}
+
+function applyFilter(ctx: CommandContext, filter: TraceFilter): void {
+  ctx.store.setFilter(filter);
+  void vscode.commands.executeCommand(
+    'setContext',
+    'mlflowTraceReview.filtered',
+    isFiltered(filter),
+  );
+}
+
+/** The server's verdict on a filter string: undefined if it accepts it. */
+async function checkFilter(
+  ctx: CommandContext,
+  experimentIds: string[],
+  filter: string,
+): Promise<string | undefined> {
+  if (!filter || experimentIds.length === 0) return undefined;
+  try {
+    await ctx.connection.client.searchTraces({ experimentIds, filter, maxResults: 1 });
+    return undefined;
+  } catch (error) {
+    if (error instanceof MlflowApiError && error.status === 400) {
+      return `The server rejected the filter: ${error.serverMessage}`;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * The connection to the MLflow server: the one shared client, built from the settings and the
+ * stored credentials, and the connection state every view shows (status bar, welcome content).
+ */
+import * as vscode from 'vscode';
+import {
+  MlflowApiError,
+  MlflowClient,
+  MlflowNetworkError,
+  MlflowRouteNotFoundError,
+  MlflowServerTooOldError,
+  type RequestLogEntry,
+} from '../mlflow';
+import { CredentialStore, originOf } from './credentials';
+import { readSettings, SECTION, type Settings } from './settings';
+import { errorMessage } from '../util/error-message';
+
+export type ConnectionState =
+  | { kind: 'connecting' }
+  | { kind: 'connected'; version: string }
+  /** Nothing answers at the default URL: nothing has been set up yet. */
+  | { kind: 'notConfigured'; message: string }
+  | { kind: 'unreachable'; message: string }
+  | { kind: 'unauthorized'; message: string }
+  | { kind: 'tooOld'; message: string; version?: string };
+
+/** Settings that change which server is asked, or how: a change makes a new client. */
+const CONNECTION_SETTINGS = [
+  `${SECTION}.trackingUri`,
+  `${SECTION}.caFile`,
+  `${SECTION}.insecureSkipTlsVerify`,
+  `${SECTION}.requestTimeoutSeconds`,
+  'http',
+];
+
+/** MLflow 3 introduced the trace and assessment API this extension uses. */
+const FIRST_SUPPORTED_MAJOR = 3;
+
+export class Connection implements vscode.Disposable {
+  private currentClient: MlflowClient;
+  private currentSettings: Settings;
+  private currentState: ConnectionState = { kind: 'connecting' };
+  private readonly stateChanged = new vscode.EventEmitter<ConnectionState>();
+  /** Fires when the state changes, and when the server or credentials change (then `connecting`). */
+  readonly onDidChangeState = this.stateChanged.event;
+  private readonly settingsChanged = new vscode.EventEmitter<Settings>();
+  /** Fires when a setting changes that needs no new client (page size, experiments, ...). */
+  readonly onDidChangeSettings = this.settingsChanged.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  /** The check in flight, for the client it checks (a newer client starts its own). */
+  private checking: { client: MlflowClient; result: Promise<ConnectionState> } | undefined;
+  /** A server started by the extension, used instead of the settings while it runs. */
+  private localServerUrl: string | undefined;
+
+  constructor(
+    private readonly credentials: CredentialStore,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly reviewerFallback: string,
+  ) {
+    this.currentSettings = this.readSettings();
+    this.currentClient = this.createClient();
+    this.disposables.push(
+      this.stateChanged,
+      this.settingsChanged,
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (CONNECTION_SETTINGS.some((key) => e.affectsConfiguration(key))) this.reload();
+        else if (e.affectsConfiguration(SECTION)) {
+          this.currentSettings = this.readSettings();
+          this.settingsChanged.fire(this.currentSettings);
+        }
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.reload();
+      }),
+      credentials.onDidChange((origin) => {
+        if (origin === this.origin) this.reload();
+      }),
+    );
+  }
+
+  get client(): MlflowClient {
+    return this.currentClient;
+  }
+
+  get settings(): Settings {
+    return this.currentSettings;
+  }
+
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+
+  get origin(): string {
+    return originOf(this.currentSettings.trackingUri.url);
+  }
+
+  /** Asks the server who it is; one check at a time. */
+  check(): Promise<ConnectionState> {
+    if (this.checking?.client !== this.currentClient) {
+      const checking = { client: this.currentClient, result: this.runCheck() };
+      this.checking = checking;
+      void checking.result.finally(() => {
+        if (this.checking === checking) this.checking = undefined;
+      });
+    }
+    return this.checking.result;
+  }
+
+  /** Called by views when a request fails, so the state reflects what was just seen. */
+  noteFailure(error: unknown): void {
+    const state = stateForError(error, this.currentSettings.trackingUri.origin === 'default');
+    if (state) this.setState(state);
+  }
+
+  /** Re-reads the settings and credentials and starts over with a new client. */
+  reload(): void {
+    const previous = this.currentClient;
+    this.currentSettings = this.readSettings();
+    this.currentClient = this.createClient();
+    void previous.close();
+    this.setState({ kind: 'connecting' });
+    void this.check();
+  }
+
+  /** Talks to a server the extension started (or, with undefined, to the configured one again). */
+  useLocalServer(url: string | undefined): void {
+    this.localServerUrl = url;
+    this.reload();
+  }
+
+  private readSettings(): Settings {
+    const settings = readSettings(this.reviewerFallback);
+    return this.localServerUrl
+      ? { ...settings, trackingUri: { url: this.localServerUrl, origin: 'local server' } }
+      : settings;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+    void this.currentClient.close();
+  }
+
+  private async runCheck(): Promise<ConnectionState> {
+    const client = this.currentClient;
+    let state: ConnectionState;
+    try {
+      const version = await client.getServerVersion();
+      // /version answers without auth on basic-auth servers: ask for something that needs it.
+      await client.searchExperiments({ maxResults: 1 });
+      const major = Number.parseInt(version, 10);
+      state =
+        Number.isFinite(major) && major < FIRST_SUPPORTED_MAJOR
+          ? {
+              kind: 'tooOld',
+              version,
+              message: `The MLflow server at ${this.origin} runs MLflow ${version}; assessments need MLflow 3 or later.`,
+            }
+          : { kind: 'connected', version };
+    } catch (error) {
+      state = stateForError(error, this.currentSettings.trackingUri.origin === 'default') ?? {
+        kind: 'unreachable',
+        message: errorMessage(error),
+      };
+    }
+    // A newer client (settings changed meanwhile) has its own check.
+    if (client === this.currentClient) this.setState(state);
+    return state;
+  }
+
+  private setState(state: ConnectionState): void {
+    this.currentState = state;
+    void vscode.commands.executeCommand('setContext', `${SECTION}.state`, state.kind);
+    this.stateChanged.fire(state);
+  }
+
+  private createClient(): MlflowClient {
+    const settings = this.currentSettings;
+    const origin = originOf(settings.trackingUri.url);
+    const http = vscode.workspace.getConfiguration('http');
+    const proxyUrl = http.get<string>('proxy')?.trim();
+    const noProxy = http.get<string[]>('noProxy', []);
+    return new MlflowClient({
+      baseUrl: settings.trackingUri.url,
+      // Looked up per request for this client's own origin: a sign-in applies at once, and
+      // credentials stored for another server never go here.
+      credentials: () => this.credentials.get(origin),
+      timeoutMs: settings.requestTimeoutMs,
+      ...(settings.caFile ? { caFile: settings.caFile } : {}),
+      insecureSkipTlsVerify: settings.insecureSkipTlsVerify,
+      proxy: {
+        ...(proxyUrl ? { url: proxyUrl } : {}),
+        ...(noProxy.length > 0 ? { noProxy: noProxy.join(',') } : {}),
+        strictSSL: http.get<boolean>('proxyStrictSSL', true),
+      },
+      onRequest: (entry) => {
+        this.logRequest(entry);
+      },
+      userAgent: `mlflow-trace-review-vscode (${vscode.env.appName} ${vscode.version})`,
+    });
+  }
+
+  private logRequest(entry: RequestLogEntry): void {
+    const status = entry.status ?? entry.error ?? 'no response';
+    const retry = entry.attempt > 1 ? ` (attempt ${entry.attempt})` : '';
+    const line = `${entry.method} ${entry.path} → ${status} in ${Math.round(entry.durationMs)} ms${retry}`;
+    if (entry.status !== undefined && entry.status < 400) this.log.debug(line);
+    else this.log.warn(line);
+  }
+}
+
+/** The connection state a failure implies, or undefined when it says nothing about the server. */
+export function stateForError(error: unknown, isDefaultUrl: boolean): ConnectionState | undefined {
+  if (error instanceof MlflowNetworkError && error.failure !== 'cancelled') {
+    return isDefaultUrl
+      ? { kind: 'notConfigured', message: error.message }
+      : { kind: 'unreachable', message: error.message };
+  }
+  if (error instanceof MlflowApiError && (error.status === 401 || error.status === 403)) {
+    return { kind: 'unauthorized', message: error.message };
+  }
+  if (error instanceof MlflowServerTooOldError) {
+    return { kind: 'tooOld', message: error.message, version: error.serverVersion };
+  }
+  if (error instanceof MlflowRouteNotFoundError)
+    return { kind: 'unreachable', message: error.message };
+  return undefined;
+}

@@ -1,0 +1,52 @@
+/** The connection state in the status bar; clicking it opens the server and experiment choice. */
+import * as vscode from 'vscode';
+import type { Connection, ConnectionState } from './connection/connection';
+
+export function createStatusBar(connection: Connection): vscode.Disposable {
+  const item = vscode.window.createStatusBarItem(
+    'mlflowTraceReview.status',
+    vscode.StatusBarAlignment.Left,
+    50,
+  );
+  item.name = 'MLflow Server';
+  item.command = 'mlflowTraceReview.selectServer';
+  const render = (state: ConnectionState) => {
+    const { url, origin } = connection.settings.trackingUri;
+    const host = new URL(url).host;
+    item.backgroundColor = undefined;
+    switch (state.kind) {
+      case 'connecting':
+        item.text = `$(sync~spin) MLflow ${host}`;
+        break;
+      case 'connected':
+        item.text = `$(beaker) MLflow ${host}`;
+        break;
+      case 'notConfigured':
+        item.text = '$(plug) MLflow: not connected';
+        break;
+      case 'unreachable':
+        item.text = `$(debug-disconnect) MLflow ${host}: unreachable`;
+        item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+        break;
+      case 'unauthorized':
+        item.text = `$(lock) MLflow ${host}: sign in`;
+        item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+        break;
+      case 'tooOld':
+        item.text = `$(warning) MLflow ${host}: too old`;
+        item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+        break;
+    }
+    const detail =
+      state.kind === 'connected'
+        ? `MLflow ${state.version}`
+        : state.kind === 'connecting'
+          ? 'Connecting…'
+          : state.message;
+    item.tooltip = `${url} (from ${origin})\n${detail}\nClick to change the server or experiments.`;
+    item.show();
+  };
+  render(connection.state);
+  const subscription = connection.onDidChangeState(render);
+  return vscode.Disposable.from(item, subscription);
+}

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { describeBadTrackingUri, resolveTrackingUri } from '../../src/connection/tracking-uri';
+
+describe('which tracking URL counts', () => {
+  const inspected = {
+    globalValue: 'http://user:5000',
+    workspaceValue: 'http://workspace:5000',
+  };
+
+  it('takes the workspace setting in a trusted workspace', () => {
+    assert.deepEqual(resolveTrackingUri(inspected, true, 'http://env:5000'), {
+      url: 'http://workspace:5000',
+      origin: 'workspace settings',
+    });
+  });
+
+  it('ignores the workspace setting in an untrusted workspace', () => {
+    assert.deepEqual(resolveTrackingUri(inspected, false, 'http://env:5000'), {
+      url: 'http://user:5000',
+      origin: 'user settings',
+    });
+    assert.deepEqual(resolveTrackingUri({ workspaceValue: 'http://evil:5000' }, false, undefined), {
+      url: 'http://127.0.0.1:5000',
+      origin: 'default',
+    });
+  });
+
+  it('falls back to MLFLOW_TRACKING_URI, only for an HTTP(S) server, then the default', () => {
+    assert.equal(resolveTrackingUri({}, true, ' http://env:5000 ').url, 'http://env:5000');
+    assert.equal(resolveTrackingUri({}, true, 'databricks').origin, 'default');
+    assert.equal(resolveTrackingUri({}, true, 'file:///tmp/mlruns').origin, 'default');
+    assert.equal(resolveTrackingUri({ globalValue: '  ' }, true, undefined).origin, 'default');
+  });
+
+  it('says what is wrong with a typed URL', () => {
+    assert.equal(describeBadTrackingUri('http://127.0.0.1:5000/mlflow'), undefined);
+    assert.match(describeBadTrackingUri('localhost:5000') ?? '', /http:\/\/ or https:\/\//);
+    assert.match(describeBadTrackingUri('not a url') ?? '', /full URL/);
+    assert.match(describeBadTrackingUri('http://me:secret@host') ?? '', /Sign In/);
+    assert.match(describeBadTrackingUri('http://host/?x=1') ?? '', /query/);
+  });
+});

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Assessment, TraceInfo } from '../../src/mlflow';
+import {
+  matchesLocally,
+  serverFilter,
+  describeFilter,
+  type QuickFilter,
+} from '../../src/store/trace-filters';
+import {
+  assessmentCount,
+  codeBlock,
+  codeSpan,
+  formatAge,
+  formatDuration,
+  previewLine,
+} from '../../src/tree/format';
+
+const base = { traceId: 'tr-1', createTime: '', lastUpdateTime: '', metadata: {}, valid: true };
+const human: Assessment = {
+  ...base,
+  assessmentId: 'a-1',
+  kind: 'feedback',
+  name: 'ok',
+  value: true,
+  source: { sourceType: 'HUMAN', sourceId: 'me' },
+};
+const failedJudge: Assessment = {
+  ...base,
+  assessmentId: 'a-2',
+  kind: 'feedback',
+  name: 'tone',
+  value: null,
+  error: { errorCode: 'TIMEOUT' },
+  source: { sourceType: 'LLM_JUDGE', sourceId: 'gpt' },
+};
+const trace = (assessments: Assessment[]): TraceInfo => ({
+  traceId: 'tr-1',
+  requestTime: '2026-01-01T00:00:00Z',
+  state: 'OK',
+  metadata: {},
+  tags: {},
+  assessments,
+});
+
+describe('quick filters', () => {
+  const only = (...q: QuickFilter[]) => ({ quick: new Set(q) });
+  it('sends errors to the server and keeps the typed filter', () => {
+    assert.equal(
+      serverFilter({ text: "tag.env = 'dev'", quick: new Set(['errors']) }),
+      "tag.env = 'dev' AND trace.status = 'ERROR'",
+    );
+    assert.equal(serverFilter(only()), undefined);
+  });
+  it('applies what the server cannot express to each trace', () => {
+    assert.equal(matchesLocally(trace([human]), only('noHumanFeedback')), false);
+    assert.equal(
+      matchesLocally(trace([{ ...human, valid: false }]), only('noHumanFeedback')),
+      true,
+      'an overridden rating does not count',
+    );
+    assert.equal(matchesLocally(trace([failedJudge]), only('failedJudge')), true);
+    assert.equal(matchesLocally(trace([human]), only('failedJudge')), false);
+    assert.equal(describeFilter(only('failedJudge')), 'Filtered: Failed judge');
+  });
+});
+
+describe('tree text', () => {
+  it('shows untrusted text literally in Markdown code', () => {
+    assert.equal(codeSpan('a`b'), '``a`b``');
+    assert.equal(codeSpan('`x`'), '`` `x` ``');
+    assert.equal(codeBlock('```\n<script>'), '````\n```\n<script>\n````');
+  });
+  it('previews chat requests by their last message, and JSON by its text', () => {
+    assert.equal(
+      previewLine('{"messages": [{"role": "user", "content": "Hi\\nthere"}]}'),
+      'Hi there',
+    );
+    assert.equal(previewLine('{"question": "Why?"}'), 'Why?');
+    assert.equal(previewLine('{"question": "cut at 1000 chars'), '{"question": "cut at 1000 chars');
+    assert.equal(previewLine('"x"', 10), 'x');
+  });
+  it('formats ages, durations and counts', () => {
+    const now = Date.parse('2026-01-01T01:00:00Z');
+    assert.equal(formatAge('2026-01-01T00:59:30Z', now), '30 s ago');
+    assert.equal(formatAge('2026-01-01T00:00:00Z', now), '1 h ago');
+    assert.equal(formatDuration(250), '250 ms');
+    assert.equal(formatDuration(1500), '1.50 s');
+    assert.equal(formatDuration(125_000), '2 min 5 s');
+    assert.equal(assessmentCount(trace([human, { ...failedJudge, valid: false }])), '1 assessment');
+  });
+});

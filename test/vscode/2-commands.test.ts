@@ -1,0 +1,339 @@
+/** Every assessment command, driven with arguments and through its quick-pick flow, checked with MLflow's SDK. */
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { ExtensionApi } from '../../src/extension';
+import type { Assessment, Feedback } from '../../src/mlflow';
+import { PythonSdk, type PyAssessment } from '../support/python-sdk';
+import {
+  env,
+  extensionApi,
+  keys,
+  rows,
+  screenshot,
+  seed,
+  setSetting,
+  showView,
+  waitFor,
+} from './support/harness';
+
+const REVIEWER = 'reviewer@example.com';
+
+describe('assessment commands', () => {
+  let api: ExtensionApi;
+  let sdk: PythonSdk;
+  const { traces } = seed();
+
+  before(async () => {
+    api = await extensionApi();
+    await showView();
+    await setSetting('reviewer', REVIEWER);
+    await waitFor('the reviewer setting', () => api.connection.settings.reviewer === REVIEWER);
+    await waitFor('the connection', () => api.connection.state.kind === 'connected');
+    sdk = new PythonSdk(env('MLFLOW_TRACKING_URI'));
+  });
+  after(() => {
+    sdk.close();
+  });
+
+  const onServer = (traceId: string) =>
+    sdk.call<PyAssessment[]>('trace_assessments', { trace_id: traceId });
+  const run = <T>(command: string, arg?: unknown) =>
+    vscode.commands.executeCommand<T>(`mlflowTraceReview.${command}`, arg);
+
+  it('logs feedback given as arguments, as HUMAN with the reviewer identity', async () => {
+    const logged = await run<Feedback>('logFeedback', {
+      traceId: traces.error,
+      name: 'helpful',
+      value: false,
+      rationale: 'crashed',
+    });
+    assert.ok(logged, 'the command failed');
+    const stored = (await onServer(traces.error)).find(
+      (a) => a.assessment_id === logged.assessmentId,
+    );
+    assert.deepEqual(stored?.source, { source_type: 'HUMAN', source_id: REVIEWER });
+    assert.equal(stored.feedback?.value, false);
+    assert.equal(stored.rationale, 'crashed');
+  });
+
+  it('logs feedback on a trace through the quick-pick flow, with the keyboard alone', async () => {
+    const samples = (await api.store.experiments()).find((e) => e.name === 'Sample apps');
+    assert.ok(samples);
+    await api.store.ensureList(samples);
+    const node = api.tree.traceNode(traces.untrusted);
+    assert.ok(node);
+    await api.view.reveal(node, { select: true, focus: true });
+    const pending = run<Feedback>('logFeedback');
+    await keys({ waitForText: 'Log Feedback (1/4)' }, { type: 'conciseness' }, { press: 'Enter' });
+    await keys({ waitForText: 'Log Feedback (2/4)' }, { type: 'Number' }, { press: 'Enter' });
+    await keys({ waitForText: 'Log Feedback (3/4)' }, { type: '4.5' });
+    await screenshot('log-feedback-value');
+    await keys(
+      { press: 'Enter' },
+      { waitForText: 'Log Feedback (4/4)' },
+      { type: 'short and to the point' },
+      { press: 'Enter' },
+    );
+    const logged = await pending;
+    assert.ok(logged, 'the flow did not log');
+    const stored = (await onServer(traces.untrusted)).find(
+      (a) => a.assessment_id === logged.assessmentId,
+    );
+    assert.equal(stored?.assessment_name, 'conciseness');
+    assert.equal(stored.feedback?.value, 4.5);
+    assert.equal(stored.rationale, 'short and to the point');
+    assert.deepEqual(stored.source, { source_type: 'HUMAN', source_id: REVIEWER });
+    // Only that trace was fetched again, and the tree shows the new row.
+    const row = (await rows(api, api.tree.traceNode(traces.untrusted))).find(
+      (r) => r.label === 'conciseness: 4.5',
+    );
+    assert.ok(row);
+  });
+
+  it('refuses a value of the wrong type as it is typed', async () => {
+    const pending = run<Feedback>('logFeedback', { traceId: traces.untrusted });
+    await keys({ waitForText: 'Log Feedback (1/4)' }, { type: 'score' }, { press: 'Enter' });
+    await keys({ waitForText: 'Log Feedback (2/4)' }, { type: 'Number' }, { press: 'Enter' });
+    await keys({ waitForText: 'Log Feedback (3/4)' }, { type: 'four' });
+    await keys({ waitForText: '"four" is not a number' });
+    await screenshot('log-feedback-invalid-number');
+    await keys({ press: 'Escape' });
+    assert.equal(await pending, undefined);
+    assert.equal(
+      (await onServer(traces.untrusted)).some((a) => a.assessment_name === 'score'),
+      false,
+    );
+  });
+
+  it('logs a span-level feedback when given a span', async () => {
+    const spanIds = await sdk.call<{ span_id: string; name: string }[]>('span_summaries', {
+      trace_id: traces.agent,
+    });
+    const tool = spanIds.find((s) => s.name === 'get_weather');
+    assert.ok(tool);
+    const logged = await run<Feedback>('logFeedback', {
+      traceId: traces.agent,
+      spanId: tool.span_id,
+      name: 'tool_ok',
+      value: true,
+    });
+    const stored = (await onServer(traces.agent)).find(
+      (a) => a.assessment_id === logged.assessmentId,
+    );
+    assert.equal(stored?.span_id, tool.span_id);
+  });
+
+  it('logs an expectation with a JSON value from the palette', async () => {
+    const pending = run<Assessment>('logExpectation', { traceId: traces.chat });
+    await keys(
+      { waitForText: 'Log Expectation (1/2)' },
+      { type: 'expected_facts' },
+      { press: 'Enter' },
+    );
+    await keys({ waitForText: 'Log Expectation (2/2)' }, { type: 'JSON' }, { press: 'Enter' });
+    await keys(
+      { waitForText: 'JSON: any JSON value' },
+      { type: '{"facts": ["greets back", "asks how to help"]}' },
+      { press: 'Enter' },
+    );
+    const logged = await pending;
+    assert.ok(logged);
+    const values = await sdk.call<Record<string, { value: unknown }>>('assessment_values', {
+      trace_id: traces.chat,
+    });
+    assert.equal(logged.name, 'expected_facts');
+    assert.deepEqual(values[logged.assessmentId]?.value, {
+      facts: ['greets back', 'asks how to help'],
+    });
+  });
+
+  it('logs an expectation given as arguments', async () => {
+    const logged = await run<Assessment>('logExpectation', {
+      traceId: traces.rag,
+      name: 'expected_count',
+      value: 3,
+    });
+    const values = await sdk.call<Record<string, { value: unknown }>>('assessment_values', {
+      trace_id: traces.rag,
+    });
+    assert.equal(values[logged.assessmentId]?.value, 3);
+  });
+
+  it('edits value, rationale, name and metadata in place', async () => {
+    const logged = await run<Feedback>('logFeedback', {
+      traceId: traces.error,
+      name: 'editable',
+      value: 1,
+    });
+    const id = { traceId: traces.error, assessmentId: logged.assessmentId };
+    await run('editAssessment', { ...id, update: { feedback: { value: 2 } } });
+    await run('editAssessment', { ...id, update: { rationale: 'second look' } });
+    await run('editAssessment', { ...id, update: { name: 'edited' } });
+    await run('editAssessment', { ...id, update: { metadata: { ticket: 'ABC-1' } } });
+    await run('editAssessment', { ...id, update: { metadata: { round: 2 } } });
+    const stored = await sdk.call<PyAssessment>('get_assessment', {
+      trace_id: traces.error,
+      assessment_id: logged.assessmentId,
+    });
+    assert.equal(stored.assessment_name, 'edited');
+    assert.equal(stored.feedback?.value, 2);
+    assert.equal(stored.rationale, 'second look');
+    assert.deepEqual(stored.metadata, { ticket: 'ABC-1', round: '2' });
+  });
+
+  it('edits through the flow: the value, prefilled', async () => {
+    const logged = await run<Feedback>('logFeedback', {
+      traceId: traces.error,
+      name: 'flow_edit',
+      value: 'draft',
+    });
+    const pending = run<Assessment>('editAssessment', {
+      traceId: traces.error,
+      assessmentId: logged.assessmentId,
+    });
+    await keys({ waitForText: 'Edit Assessment (1/2)' }, { press: 'Enter' });
+    await keys({ waitForText: 'Edit Assessment (2/2)' }, { press: 'Enter' });
+    await keys(
+      { waitForText: 'Text: a label' },
+      { press: 'End' },
+      { type: ' final' },
+      { press: 'Enter' },
+    );
+    const updated = await pending;
+    assert.equal(updated.value, 'draft final');
+  });
+
+  it('overrides a judge: the original stays, invalid, and the tree shows it as overridden', async () => {
+    const judged = (await onServer(traces.rag)).find((a) => a.assessment_name === 'groundedness');
+    assert.ok(judged);
+    const override = await run<Feedback>('overrideFeedback', {
+      traceId: traces.rag,
+      assessmentId: judged.assessment_id,
+      value: 'no',
+      rationale: 'the second claim is not in the documents',
+    });
+    assert.ok(override);
+    const after = await onServer(traces.rag);
+    assert.equal(after.find((a) => a.assessment_id === judged.assessment_id)?.valid, false);
+    const stored = after.find((a) => a.assessment_id === override.assessmentId);
+    assert.equal(stored?.overrides, judged.assessment_id);
+    assert.deepEqual(stored.source, { source_type: 'HUMAN', source_id: REVIEWER });
+
+    const traceNode = api.tree.traceNode(traces.rag);
+    assert.ok(traceNode);
+    const children = await rows(api, traceNode);
+    const original = children.find(
+      (r) =>
+        r.node.kind === 'assessment' && r.node.assessment.assessmentId === judged.assessment_id,
+    );
+    assert.match(original?.description ?? '', /^overridden by human reviewer@example.com/);
+    await api.view.reveal(traceNode, { select: true, expand: true });
+    await screenshot('tree-override');
+
+    // Deleting the override restores the judge's feedback.
+    assert.equal(
+      await run('deleteAssessment', {
+        traceId: traces.rag,
+        assessmentId: override.assessmentId,
+        confirmed: true,
+      }),
+      true,
+    );
+    const restored = (await onServer(traces.rag)).find(
+      (a) => a.assessment_id === judged.assessment_id,
+    );
+    assert.equal(restored?.valid, true);
+    const again = (await rows(api, api.tree.traceNode(traces.rag))).find(
+      (r) =>
+        r.node.kind === 'assessment' && r.node.assessment.assessmentId === judged.assessment_id,
+    );
+    assert.equal(again?.contextValue, 'assessment feedback valid');
+  });
+
+  it('overrides through the flow', async () => {
+    const judged = await run<Feedback>('logFeedback', {
+      traceId: traces.chat,
+      name: 'politeness',
+      value: false,
+    });
+    const pending = run<Feedback>('overrideFeedback', {
+      traceId: traces.chat,
+      assessmentId: judged.assessmentId,
+    });
+    await keys(
+      { waitForText: 'politeness = false by human reviewer@example.com (1/3)' },
+      { press: 'Enter' },
+    );
+    await keys({ waitForText: '(2/3)' }, { press: 'Enter' });
+    await keys({ waitForText: 'Why?' }, { type: 'it was polite' }, { press: 'Enter' });
+    const override = await pending;
+    assert.equal(override.value, true);
+    assert.equal(override.overrides, judged.assessmentId);
+  });
+
+  it('refuses to override an expectation, saying why', async () => {
+    const expectation = (await onServer(traces.agent)).find((a) => a.expectation !== undefined);
+    assert.ok(expectation);
+    const before = (await onServer(traces.agent)).length;
+    const result = await run('overrideFeedback', {
+      traceId: traces.agent,
+      assessmentId: expectation.assessment_id,
+      value: 1,
+    });
+    assert.equal(result, undefined);
+    assert.equal((await onServer(traces.agent)).length, before, 'nothing was logged');
+  });
+
+  it('deletes an assessment', async () => {
+    const logged = await run<Feedback>('logFeedback', {
+      traceId: traces.error,
+      name: 'to_delete',
+      value: true,
+    });
+    assert.equal(
+      await run('deleteAssessment', {
+        traceId: traces.error,
+        assessmentId: logged.assessmentId,
+        confirmed: true,
+      }),
+      true,
+    );
+    assert.equal(
+      (await onServer(traces.error)).some((a) => a.assessment_id === logged.assessmentId),
+      false,
+    );
+  });
+
+  it('reviews the latest trace: reveals it and starts the feedback flow', async () => {
+    const created = await sdk.call<{ trace_id: string }>('create_trace', {
+      experiment: 'Sample apps',
+      input: 'latest',
+    });
+    const pending = run<string>('reviewLatestTrace');
+    await keys({ waitForText: 'Log Feedback (1/4)' });
+    const selected = api.view.selection[0];
+    assert.equal(selected?.kind === 'trace' && selected.traceId, created.trace_id);
+    await screenshot('review-latest-trace');
+    await keys({ press: 'Escape' });
+    assert.equal(await pending, created.trace_id);
+  });
+
+  it('copies ids, builds the MLflow UI link, and reveals an assessment by id', async () => {
+    assert.equal(await run('copyTraceId', { traceId: traces.agent }), traces.agent);
+    assert.equal(await vscode.env.clipboard.readText(), traces.agent);
+    const url = await run<string>('openInMlflowUi', { traceId: traces.agent });
+    assert.equal(
+      url,
+      `${env('MLFLOW_TRACKING_URI')}/#/experiments/${seed().experiments.samples}/traces?selectedEvaluationId=${traces.agent}`,
+    );
+    const expectation = (await onServer(traces.agent)).find((a) => a.expectation !== undefined);
+    assert.ok(expectation);
+    assert.equal(await run('revealAssessment', expectation.assessment_id), true);
+    const selected = api.view.selection[0];
+    assert.equal(
+      selected?.kind === 'assessment' && selected.assessment.assessmentId,
+      expectation.assessment_id,
+    );
+    assert.equal(await run('copyAssessmentId'), expectation.assessment_id);
+  });
+});

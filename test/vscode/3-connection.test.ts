@@ -1,0 +1,92 @@
+/** The connection's error states, sign-in through SecretStorage, and getting back. */
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { ExtensionApi } from '../../src/extension';
+import { FaultProxy } from '../support/fault-proxy';
+import { env, extensionApi, rows, screenshot, showView, waitFor } from './support/harness';
+
+describe('the connection', () => {
+  let api: ExtensionApi;
+  const run = <T>(command: string, arg?: unknown) =>
+    vscode.commands.executeCommand<T>(`mlflowTraceReview.${command}`, arg);
+
+  before(async () => {
+    api = await extensionApi();
+    await showView();
+  });
+  after(async () => {
+    await run('selectServer', env('MLFLOW_TRACKING_URI'));
+    await waitFor('the seeded server again', () => api.connection.state.kind === 'connected');
+  });
+
+  async function connectTo(url: string, expected: string) {
+    assert.equal(await run('selectServer', url), url);
+    await waitFor(
+      `state ${expected} for ${url}`,
+      () =>
+        api.connection.settings.trackingUri.url === url && api.connection.state.kind === expected,
+    );
+  }
+
+  it('says a stopped server is unreachable, with an empty tree for the welcome content', async () => {
+    await connectTo(env('MTR_STOPPED_URL'), 'unreachable');
+    const state = api.connection.state;
+    assert.match(state.kind === 'unreachable' ? state.message : '', /refused|Start the server/i);
+    assert.deepEqual(await rows(api), []);
+    await screenshot('state-unreachable');
+  });
+
+  it('says a basic-auth server wants a sign-in, and signs in with SecretStorage', async () => {
+    await connectTo(env('MTR_AUTH_URL'), 'unauthorized');
+    await screenshot('state-unauthorized');
+    const wrong = await run('signIn', {
+      username: env('MTR_AUTH_USER'),
+      password: 'wrong-password',
+    });
+    assert.equal(wrong, undefined, 'wrong credentials do not sign in');
+    const ok = await run('signIn', {
+      username: env('MTR_AUTH_USER'),
+      password: env('MTR_AUTH_PASSWORD'),
+    });
+    assert.equal(ok, true);
+    await waitFor('connected with credentials', () => api.connection.state.kind === 'connected');
+    const roots = await rows(api);
+    assert.ok(
+      roots.some((r) => r.label === 'Default'),
+      'the auth server’s experiments are listed',
+    );
+    await run('signOut');
+    await waitFor(
+      'unauthorized after signing out',
+      () => api.connection.state.kind === 'unauthorized',
+    );
+  });
+
+  it('never sends one server’s credentials to another', async () => {
+    await connectTo(env('MTR_AUTH_URL'), 'unauthorized');
+    await run('signIn', { username: env('MTR_AUTH_USER'), password: env('MTR_AUTH_PASSWORD') });
+    await waitFor('connected', () => api.connection.state.kind === 'connected');
+    // Another origin (a recording proxy in front of the seeded server) gets no Authorization.
+    const proxy = await FaultProxy.start(env('MLFLOW_TRACKING_URI'));
+    try {
+      await connectTo(proxy.url, 'connected');
+      await rows(api);
+      assert.ok(proxy.seen.length > 0);
+      assert.deepEqual(
+        proxy.seen.filter((r) => r.headers.authorization !== undefined),
+        [],
+      );
+    } finally {
+      await connectTo(env('MTR_AUTH_URL'), 'connected');
+      await run('signOut');
+      await proxy.close();
+    }
+  });
+
+  it('names a server too old for assessments', async () => {
+    await connectTo(env('MTR_OLD_URL'), 'tooOld');
+    const state = api.connection.state;
+    assert.equal(state.kind === 'tooOld' && state.version, '2.22.4');
+    await screenshot('state-too-old');
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * Helpers for suites in the extension host: the extension's API, the seeded traces, bounded
+ * waits, and the bridge to the browser side (screenshots, key presses) run by the code shim.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { ExtensionApi } from '../../../src/extension';
+import type { TreeNode } from '../../../src/tree/nodes';
+import { errorMessage } from '../../../src/util/error-message';
+
+export const EXTENSION_ID = 'mlflow-trace-review.mlflow-trace-review';
+export const VIEW_ID = 'mlflowTraceReview.traces';
+
+export interface Seed {
+  experiments: { guide: string; samples: string };
+  traces: Record<
+    'guide' | 'agent' | 'rag' | 'chat' | 'error' | 'untrusted' | 'artifact_spans',
+    string
+  >;
+}
+
+export function seed(): Seed {
+  return JSON.parse(env('MTR_SEED')) as Seed;
+}
+
+export function env(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run these tests with scripts/vscode-tests.mjs`);
+  return value;
+}
+
+export async function extensionApi(): Promise<ExtensionApi> {
+  const extension = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
+  if (!extension) throw new Error(`${EXTENSION_ID} is not installed in this extension host`);
+  return extension.activate();
+}
+
+/** Polls `probe` until it returns something truthy; fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | Promise<T>,
+  timeoutMs = 20_000,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${errorMessage(last)}` : ''}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The tree's rows under `node` (or the roots) with their labels, as VS Code would draw them. */
+export async function rows(
+  api: ExtensionApi,
+  node?: TreeNode,
+): Promise<{ node: TreeNode; label: string; description: string; contextValue: string }[]> {
+  const children = await api.tree.getChildren(node);
+  return children.map((child) => {
+    const item = api.tree.getTreeItem(child);
+    const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+    const description = typeof item.description === 'string' ? item.description : '';
+    return { node: child, label, description, contextValue: item.contextValue ?? '' };
+  });
+}
+
+let bridgeCounter = 0;
+
+/** Asks the code shim to do something in the browser and waits until it is done. */
+async function bridge(request: Record<string, unknown>): Promise<void> {
+  const id = `bridge-${process.pid}-${++bridgeCounter}`;
+  const done = path.join(env('MTR_BRIDGE_DIR'), `${id}.done`);
+  console.log(`[mtr-bridge] ${JSON.stringify({ id, ...request })}`);
+  const result = await waitFor(
+    `the browser to do ${JSON.stringify(request)}`,
+    () => fs.existsSync(done) && fs.readFileSync(done, 'utf8'),
+    30_000,
+  );
+  fs.rmSync(done, { force: true });
+  if (result !== 'ok') throw new Error(`The browser could not do it: ${result}`);
+}
+
+/** A screenshot of the whole workbench, saved as test-output/vscode/<name>.png. */
+export function screenshot(name: string): Promise<void> {
+  return bridge({ action: 'screenshot', name });
+}
+
+export type KeyStep =
+  { waitFor: 'quickInput' } | { waitForText: string } | { type: string } | { press: string };
+
+/** Real key presses in the workbench (for quick picks and input boxes). */
+export function keys(...steps: KeyStep[]): Promise<void> {
+  return bridge({ action: 'keys', steps });
+}
+
+/** Opens the MLflow Traces view in the activity bar. */
+export async function showView(): Promise<void> {
+  await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+}
+
+export async function setSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace
+    .getConfiguration('mlflowTraceReview')
+    .update(key, value, vscode.ConfigurationTarget.Global);
+}
