@@ -98,6 +98,9 @@ async function bridge(request) {
     }
     fs.writeFileSync(path.join(BRIDGE_DIR, `${request.id}.done`), 'ok');
   } catch (error) {
+    await page
+      .screenshot({ path: path.join(BRIDGE_DIR, `${request.id}-failed.png`) })
+      .catch(() => undefined);
     fs.writeFileSync(path.join(BRIDGE_DIR, `${request.id}.done`), `error: ${String(error)}`);
   }
 }

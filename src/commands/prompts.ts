@@ -62,7 +62,8 @@ export async function pick<T extends vscode.QuickPickItem>(
     if (active) quickPick.activeItems = [active];
     let done = false;
     quickPick.onDidAccept(() => {
-      const chosen = quickPick.selectedItems[0] ?? quickPick.activeItems[0];
+      // Enter can arrive before the active row has synced back: then it is the one we set.
+      const chosen = quickPick.selectedItems[0] ?? quickPick.activeItems[0] ?? active;
       if (!chosen) return;
       done = true;
       resolve(chosen);

@@ -156,6 +156,12 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     // Until the server answers, the welcome content (package.json viewsWelcome) says why.
     if (this.connection.state.kind !== 'connected') return [];
     const experiments = await this.store.experiments();
+    // An empty tree shows the welcome content that says why (package.json viewsWelcome).
+    void vscode.commands.executeCommand(
+      'setContext',
+      'mlflowTraceReview.noExperiments',
+      experiments.length === 0,
+    );
     return experiments.map((experiment) => {
       let node = this.experimentNodes.get(experiment.experimentId);
       if (!node || node.experiment !== experiment) {

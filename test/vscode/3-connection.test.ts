@@ -1,5 +1,7 @@
 /** The connection's error states, sign-in through SecretStorage, and getting back. */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import { FaultProxy } from '../support/fault-proxy';
@@ -88,5 +90,47 @@ describe('the connection', () => {
     const state = api.connection.state;
     assert.equal(state.kind === 'tooOld' && state.version, '2.22.4');
     await screenshot('state-too-old');
+  });
+});
+
+describe('a local server started from the editor', () => {
+  let api: ExtensionApi;
+  const run = <T>(command: string, arg?: unknown) =>
+    vscode.commands.executeCommand<T>(`mlflowTraceReview.${command}`, arg);
+
+  before(async () => {
+    api = await extensionApi();
+    // A workspace virtual environment with mlflow: .venv/bin/python (here a wrapper of the test's).
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    const bin = path.join(folder.uri.fsPath, '.venv', 'bin');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, 'python'), `#!/bin/sh\nexec "${env('MTR_PYTHON')}" "$@"\n`, {
+      mode: 0o755,
+    });
+  });
+  after(async () => {
+    await run('selectServer', env('MLFLOW_TRACKING_URI'));
+    await waitFor('the seeded server again', () => api.connection.state.kind === 'connected');
+  });
+
+  it('starts mlflow server on a loopback port with SQLite under .mlflow/, and connects to it', async () => {
+    const url = await run<string | undefined>('startLocalServer');
+    assert.match(url ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+    await waitFor(
+      'connected to the local server',
+      () =>
+        api.connection.state.kind === 'connected' &&
+        api.connection.settings.trackingUri.origin === 'local server',
+    );
+    const roots = await rows(api);
+    assert.deepEqual(
+      roots.map((r) => r.label),
+      ['Default'],
+    );
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    const stat = await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder.uri, '.mlflow'));
+    assert.equal(stat.type, vscode.FileType.Directory);
   });
 });
