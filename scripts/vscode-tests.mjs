@@ -52,38 +52,86 @@ try {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'mtr-workspace-'));
-  fs.writeFileSync(path.join(workspace, 'app.py'), '# a sample app\n');
   const stoppedPort = await launcher.freeLoopbackPort();
+  /** @type {Record<string, string>} */
+  const testEnv = {
+    MLFLOW_TRACKING_URI: main.url,
+    MTR_SEED: seed,
+    MTR_PYTHON: python,
+    MTR_ROOT: ROOT,
+    MTR_AUTH_URL: auth.url,
+    MTR_AUTH_USER: admin.username,
+    MTR_AUTH_PASSWORD: admin.password,
+    MTR_OLD_URL: old.url,
+    MTR_STOPPED_URL: `http://127.0.0.1:${stoppedPort}`,
+    MTR_BRIDGE_DIR: OUTPUT,
+    MTR_NODE24: vscodeEnv.node24,
+    MTR_CODE_SERVER_ENTRY: vscodeEnv.codeServerEntry,
+    MTR_CHROMIUM: vscodeEnv.chromium,
+  };
 
   say('running Mocha in the extension host (code-server + Chromium)');
-  exitCode = await runTests({
-    vscodeExecutablePath: path.join(ROOT, 'scripts', 'harness', 'code-shim.mjs'),
-    extensionDevelopmentPath: ROOT,
-    extensionTestsPath: path.join(ROOT, 'out', 'test', 'vscode', 'index.js'),
-    launchArgs: [workspace],
-    extensionTestsEnv: {
-      MLFLOW_TRACKING_URI: main.url,
-      MTR_SEED: seed,
-      MTR_PYTHON: python,
-      MTR_ROOT: ROOT,
-      MTR_AUTH_URL: auth.url,
-      MTR_AUTH_USER: admin.username,
-      MTR_AUTH_PASSWORD: admin.password,
-      MTR_OLD_URL: old.url,
-      MTR_STOPPED_URL: `http://127.0.0.1:${stoppedPort}`,
-      MTR_BRIDGE_DIR: OUTPUT,
-      MTR_NODE24: vscodeEnv.node24,
-      MTR_CODE_SERVER_ENTRY: vscodeEnv.codeServerEntry,
-      MTR_CHROMIUM: vscodeEnv.chromium,
-    },
-  }).catch((/** @type {unknown} */ error) => {
-    console.error(error);
-    return 1;
-  });
-  fs.rmSync(workspace, { recursive: true, force: true });
+  const mainRun = await runSuite('main', testEnv, {});
+  say('running the untrusted-workspace suite (workspace trust on)');
+  const untrustedRun = await runSuite(
+    'untrusted',
+    { ...testEnv, MTR_WORKSPACE_TRUST: '1' },
+    { 'mlflowTraceReview.trackingUri': 'http://workspace-server.invalid:5000' },
+  );
+  exitCode = mainRun === 0 && untrustedRun === 0 ? 0 : 1;
 } finally {
   await Promise.all(servers.map((s) => s.stop()));
 }
 say(`screenshots in ${path.relative(ROOT, OUTPUT)}`);
+// One line for both runs; a run that died before Mocha's summary counts as a failure.
+let passed = 0;
+let failed = 0;
+for (const suite of ['main', 'untrusted']) {
+  const file = path.join(OUTPUT, `results-${suite}.json`);
+  if (!fs.existsSync(file)) {
+    failed++;
+    continue;
+  }
+  const counts = readCounts(fs.readFileSync(file, 'utf8'));
+  passed += counts.passed;
+  failed += counts.failed;
+}
+if (exitCode !== 0 && failed === 0) failed = 1;
+console.log(`${passed} passed, ${failed} failed`);
 process.exit(exitCode);
+
+/** @param {string} text */
+function readCounts(text) {
+  const value = /** @type {unknown} */ (JSON.parse(text));
+  return /** @type {{ passed: number, failed: number }} */ (value);
+}
+
+/**
+ * One Mocha run in a fresh code-server, in a fresh workspace folder with these settings.
+ * @param {string} suite
+ * @param {Record<string, string>} env
+ * @param {Record<string, unknown>} workspaceSettings
+ */
+async function runSuite(suite, env, workspaceSettings) {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'mtr-workspace-'));
+  fs.writeFileSync(path.join(workspace, 'app.py'), '# a sample app\n');
+  fs.mkdirSync(path.join(workspace, '.vscode'));
+  fs.writeFileSync(
+    path.join(workspace, '.vscode', 'settings.json'),
+    JSON.stringify(workspaceSettings),
+  );
+  try {
+    return await runTests({
+      vscodeExecutablePath: path.join(ROOT, 'scripts', 'harness', 'code-shim.mjs'),
+      extensionDevelopmentPath: ROOT,
+      extensionTestsPath: path.join(ROOT, 'out', 'test', 'vscode', 'index.js'),
+      launchArgs: [workspace],
+      extensionTestsEnv: { ...env, MTR_SUITE: suite },
+    }).catch((/** @type {unknown} */ error) => {
+      console.error(error);
+      return 1;
+    });
+  } finally {
+    fs.rmSync(workspace, { recursive: true, force: true });
+  }
+}

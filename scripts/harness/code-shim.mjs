@@ -115,7 +115,11 @@ function asBridgeRequest(value) {
 try {
   const node24 = process.env.MTR_NODE24 ?? '';
   const codeServerEntry = process.env.MTR_CODE_SERVER_ENTRY ?? '';
-  server = await startCodeServer({ node24, codeServerEntry });
+  server = await startCodeServer({
+    node24,
+    codeServerEntry,
+    workspaceTrust: process.env.MTR_WORKSPACE_TRUST === '1',
+  });
   server.child.on('exit', (code) => void finish(code || 1, `code-server exited early (${code})`));
   say(`code-server up on ${server.base}`);
   browser = await launchChromium(process.env.MTR_CHROMIUM ?? '/usr/bin/chromium');

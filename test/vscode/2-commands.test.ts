@@ -159,6 +159,69 @@ describe('assessment commands', () => {
     assert.equal(values[logged.assessmentId]?.value, 3);
   });
 
+  it('logs an expectation from the editor’s selection', async () => {
+    const document = await vscode.workspace.openTextDocument({
+      language: 'json',
+      content: '{"answer": 42}',
+    });
+    const editor = await vscode.window.showTextDocument(document);
+    editor.selection = new vscode.Selection(0, 0, 0, document.lineAt(0).text.length);
+    const pending = run<Assessment>('logExpectation', { traceId: traces.error });
+    await keys(
+      { waitForText: 'Log Expectation (1/2)' },
+      { type: 'from_selection' },
+      { press: 'Enter' },
+    );
+    await keys({ waitForText: 'Log Expectation (2/2)' }, { type: 'selection' }, { press: 'Enter' });
+    const logged = await pending;
+    assert.ok(logged);
+    const values = await sdk.call<Record<string, { value: unknown }>>('assessment_values', {
+      trace_id: traces.error,
+    });
+    assert.deepEqual(values[logged.assessmentId]?.value, { answer: 42 });
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('logs a large expectation edited as a JSON document: saving logs it', async () => {
+    const pending = run<Assessment>('logExpectation', { traceId: traces.error });
+    await keys(
+      { waitForText: 'Log Expectation (1/2)' },
+      { type: 'big_document' },
+      { press: 'Enter' },
+    );
+    await keys(
+      { waitForText: 'Log Expectation (2/2)' },
+      { type: 'JSON document' },
+      { press: 'Enter' },
+    );
+    const editor = await waitFor('the JSON document', () =>
+      vscode.window.activeTextEditor?.document.fileName.endsWith('big_document.json')
+        ? vscode.window.activeTextEditor
+        : undefined,
+    );
+    const big = { rows: Array.from({ length: 500 }, (_, i) => ({ id: i, text: `row ${i}` })) };
+    // First a mistake: saving invalid JSON logs nothing and keeps the document open.
+    await editor.edit((edit) => {
+      edit.replace(new vscode.Range(0, 0, editor.document.lineCount, 0), '{ not json');
+    });
+    await editor.document.save();
+    await editor.edit((edit) => {
+      edit.replace(
+        new vscode.Range(0, 0, editor.document.lineCount, 0),
+        JSON.stringify(big, null, 2),
+      );
+    });
+    await screenshot('log-expectation-document');
+    await editor.document.save();
+    const logged = await pending;
+    assert.ok(logged);
+    const values = await sdk.call<Record<string, { value: unknown }>>('assessment_values', {
+      trace_id: traces.error,
+    });
+    assert.deepEqual(values[logged.assessmentId]?.value, big);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('edits value, rationale, name and metadata in place', async () => {
     const logged = await run<Feedback>('logFeedback', {
       traceId: traces.error,
