@@ -3,8 +3,7 @@ import * as vscode from 'vscode';
 import { describeBadTrackingUri } from '../connection/tracking-uri';
 import { SECTION } from '../connection/settings';
 import type { CommandContext } from './context';
-import { Cancelled } from './error-handler';
-import { input, pick } from './prompts';
+import { input, pick, runQuickPick } from './prompts';
 
 /** The status bar's menu: the server, the experiments, sign-in, a local server. */
 export async function selectServer(
@@ -99,19 +98,7 @@ export async function selectExperiments(ctx: CommandContext, arg?: unknown): Pro
       id: e.experimentId,
     }));
     picker.selectedItems = picker.items.filter((i) => wanted.has(i.id) || wanted.has(i.label));
-    chosen = await new Promise<string[]>((resolve, reject) => {
-      let accepted = false;
-      picker.onDidAccept(() => {
-        accepted = true;
-        resolve(picker.selectedItems.map((i) => i.id));
-        picker.hide();
-      });
-      picker.onDidHide(() => {
-        if (!accepted) reject(new Cancelled());
-        picker.dispose();
-      });
-      picker.show();
-    });
+    chosen = await runQuickPick(picker, () => picker.selectedItems.map((i) => i.id));
   }
   await vscode.workspace
     .getConfiguration(SECTION)

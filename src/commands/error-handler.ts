@@ -41,7 +41,7 @@ export function registerCommand(
   return vscode.commands.registerCommand(id, run);
 }
 
-export function reportError(
+function reportError(
   ctx: CommandContext,
   error: unknown,
   retry: () => Promise<unknown>,

@@ -51,22 +51,33 @@ export async function pick<T extends vscode.QuickPickItem>(
   items: T[],
   options: { placeHolder: string; activeIndex?: number } = { placeHolder: '' },
 ): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const quickPick = vscode.window.createQuickPick<T>();
-    quickPick.title = stepTitle(info);
-    quickPick.placeholder = options.placeHolder;
-    quickPick.items = items;
-    quickPick.ignoreFocusOut = true;
-    quickPick.matchOnDescription = true;
-    const active = items[options.activeIndex ?? 0];
-    if (active) quickPick.activeItems = [active];
+  const quickPick = vscode.window.createQuickPick<T>();
+  quickPick.title = stepTitle(info);
+  quickPick.placeholder = options.placeHolder;
+  quickPick.items = items;
+  quickPick.ignoreFocusOut = true;
+  quickPick.matchOnDescription = true;
+  const active = items[options.activeIndex ?? 0];
+  if (active) quickPick.activeItems = [active];
+  // Enter can arrive before the active row has synced back: then it is the one we set.
+  return runQuickPick(
+    quickPick,
+    () => quickPick.selectedItems[0] ?? quickPick.activeItems[0] ?? active,
+  );
+}
+
+/** Shows a quick pick until `accept` gives a result for Enter; Escape rejects with Cancelled. */
+export function runQuickPick<T extends vscode.QuickPickItem, R>(
+  quickPick: vscode.QuickPick<T>,
+  accept: () => R | undefined,
+): Promise<R> {
+  return new Promise<R>((resolve, reject) => {
     let done = false;
     quickPick.onDidAccept(() => {
-      // Enter can arrive before the active row has synced back: then it is the one we set.
-      const chosen = quickPick.selectedItems[0] ?? quickPick.activeItems[0] ?? active;
-      if (!chosen) return;
+      const result = accept();
+      if (result === undefined) return;
       done = true;
-      resolve(chosen);
+      resolve(result);
       quickPick.dispose();
     });
     quickPick.onDidHide(() => {
@@ -86,44 +97,32 @@ export async function pickName(
   suggestions: string[],
   initial?: string,
 ): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
-    const quickPick = vscode.window.createQuickPick();
-    quickPick.title = stepTitle(info);
-    quickPick.placeholder =
-      suggestions.length > 0 ? 'Choose a name or type a new one' : 'Type a name, e.g. correctness';
-    const suggested = unique(suggestions).map((name) => ({ label: name }));
-    const update = () => {
-      const typed = quickPick.value.trim();
-      const problem = typed ? describeBadName(typed) : undefined;
-      const exists = suggested.some((s) => s.label === typed);
-      quickPick.items =
-        typed && !exists
-          ? [{ label: typed, description: problem ?? 'new name', alwaysShow: true }, ...suggested]
-          : suggested;
-    };
-    quickPick.value = initial ?? '';
-    update();
-    quickPick.onDidChangeValue(update);
-    quickPick.ignoreFocusOut = true;
-    let done = false;
-    quickPick.onDidAccept(() => {
-      const chosen = acceptedName(
-        quickPick.value,
-        quickPick.activeItems[0]?.label,
-        suggested.map((s) => s.label),
-      );
-      const problem = describeBadName(chosen);
-      // The typed row's description already says what is wrong.
-      if (problem) return;
-      done = true;
-      resolve(chosen);
-      quickPick.dispose();
-    });
-    quickPick.onDidHide(() => {
-      if (!done) reject(new Cancelled());
-      quickPick.dispose();
-    });
-    quickPick.show();
+  const quickPick = vscode.window.createQuickPick();
+  quickPick.title = stepTitle(info);
+  quickPick.placeholder =
+    suggestions.length > 0 ? 'Choose a name or type a new one' : 'Type a name, e.g. correctness';
+  quickPick.ignoreFocusOut = true;
+  const suggested = unique(suggestions).map((name) => ({ label: name }));
+  const update = () => {
+    const typed = quickPick.value.trim();
+    const problem = typed ? describeBadName(typed) : undefined;
+    const exists = suggested.some((s) => s.label === typed);
+    quickPick.items =
+      typed && !exists
+        ? [{ label: typed, description: problem ?? 'new name', alwaysShow: true }, ...suggested]
+        : suggested;
+  };
+  quickPick.value = initial ?? '';
+  update();
+  quickPick.onDidChangeValue(update);
+  return runQuickPick(quickPick, () => {
+    const chosen = acceptedName(
+      quickPick.value,
+      quickPick.activeItems[0]?.label,
+      suggested.map((s) => s.label),
+    );
+    // A bad name is not taken; the typed row's description already says what is wrong.
+    return describeBadName(chosen) ? undefined : chosen;
   });
 }
 

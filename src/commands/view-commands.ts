@@ -9,7 +9,7 @@ import {
   type TraceFilter,
 } from '../store/trace-filters';
 import type { CommandContext } from './context';
-import { input } from './prompts';
+import { input, runQuickPick } from './prompts';
 
 export async function refresh(ctx: CommandContext): Promise<void> {
   ctx.store.reset();
@@ -76,17 +76,7 @@ export async function quickFilter(ctx: CommandContext, arg?: unknown): Promise<Q
       filter,
     }));
     picker.selectedItems = picker.items.filter((i) => ctx.store.filter.quick.has(i.filter));
-    chosen = await new Promise<QuickFilter[]>((resolve) => {
-      picker.onDidAccept(() => {
-        resolve(picker.selectedItems.map((i) => i.filter));
-        picker.hide();
-      });
-      picker.onDidHide(() => {
-        resolve([...ctx.store.filter.quick]);
-        picker.dispose();
-      });
-      picker.show();
-    });
+    chosen = await runQuickPick(picker, () => picker.selectedItems.map((i) => i.filter));
   }
   applyFilter(ctx, { ...ctx.store.filter, quick: new Set(chosen) });
   return chosen;
