@@ -17,6 +17,7 @@ const node = {
   logLevel: 'info',
 };
 
+/** @type {esbuild.BuildOptions[]} */
 const builds = [
   {
     ...node,
@@ -25,6 +26,18 @@ const builds = [
     external: ['vscode'],
   },
   { ...node, entryPoints: ['src/mlflow/index.ts'], outfile: 'dist/mlflow-client.js' },
+  // The webview: browser code, one file, loaded under the panels' CSP.
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'info',
+    entryPoints: ['webview/main.ts'],
+    outfile: 'dist/webview.js',
+  },
   // The server launcher alone, for `npm run mlflow:server`, the demo and the benchmarks.
   { ...node, entryPoints: ['src/mlflow-server/launcher.ts'], outfile: 'dist/mlflow-server.js' },
 ];

@@ -26,6 +26,7 @@ const oldServerPython = ensurePythonEnv({ name: 'old-server', log: say });
 
 for (const [name, command, args] of /** @type {[string, string, string[]][]} */ ([
   ['typecheck', path.join(BIN, 'tsc'), ['-p', '.', '--noEmit']],
+  ['typecheck webview', path.join(BIN, 'tsc'), ['-p', 'webview', '--noEmit']],
   ['lint', path.join(BIN, 'eslint'), ['.']],
   ['format', path.join(BIN, 'prettier'), ['--check', '.', '--log-level', 'warn']],
   ['build', process.execPath, ['esbuild.mjs']],

@@ -9,6 +9,8 @@ import type { CommandContext } from './commands/context';
 import { Connection } from './connection/connection';
 import { CredentialStore } from './connection/credentials';
 import { LocalServer } from './connection/local-server';
+import { FormPanels } from './panels/form-panel';
+import { TracePanels } from './panels/trace-panel';
 import { defaultReviewer } from './connection/reviewer';
 import type { Settings } from './connection/settings';
 import { createStatusBar } from './status-bar';
@@ -38,6 +40,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     showCollapseAll: true,
   });
   const localServer = new LocalServer();
+  const panelContext = { extensionUri: context.extensionUri, connection, store, tree, log };
+  const forms = new FormPanels(panelContext);
+  const traces = new TracePanels(panelContext, forms);
   let shown = listShape(connection.settings);
   const ctx: CommandContext = {
     extension: context,
@@ -48,6 +53,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     view,
     log,
     localServer,
+    traces,
+    forms,
     drafts: new Map(),
   };
 
@@ -59,6 +66,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     tree,
     view,
     localServer,
+    forms,
+    traces,
     createStatusBar(connection),
     ...registerCommands(ctx),
     connection.onDidChangeState((state) => {

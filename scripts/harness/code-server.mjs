@@ -29,6 +29,7 @@ const SETTINGS = {
   'telemetry.telemetryLevel': 'off',
   'chat.disableAIFeatures': true,
   'git.enabled': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 /** @param {string} chromiumPath */

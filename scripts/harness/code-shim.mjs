@@ -57,6 +57,7 @@ let browser;
 /** @type {import('playwright-core').Page | undefined} */
 let page;
 let finished = false;
+let dialogs = 0;
 
 async function finish(/** @type {number} */ code, /** @type {string} */ why) {
   if (finished) return;
@@ -75,10 +76,13 @@ setTimeout(() => void finish(124, `timed out after ${TIMEOUT_S} s`), TIMEOUT_S *
 process.on('SIGINT', () => void finish(130, 'SIGINT'));
 process.on('SIGTERM', () => void finish(143, 'SIGTERM'));
 
-/** @param {{ id: string, action: string, name?: string, steps?: Record<string, string>[] }} request */
+/** @param {{ id: string, action: string, name?: string, view?: string, steps?: Record<string, string>[] }} request */
 async function bridge(request) {
   if (!page) return;
+  const done = path.join(BRIDGE_DIR, `${request.id}.done`);
   try {
+    /** @type {unknown} */
+    let result = null;
     if (request.action === 'screenshot') {
       await page.screenshot({ path: path.join(BRIDGE_DIR, `${request.name ?? request.id}.png`) });
     } else if (request.action === 'keys') {
@@ -95,19 +99,75 @@ async function bridge(request) {
           await page.keyboard.press(step.press);
         }
       }
+    } else if (request.action === 'webview') {
+      result = await inWebview(page, request.view ?? 'trace', request.steps ?? []);
+    } else if (request.action === 'dialogs') {
+      result = dialogs;
     }
-    fs.writeFileSync(path.join(BRIDGE_DIR, `${request.id}.done`), 'ok');
+    fs.writeFileSync(done, JSON.stringify({ ok: true, result }));
   } catch (error) {
     await page
       .screenshot({ path: path.join(BRIDGE_DIR, `${request.id}-failed.png`) })
       .catch(() => undefined);
-    fs.writeFileSync(path.join(BRIDGE_DIR, `${request.id}.done`), `error: ${String(error)}`);
+    fs.writeFileSync(done, JSON.stringify({ ok: false, error: String(error) }));
+  }
+}
+
+/**
+ * Steps inside the webview whose page says data-view=`view` (webviews sit two iframes deep).
+ * Returns the texts read by `text` steps.
+ * @param {import('playwright-core').Page} page
+ * @param {string} view
+ * @param {Record<string, string>[]} steps
+ */
+async function inWebview(page, view, steps) {
+  const frame = await findWebviewFrame(page, view);
+  /** @type {string[][]} */
+  const texts = [];
+  for (const step of steps) {
+    const target = step.selector ? frame.locator(step.selector).first() : undefined;
+    if (step.waitFor && target) {
+      await target.waitFor({ state: 'visible', timeout: 20_000 });
+      if (step.hasText)
+        await frame
+          .locator(step.selector ?? '', { hasText: step.hasText })
+          .first()
+          .waitFor({ timeout: 20_000 });
+    } else if (step.click && target) await target.click();
+    else if (step.fill !== undefined && target) await target.fill(step.fill);
+    else if (step.press && target) await target.press(step.press);
+    else if (step.press) await page.keyboard.press(step.press);
+    else if (step.text && step.selector)
+      texts.push(await frame.locator(step.selector).allTextContents());
+    else if (step.value && target) texts.push([await target.inputValue()]);
+  }
+  return texts;
+}
+
+/**
+ * @param {import('playwright-core').Page} page
+ * @param {string} view
+ */
+async function findWebviewFrame(page, view) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    for (const frame of page.frames().reverse()) {
+      const found = await frame
+        .evaluate(
+          `document.body.dataset.view === ${JSON.stringify(view)} && document.visibilityState === 'visible'`,
+        )
+        .then((value) => value === true)
+        .catch(() => false);
+      if (found) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no visible ${view} webview`);
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
 /** @param {unknown} value */
 function asBridgeRequest(value) {
-  return /** @type {{ id: string, action: string, name?: string, steps?: Record<string, string>[] }} */ (
+  return /** @type {{ id: string, action: string, name?: string, view?: string, steps?: Record<string, string>[] }} */ (
     value
   );
 }
@@ -148,6 +208,11 @@ try {
     (/** @type {number} */ code) => void finish(code, 'extension host exited'),
   );
   page.on('crash', () => void finish(3, 'browser page crashed'));
+  // A dialog would mean that script from a trace ran somewhere: count them, dismiss them.
+  page.on('dialog', (dialog) => {
+    dialogs++;
+    void dialog.dismiss();
+  });
   await page.goto(workbenchUrl(server, { folder, devPaths, testsPath }));
   say('workbench open; tests running in the extension host');
 } catch (error) {

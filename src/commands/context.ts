@@ -3,6 +3,8 @@ import type * as vscode from 'vscode';
 import type { Connection } from '../connection/connection';
 import type { CredentialStore } from '../connection/credentials';
 import type { LocalServer } from '../connection/local-server';
+import type { FormPanels } from '../panels/form-panel';
+import type { TracePanels } from '../panels/trace-panel';
 import type { TraceStore } from '../store/trace-store';
 import type { TreeNode } from '../tree/nodes';
 import type { TraceTreeProvider } from '../tree/trace-tree';
@@ -16,6 +18,8 @@ export interface CommandContext {
   readonly view: vscode.TreeView<TreeNode>;
   readonly log: vscode.LogOutputChannel;
   readonly localServer: LocalServer;
+  readonly traces: TracePanels;
+  readonly forms: FormPanels;
   /** Drafts of what a person typed in a flow that failed, offered again on the next try. */
   readonly drafts: Map<string, unknown>;
 }

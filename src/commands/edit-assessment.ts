@@ -14,7 +14,7 @@ import {
   pickValueType,
 } from './prompts';
 import { describeAssessment, notify, resolveAssessmentTarget } from './targets';
-import { valueTypeOf, type ValueType } from './value-input';
+import { valueTypeOf, type ValueType } from '../shared/value-input';
 
 const ALL_TYPES: ValueType[] = ['boolean', 'number', 'string', 'labels', 'json'];
 

@@ -41,11 +41,7 @@ export function registerCommand(
   return vscode.commands.registerCommand(id, run);
 }
 
-function reportError(
-  ctx: CommandContext,
-  error: unknown,
-  retry: () => Promise<unknown>,
-): void {
+function reportError(ctx: CommandContext, error: unknown, retry: () => Promise<unknown>): void {
   const message = errorMessage(error);
   if (error instanceof MlflowError) ctx.log.error(message);
   else ctx.log.error(error instanceof Error ? (error.stack ?? message) : message);

@@ -14,6 +14,12 @@ import { registerCommand } from './error-handler';
 import { logExpectation } from './log-expectation';
 import { logFeedback } from './log-feedback';
 import { overrideFeedback } from './override-feedback';
+import {
+  openAssessmentForm,
+  openExpectationForm,
+  openFeedbackForm,
+  openTrace,
+} from './panel-commands';
 import { reviewLatestTrace } from './review-latest-trace';
 import { copyAssessmentId, copyTraceId, openInMlflowUi, revealAssessment } from './trace-actions';
 import { clearFilter, loadMore, quickFilter, refresh, setFilter } from './view-commands';
@@ -48,6 +54,10 @@ const COMMANDS: Record<string, Handler> = {
   copyAssessmentId,
   openInMlflowUi,
   revealAssessment,
+  openTrace,
+  openFeedbackForm,
+  openExpectationForm,
+  openAssessmentForm,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

@@ -9,7 +9,7 @@ import type { CommandContext } from './context';
 import { Cancelled } from './error-handler';
 import { enterValue, pick, pickName } from './prompts';
 import { resolveTraceTarget, notify } from './targets';
-import { parseJson, valueTypeOf, type ValueType } from './value-input';
+import { parseJson, valueTypeOf, type ValueType } from '../shared/value-input';
 
 interface ExpectationArgs {
   name?: string;

@@ -7,7 +7,7 @@ import type { Feedback, FeedbackValue } from '../mlflow';
 import type { CommandContext } from './context';
 import { enterFeedbackValue, enterRationale, pickName, pickValueType } from './prompts';
 import { resolveTraceTarget, notify } from './targets';
-import { valueTypeOf, type ValueType } from './value-input';
+import { valueTypeOf, type ValueType } from '../shared/value-input';
 
 export interface FeedbackDraft {
   name?: string;

@@ -7,7 +7,7 @@ import { MlflowInputError, type Feedback, type FeedbackValue } from '../mlflow';
 import type { CommandContext } from './context';
 import { enterFeedbackValue, enterRationale, pickValueType } from './prompts';
 import { notify, resolveAssessmentTarget } from './targets';
-import { valueTypeOf, type ValueType } from './value-input';
+import { valueTypeOf, type ValueType } from '../shared/value-input';
 import { sourceLabel } from '../tree/format';
 
 const FEEDBACK_TYPES: ValueType[] = ['boolean', 'number', 'string', 'labels', 'json'];

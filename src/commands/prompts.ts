@@ -15,7 +15,7 @@ import {
   VALUE_TYPES,
   type Parsed,
   type ValueType,
-} from './value-input';
+} from '../shared/value-input';
 
 export interface StepInfo {
   title: string;

@@ -66,6 +66,11 @@ export class TraceNode {
     item.iconPath = stateIcon(trace.state);
     item.contextValue = 'trace';
     item.tooltip = traceTooltip(trace);
+    item.command = {
+      command: 'mlflowTraceReview.openTrace',
+      title: 'Open Trace',
+      arguments: [{ traceId: trace.traceId }],
+    };
     item.accessibilityInformation = { label: `Trace ${name}, ${trace.state}, ${item.description}` };
     return item;
   }

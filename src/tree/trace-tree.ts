@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import type { Connection } from '../connection/connection';
 import type { Assessment, Span, TraceInfo } from '../mlflow';
+import { childrenByParent } from '../shared/span-tree';
 import { describeFilter, hasHumanFeedback } from '../store/trace-filters';
 import type { StoreChange, TraceStore } from '../store/trace-store';
 import {
@@ -289,32 +290,16 @@ function sortAssessments(assessments: Assessment[]): Assessment[] {
 
 /** Spans as a tree by parent id, in start order; span-level assessments go under their span. */
 export function buildSpanTree(spans: Span[], trace: TraceInfo): SpanNode[] {
-  const byParent = new Map<string | null, Span[]>();
-  const ids = new Set(spans.map((s) => s.spanId));
-  for (const span of spans) {
-    // A parent outside this trace's spans makes the span a root.
-    const parent = span.parentSpanId && ids.has(span.parentSpanId) ? span.parentSpanId : null;
-    const siblings = byParent.get(parent) ?? [];
-    siblings.push(span);
-    byParent.set(parent, siblings);
-  }
+  const children = childrenByParent(spans, (s) => s.startTimeUnixNano);
   const build = (parent: string | null): SpanNode[] =>
-    (byParent.get(parent) ?? [])
-      .sort((a, b) =>
-        a.startTimeUnixNano < b.startTimeUnixNano
-          ? -1
-          : a.startTimeUnixNano > b.startTimeUnixNano
-            ? 1
-            : 0,
-      )
-      .map(
-        (span) =>
-          new SpanNode(
-            span,
-            trace,
-            build(span.spanId),
-            sortAssessments(trace.assessments.filter((a) => a.spanId === span.spanId)),
-          ),
-      );
+    (children.get(parent) ?? []).map(
+      (span) =>
+        new SpanNode(
+          span,
+          trace,
+          build(span.spanId),
+          sortAssessments(trace.assessments.filter((a) => a.spanId === span.spanId)),
+        ),
+    );
   return build(null);
 }

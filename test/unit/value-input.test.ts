@@ -8,7 +8,7 @@ import {
   parseMetadata,
   parseValue,
   valueTypeOf,
-} from '../../src/commands/value-input';
+} from '../../src/shared/value-input';
 
 describe('typed values', () => {
   it('parses each type, and refuses what does not fit instead of converting it', () => {

@@ -76,31 +76,54 @@ export async function rows(
 
 let bridgeCounter = 0;
 
-/** Asks the code shim to do something in the browser and waits until it is done. */
-async function bridge(request: Record<string, unknown>): Promise<void> {
+/** Asks the code shim to do something in the browser, waits until it is done, returns its result. */
+async function bridge(request: Record<string, unknown>): Promise<unknown> {
   const id = `bridge-${process.pid}-${++bridgeCounter}`;
   const done = path.join(env('MTR_BRIDGE_DIR'), `${id}.done`);
   console.log(`[mtr-bridge] ${JSON.stringify({ id, ...request })}`);
-  const result = await waitFor(
+  const text = await waitFor(
     `the browser to do ${JSON.stringify(request)}`,
-    () => fs.existsSync(done) && fs.readFileSync(done, 'utf8'),
-    30_000,
+    () => (fs.existsSync(done) ? fs.readFileSync(done, 'utf8') : undefined),
+    60_000,
   );
   fs.rmSync(done, { force: true });
-  if (result !== 'ok') throw new Error(`The browser could not do it: ${result}`);
+  const reply = JSON.parse(text) as { ok: boolean; result?: unknown; error?: string };
+  if (!reply.ok) throw new Error(`The browser could not do it: ${reply.error ?? ''}`);
+  return reply.result;
+}
+
+export type WebviewStep =
+  | { waitFor: true; selector: string; hasText?: string }
+  | { click: true; selector: string }
+  | { fill: string; selector: string }
+  | { press: string; selector?: string }
+  | { text: true; selector: string }
+  | { value: true; selector: string };
+
+/** Steps inside the visible trace or form webview; returns the texts of `text` steps. */
+export async function inWebview(
+  view: 'trace' | 'form',
+  ...steps: WebviewStep[]
+): Promise<string[][]> {
+  return (await bridge({ action: 'webview', view, steps })) as string[][];
+}
+
+/** How many browser dialogs (alert, confirm) have opened: script from a trace would make one. */
+export async function dialogCount(): Promise<number> {
+  return (await bridge({ action: 'dialogs' })) as number;
 }
 
 /** A screenshot of the whole workbench, saved as test-output/vscode/<name>.png. */
-export function screenshot(name: string): Promise<void> {
-  return bridge({ action: 'screenshot', name });
+export async function screenshot(name: string): Promise<void> {
+  await bridge({ action: 'screenshot', name });
 }
 
 export type KeyStep =
   { waitFor: 'quickInput' } | { waitForText: string } | { type: string } | { press: string };
 
 /** Real key presses in the workbench (for quick picks and input boxes). */
-export function keys(...steps: KeyStep[]): Promise<void> {
-  return bridge({ action: 'keys', steps });
+export async function keys(...steps: KeyStep[]): Promise<void> {
+  await bridge({ action: 'keys', steps });
 }
 
 /** Opens the MLflow Traces view in the activity bar. */

@@ -1,0 +1,106 @@
+/**
+ * A trace as the trace panel shows it: the client's domain types made JSON-safe (span times as
+ * millisecond offsets, not bigint nanoseconds) with the root span's full inputs and outputs.
+ * Pure: no `vscode`.
+ */
+import type { Span, TraceInfo } from '../mlflow';
+import type { AssessmentView, SpanView, TraceView } from '../shared/protocol';
+import { traceName } from '../tree/format';
+
+/** MLflow keeps a trace's token counts in this metadata key, as JSON. */
+const TOKEN_USAGE_KEY = 'mlflow.trace.tokenUsage';
+
+export function toTraceView(trace: TraceInfo, spans: Span[] | { error: string }): TraceView {
+  const spanList = Array.isArray(spans) ? spans : [];
+  const first = spanList.reduce<bigint | undefined>(
+    (min, s) => (min === undefined || s.startTimeUnixNano < min ? s.startTimeUnixNano : min),
+    undefined,
+  );
+  const root = spanList.find((s) => s.parentSpanId === null) ?? spanList[0];
+  const tokenUsage = parseTokenUsage(trace.metadata[TOKEN_USAGE_KEY]);
+  return {
+    traceId: trace.traceId,
+    ...(trace.experimentId ? { experimentId: trace.experimentId } : {}),
+    name: traceName(trace),
+    state: trace.state,
+    requestTime: trace.requestTime,
+    ...(trace.executionDurationMs !== undefined ? { durationMs: trace.executionDurationMs } : {}),
+    ...(tokenUsage ? { tokenUsage } : {}),
+    tags: trace.tags,
+    metadata: trace.metadata,
+    ...(root?.inputs !== undefined
+      ? { request: root.inputs }
+      : previewField('request', trace.requestPreview)),
+    ...(root?.outputs !== undefined
+      ? { response: root.outputs }
+      : previewField('response', trace.responsePreview)),
+    assessments: trace.assessments.map((a): AssessmentView => ({
+      assessmentId: a.assessmentId,
+      kind: a.kind,
+      name: a.name,
+      value: a.value,
+      ...(a.kind === 'feedback' && a.error ? { error: a.error } : {}),
+      ...(a.kind === 'feedback' && a.rationale !== undefined ? { rationale: a.rationale } : {}),
+      source: a.source,
+      ...(a.spanId ? { spanId: a.spanId } : {}),
+      createTime: a.createTime,
+      lastUpdateTime: a.lastUpdateTime,
+      metadata: a.metadata,
+      valid: a.valid,
+      ...(a.kind === 'feedback' && a.overrides ? { overrides: a.overrides } : {}),
+    })),
+    spans: spanList.map((s) => toSpanView(s, first ?? s.startTimeUnixNano)),
+    ...(Array.isArray(spans) ? {} : { spansError: spans.error }),
+  };
+}
+
+function toSpanView(span: Span, origin: bigint): SpanView {
+  const ms = (nanos: bigint) => Number(nanos - origin) / 1e6;
+  return {
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    name: span.name,
+    ...(span.spanType ? { spanType: span.spanType } : {}),
+    startOffsetMs: ms(span.startTimeUnixNano),
+    durationMs:
+      span.endTimeUnixNano === null
+        ? null
+        : Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6,
+    status: span.status,
+    ...(span.inputs !== undefined ? { inputs: span.inputs } : {}),
+    ...(span.outputs !== undefined ? { outputs: span.outputs } : {}),
+    attributes: span.attributes,
+    events: span.events.map((e) => ({
+      name: e.name,
+      offsetMs: ms(e.timeUnixNano),
+      attributes: e.attributes,
+    })),
+  };
+}
+
+function parseTokenUsage(text: string | undefined): TraceView['tokenUsage'] {
+  if (!text) return undefined;
+  let usage: Record<string, unknown>;
+  try {
+    usage = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const counts = {
+    input: usage.input_tokens,
+    output: usage.output_tokens,
+    total: usage.total_tokens,
+  };
+  const numbers = Object.entries(counts).filter(
+    (entry): entry is [string, number] => typeof entry[1] === 'number',
+  );
+  return numbers.length > 0 ? Object.fromEntries(numbers) : undefined;
+}
+
+/** Without spans, the server's (cut) preview is what there is. */
+function previewField(
+  key: 'request' | 'response',
+  preview: string | undefined,
+): Record<string, string> {
+  return preview === undefined ? {} : { [key]: preview };
+}

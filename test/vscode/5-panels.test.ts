@@ -1,0 +1,401 @@
+/** The trace panel and the forms in the real workbench, each result checked with MLflow's SDK. */
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { ExtensionApi } from '../../src/extension';
+import { PythonSdk, type PyAssessment } from '../support/python-sdk';
+import {
+  dialogCount,
+  env,
+  extensionApi,
+  inWebview,
+  screenshot,
+  seed,
+  setSetting,
+  showView,
+  waitFor,
+} from './support/harness';
+
+const REVIEWER = 'reviewer@example.com';
+const field = (name: string) => `[data-field="${name}"] input, [data-field="${name}"] textarea`;
+
+describe('the trace panel', () => {
+  let api: ExtensionApi;
+  let sdk: PythonSdk;
+  const { traces } = seed();
+  const run = <T>(command: string, arg?: unknown) =>
+    vscode.commands.executeCommand<T>(`mlflowTraceReview.${command}`, arg);
+
+  before(async () => {
+    api = await extensionApi();
+    await showView();
+    await setSetting('reviewer', REVIEWER);
+    await waitFor('the connection', () => api.connection.state.kind === 'connected');
+    sdk = new PythonSdk(env('MLFLOW_TRACKING_URI'));
+  });
+  after(async () => {
+    sdk.close();
+    await setSetting('colorTheme', undefined);
+  });
+  beforeEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('shows the header, the conversation, the span tree and the assessments of a seeded trace', async () => {
+    await run('openTrace', { traceId: traces.chat });
+    const [title, messages, spans] = await inWebview(
+      'trace',
+      { waitFor: true, selector: 'h1', hasText: 'chat_app' },
+      { text: true, selector: 'h1' },
+      { text: true, selector: '[data-testid="request"] .chat-message' },
+      { text: true, selector: '.span-row .span-name' },
+    );
+    assert.match(title?.[0] ?? '', /^chat_app/);
+    assert.deepEqual(messages, ['userHi there']);
+    const python = await sdk.call<{ name: string }[]>('span_summaries', { trace_id: traces.chat });
+    assert.deepEqual([...(spans ?? [])].sort(), python.map((s) => s.name).sort());
+    const [errorText] = await inWebview('trace', { text: true, selector: '.assessment .error' });
+    assert.match(errorText?.[0] ?? '', /Error RATE_LIMIT_EXCEEDED: Judge rate limit exceeded/);
+  });
+
+  it('shows a selected span’s inputs and outputs, and an override behind an "edited" marker', async () => {
+    await run('openTrace', { traceId: traces.agent });
+    const [details] = await inWebview(
+      'trace',
+      { waitFor: true, selector: '.span-row', hasText: 'get_weather' },
+      { click: true, selector: '.span-row:has-text("get_weather")' },
+      { waitFor: true, selector: '[data-testid="span-details"] h3', hasText: 'get_weather' },
+      { text: true, selector: '[data-testid="span-details"]' },
+    );
+    assert.match(details?.[0] ?? '', /Paris/);
+    const [before] = await inWebview('trace', {
+      text: true,
+      selector: '.feedback-group[data-name="correctness"] .assessment',
+    });
+    assert.equal(before?.length, 1, 'only the override shows at first');
+    const [history] = await inWebview(
+      'trace',
+      { click: true, selector: '.feedback-group[data-name="correctness"] [data-testid="history"]' },
+      { waitFor: true, selector: '.history .assessment' },
+      { text: true, selector: '.history .assessment' },
+    );
+    assert.match(history?.[0] ?? '', /false.*overridden/s);
+    await setSetting('colorTheme', undefined);
+    await vscode.workspace
+      .getConfiguration('workbench')
+      .update('colorTheme', 'Default Light Modern', vscode.ConfigurationTarget.Global);
+    await screenshot('panel-trace-light');
+    await vscode.workspace
+      .getConfiguration('workbench')
+      .update('colorTheme', 'Default Dark Modern', vscode.ConfigurationTarget.Global);
+    await screenshot('panel-trace-dark');
+  });
+
+  it('shows untrusted output as text and runs none of it', async () => {
+    await run('openTrace', { traceId: traces.untrusted });
+    const [response, images, links] = await inWebview(
+      'trace',
+      { waitFor: true, selector: '[data-testid="response"]', hasText: '<script>' },
+      { text: true, selector: '[data-testid="response"]' },
+      { text: true, selector: 'main img' },
+      { text: true, selector: 'main a' },
+    );
+    assert.match(
+      response?.[0] ?? '',
+      /<script>alert\('xss'\)<\/script><img src=x onerror=alert\(1\)><a href="javascript:alert\(2\)">click<\/a>/,
+    );
+    assert.deepEqual(images, [], 'no <img> element was made');
+    assert.deepEqual(links, [], 'no link was made');
+    assert.equal(await dialogCount(), 0, 'no alert ran');
+    await screenshot('panel-untrusted');
+  });
+});
+
+describe('the forms', () => {
+  let api: ExtensionApi;
+  let sdk: PythonSdk;
+  const { traces } = seed();
+  const run = <T>(command: string, arg?: unknown) =>
+    vscode.commands.executeCommand<T>(`mlflowTraceReview.${command}`, arg);
+  const onServer = (traceId: string) =>
+    sdk.call<PyAssessment[]>('trace_assessments', { trace_id: traceId });
+  const named = async (traceId: string, name: string) =>
+    waitFor(`"${name}" on the server`, async () =>
+      (await onServer(traceId)).find((a) => a.assessment_name === name),
+    );
+
+  before(async () => {
+    api = await extensionApi();
+    await waitFor('the connection', () => api.connection.state.kind === 'connected');
+    sdk = new PythonSdk(env('MLFLOW_TRACKING_URI'));
+  });
+  after(() => {
+    sdk.close();
+  });
+  beforeEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('logs feedback with a number, a rationale and metadata, submitted with Ctrl+Enter', async () => {
+    await run('openFeedbackForm', { traceId: traces.error });
+    await inWebview(
+      'form',
+      { waitFor: true, selector: field('name') },
+      { fill: 'form_score', selector: field('name') },
+      { click: true, selector: '[data-value-type="number"]' },
+      { fill: '3.5', selector: field('valueText') },
+      { fill: 'handled the error politely', selector: field('rationale') },
+      { click: true, selector: '[data-testid="add-metadata"]' },
+      { fill: 'ticket', selector: '[data-field="metadata-key-0"] input' },
+      { fill: 'ABC-1', selector: '[data-field="metadata-value-0"] input' },
+    );
+    await screenshot('form-feedback-dark');
+    await vscode.workspace
+      .getConfiguration('workbench')
+      .update('colorTheme', 'Default Light Modern', vscode.ConfigurationTarget.Global);
+    await screenshot('form-feedback-light');
+    await vscode.workspace
+      .getConfiguration('workbench')
+      .update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+    await inWebview('form', { press: 'Control+Enter', selector: field('rationale') });
+    const stored = await named(traces.error, 'form_score');
+    assert.equal(stored.feedback?.value, 3.5);
+    assert.equal(stored.rationale, 'handled the error politely');
+    assert.deepEqual(stored.metadata, { ticket: 'ABC-1' });
+    assert.deepEqual(stored.source, { source_type: 'HUMAN', source_id: REVIEWER });
+  });
+
+  for (const [type, text, expected] of [
+    ['boolean', undefined, true],
+    ['string', 'a plain answer', 'a plain answer'],
+    ['labels', 'tone, accuracy', ['tone', 'accuracy']],
+    ['json', '{"score": 1, "tags": ["a"]}', { score: 1, tags: ['a'] }],
+  ] as const) {
+    it(`logs a ${type} feedback value`, async () => {
+      const name = `form_${type}`;
+      await run('openFeedbackForm', { traceId: traces.error });
+      await inWebview(
+        'form',
+        { waitFor: true, selector: field('name') },
+        { fill: name, selector: field('name') },
+        { click: true, selector: `[data-value-type="${type}"]` },
+        ...(text === undefined ? [] : [{ fill: text, selector: field('valueText') }]),
+        { click: true, selector: '[data-testid="submit"]' },
+      );
+      const stored = await named(traces.error, name);
+      assert.deepEqual(stored.feedback?.value, expected);
+    });
+  }
+
+  it('records a failed evaluation from an LLM judge, with its error', async () => {
+    await run('openFeedbackForm', { traceId: traces.error });
+    await inWebview(
+      'form',
+      { waitFor: true, selector: field('name') },
+      { fill: 'form_judge_failed', selector: field('name') },
+      { click: true, selector: '[data-field="errorMode"]' },
+      { fill: 'TIMEOUT', selector: field('errorCode') },
+      { fill: 'the judge timed out', selector: field('errorMessage') },
+      { click: true, selector: '[data-source-type="LLM_JUDGE"]' },
+      { fill: 'gpt-4o', selector: field('sourceId') },
+      { click: true, selector: '[data-testid="submit"]' },
+    );
+    const stored = await named(traces.error, 'form_judge_failed');
+    assert.equal(stored.feedback?.error?.error_code, 'TIMEOUT');
+    assert.equal(stored.feedback.error.error_message, 'the judge timed out');
+    assert.deepEqual(stored.source, { source_type: 'LLM_JUDGE', source_id: 'gpt-4o' });
+  });
+
+  it('logs feedback on a span', async () => {
+    const spans = await sdk.call<{ span_id: string; name: string }[]>('span_summaries', {
+      trace_id: traces.rag,
+    });
+    const retriever = spans.find((s) => s.name === 'retrieve');
+    assert.ok(retriever);
+    await run('openFeedbackForm', { traceId: traces.rag, spanId: retriever.span_id });
+    await inWebview(
+      'form',
+      { waitFor: true, selector: field('name') },
+      { fill: 'form_span', selector: field('name') },
+      { click: true, selector: '[data-testid="submit"]' },
+    );
+    const stored = await named(traces.rag, 'form_span');
+    assert.equal(stored.span_id, retriever.span_id);
+  });
+
+  it('logs an expectation with a JSON value, formatted by the editor', async () => {
+    await run('openExpectationForm', { traceId: traces.chat });
+    await inWebview(
+      'form',
+      { waitFor: true, selector: field('name') },
+      { fill: 'form_expected', selector: field('name') },
+      { click: true, selector: '[data-value-type="json"]' },
+      { fill: '{"facts":["greets"]}', selector: field('valueText') },
+      { click: true, selector: '[data-testid="format-json"]' },
+    );
+    const [formatted] = await inWebview('form', { value: true, selector: field('valueText') });
+    assert.equal(formatted?.[0], '{\n  "facts": [\n    "greets"\n  ]\n}');
+    await screenshot('form-expectation');
+    await inWebview('form', { click: true, selector: '[data-testid="submit"]' });
+    const stored = await named(traces.chat, 'form_expected');
+    const values = await sdk.call<Record<string, { value: unknown }>>('assessment_values', {
+      trace_id: traces.chat,
+    });
+    assert.deepEqual(values[stored.assessment_id]?.value, { facts: ['greets'] });
+  });
+
+  it('checks each field before sending, and says what is wrong next to it', async () => {
+    await run('openFeedbackForm', { traceId: traces.error });
+    const [error] = await inWebview(
+      'form',
+      { waitFor: true, selector: field('name') },
+      { fill: 'form_invalid', selector: field('name') },
+      { click: true, selector: '[data-value-type="number"]' },
+      { fill: 'abc', selector: field('valueText') },
+      { waitFor: true, selector: '[data-error-for="valueText"]', hasText: 'not a number' },
+      { text: true, selector: '[data-error-for="valueText"]' },
+    );
+    assert.deepEqual(error, ['"abc" is not a number']);
+    await screenshot('form-validation');
+  });
+
+  it('keeps the draft when the server is down, and sends it once the server is back', async () => {
+    await run('openFeedbackForm', { traceId: traces.error });
+    await inWebview(
+      'form',
+      { waitFor: true, selector: field('name') },
+      { fill: 'form_survivor', selector: field('name') },
+      { click: true, selector: '[data-value-type="string"]' },
+      { fill: 'typed before the outage', selector: field('valueText') },
+    );
+    await run('selectServer', env('MTR_STOPPED_URL'));
+    try {
+      await waitFor('unreachable', () => api.connection.state.kind === 'unreachable');
+      const [message, kept] = await inWebview(
+        'form',
+        { click: true, selector: '[data-testid="submit"]' },
+        { waitFor: true, selector: '[data-testid="server-error"]', hasText: 'Start the server' },
+        { text: true, selector: '[data-testid="server-error"]' },
+        { value: true, selector: field('valueText') },
+      );
+      assert.match(message?.[0] ?? '', /Cannot connect .*ECONNREFUSED/);
+      assert.deepEqual(kept, ['typed before the outage']);
+      await screenshot('form-server-down');
+    } finally {
+      await run('selectServer', env('MLFLOW_TRACKING_URI'));
+      await waitFor('connected again', () => api.connection.state.kind === 'connected');
+    }
+    await inWebview('form', { click: true, selector: '[data-testid="submit"]' });
+    const stored = await named(traces.error, 'form_survivor');
+    assert.equal(stored.feedback?.value, 'typed before the outage');
+  });
+
+  it('keeps the draft when the panel is hidden and shown again', async () => {
+    const panel = await run<vscode.WebviewPanel>('openFeedbackForm', { traceId: traces.error });
+    await inWebview(
+      'form',
+      { waitFor: true, selector: field('name') },
+      { fill: 'form_hidden', selector: field('name') },
+    );
+    // Another editor in the same group hides the form; its webview is destroyed (no retained context).
+    await vscode.window.showTextDocument(
+      await vscode.workspace.openTextDocument({ content: 'x' }),
+      { viewColumn: panel.viewColumn },
+    );
+    await waitFor('the form hidden', () => !panel.visible);
+    panel.reveal();
+    const [name] = await inWebview(
+      'form',
+      { waitFor: true, selector: field('name') },
+      { value: true, selector: field('name') },
+    );
+    assert.deepEqual(name, ['form_hidden']);
+  });
+
+  it('edits and overrides from the trace panel, and shows the history', async () => {
+    // Edit: a feedback logged by the SDK, changed in place.
+    const logged = await sdk.call<PyAssessment>('log_feedback', {
+      trace_id: traces.rag,
+      name: 'panel_edit',
+      value: 'first',
+    });
+    await api.store.refreshTrace(traces.rag);
+    await run('openTrace', { traceId: traces.rag });
+    await inWebview(
+      'trace',
+      { waitFor: true, selector: `[data-assessment-id="${logged.assessment_id}"]` },
+      {
+        click: true,
+        selector: `[data-assessment-id="${logged.assessment_id}"] [data-testid="edit"]`,
+      },
+    );
+    await inWebview(
+      'form',
+      { waitFor: true, selector: field('valueText') },
+      { fill: 'second', selector: field('valueText') },
+      { click: true, selector: '[data-testid="submit"]' },
+    );
+    await waitFor(
+      'the edit on the server',
+      async () =>
+        (
+          await sdk.call<PyAssessment>('get_assessment', {
+            trace_id: traces.rag,
+            assessment_id: logged.assessment_id,
+          })
+        ).feedback?.value === 'second',
+    );
+
+    // Override: the judge's groundedness, with the judge's answer shown beside the new one.
+    const judged = (await onServer(traces.rag)).find(
+      (a) => a.assessment_name === 'groundedness' && a.valid !== false,
+    );
+    assert.ok(judged);
+    await inWebview(
+      'trace',
+      {
+        waitFor: true,
+        selector: `[data-assessment-id="${judged.assessment_id}"] [data-testid="override"]`,
+      },
+      {
+        click: true,
+        selector: `[data-assessment-id="${judged.assessment_id}"] [data-testid="override"]`,
+      },
+    );
+    const [original] = await inWebview(
+      'form',
+      { waitFor: true, selector: '.original' },
+      { text: true, selector: '.original' },
+      { click: true, selector: '[data-value-type="string"]' },
+      { fill: 'partly', selector: field('valueText') },
+      { fill: 'one claim is unsupported', selector: field('rationale') },
+    );
+    assert.match(original?.[0] ?? '', /The judge said.*yes.*Every claim is supported/s);
+    await screenshot('form-override');
+    await inWebview('form', { click: true, selector: '[data-testid="submit"]' });
+    const override = await named(traces.rag, 'groundedness').then(async () =>
+      waitFor('the override', async () =>
+        (await onServer(traces.rag)).find((a) => a.overrides === judged.assessment_id),
+      ),
+    );
+    assert.equal(override.feedback?.value, 'partly');
+    assert.equal(
+      (await onServer(traces.rag)).find((a) => a.assessment_id === judged.assessment_id)?.valid,
+      false,
+    );
+    const [history] = await inWebview(
+      'trace',
+      {
+        waitFor: true,
+        selector: '.feedback-group[data-name="groundedness"] [data-testid="history"]',
+      },
+      {
+        click: true,
+        selector: '.feedback-group[data-name="groundedness"] [data-testid="history"]',
+      },
+      { waitFor: true, selector: '.history .assessment' },
+      { text: true, selector: '.history .assessment' },
+    );
+    assert.match(history?.[0] ?? '', /yes.*overridden/s);
+    await screenshot('panel-override-history');
+  });
+});

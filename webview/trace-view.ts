@@ -1,0 +1,405 @@
+/**
+ * The trace panel: header, request and response, the span tree with duration bars and the
+ * selected span's details, and the assessments with their actions.
+ */
+import type { JsonValue } from '../src/mlflow/types';
+import type { AssessmentView, SpanView, TraceView } from '../src/shared/protocol';
+import { spansInTreeOrder } from '../src/shared/span-tree';
+import { append, clear, el, formatMs, formatTime } from './dom';
+import { send } from './host';
+import { renderJson, renderValue } from './json-view';
+
+interface ViewState {
+  raw: boolean;
+  selectedSpanId: string | undefined;
+  /** Feedback names whose history (what an override replaced) is open. */
+  openHistories: Set<string>;
+}
+
+const SOURCE_LABELS: Record<AssessmentView['source']['sourceType'], string> = {
+  HUMAN: 'human',
+  LLM_JUDGE: 'LLM judge',
+  CODE: 'code',
+  SOURCE_TYPE_UNSPECIFIED: 'unspecified source',
+};
+
+const state: ViewState = { raw: false, selectedSpanId: undefined, openHistories: new Set() };
+let current: TraceView | undefined;
+
+export function renderTrace(root: HTMLElement, trace: TraceView): void {
+  const started = performance.now();
+  current = trace;
+  if (state.selectedSpanId && !trace.spans.some((s) => s.spanId === state.selectedSpanId))
+    state.selectedSpanId = undefined;
+  state.selectedSpanId ??= trace.spans.find((s) => s.parentSpanId === null)?.spanId;
+  clear(root);
+  root.append(
+    header(trace),
+    requestResponse(trace),
+    assessmentsSection(trace, undefined),
+    spansSection(trace),
+  );
+  send({ type: 'rendered', ms: performance.now() - started });
+}
+
+function rerender(): void {
+  const root = document.getElementById('app');
+  if (root && current) renderTrace(root, current);
+}
+
+function header(trace: TraceView): HTMLElement {
+  const facts: [string, string][] = [
+    ['Trace', trace.traceId],
+    ['Started', formatTime(trace.requestTime)],
+  ];
+  if (trace.durationMs !== undefined) facts.push(['Duration', formatMs(trace.durationMs)]);
+  if (trace.tokenUsage) {
+    const { input, output, total } = trace.tokenUsage;
+    facts.push([
+      'Tokens',
+      [
+        input !== undefined ? `${input} in` : '',
+        output !== undefined ? `${output} out` : '',
+        total !== undefined ? `${total} total` : '',
+      ]
+        .filter(Boolean)
+        .join(' · '),
+    ]);
+  }
+  const actions = el(
+    'div',
+    { class: 'actions' },
+    button(
+      'Add Feedback',
+      () => send({ type: 'openForm', mode: 'feedback' }),
+      false,
+      'add-feedback',
+    ),
+    button(
+      'Add Expectation',
+      () => send({ type: 'openForm', mode: 'expectation' }),
+      true,
+      'add-expectation',
+    ),
+    button('Refresh', () => send({ type: 'refresh' }), true, 'refresh'),
+  );
+  return el(
+    'header',
+    {},
+    el(
+      'h1',
+      {},
+      trace.name,
+      ' ',
+      el('vscode-badge', { class: `state state-${trace.state.toLowerCase()}` }, trace.state),
+    ),
+    el('dl', { class: 'facts' }, ...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
+    keyValues('Tags', trace.tags),
+    keyValues('Metadata', trace.metadata),
+    actions,
+  );
+}
+
+function keyValues(title: string, values: Record<string, string>): HTMLElement | null {
+  const entries = Object.entries(values);
+  if (entries.length === 0) return null;
+  return el(
+    'details',
+    { class: 'key-values' },
+    el('summary', {}, `${title} (${entries.length})`),
+    el('dl', {}, ...entries.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
+  );
+}
+
+function requestResponse(trace: TraceView): HTMLElement {
+  const toggle = el('vscode-checkbox', {
+    label: 'Raw JSON',
+    'data-testid': 'raw-toggle',
+    checked: state.raw,
+  });
+  toggle.addEventListener('change', () => {
+    state.raw = !state.raw;
+    rerender();
+  });
+  return el(
+    'section',
+    { class: 'io', 'aria-label': 'Request and response' },
+    el('div', { class: 'section-title' }, el('h2', {}, 'Request and response'), toggle),
+    el(
+      'div',
+      { class: 'io-grid' },
+      el(
+        'div',
+        { class: 'io-cell', 'data-testid': 'request' },
+        el('h3', {}, 'Request'),
+        renderValue(trace.request, state.raw),
+      ),
+      el(
+        'div',
+        { class: 'io-cell', 'data-testid': 'response' },
+        el('h3', {}, 'Response'),
+        renderValue(trace.response, state.raw),
+      ),
+    ),
+  );
+}
+
+function spansSection(trace: TraceView): HTMLElement {
+  const section = el(
+    'section',
+    { class: 'spans', 'aria-label': 'Spans' },
+    el('h2', {}, `Spans (${trace.spans.length})`),
+  );
+  if (trace.spansError) {
+    section.appendChild(
+      el(
+        'p',
+        { class: 'error', role: 'alert' },
+        `The spans could not be loaded: ${trace.spansError}`,
+      ),
+    );
+    return section;
+  }
+  const total = Math.max(1, ...trace.spans.map((s) => s.startOffsetMs + (s.durationMs ?? 0)));
+  const list = el('div', { class: 'span-list', role: 'listbox', 'aria-label': 'Span tree' });
+  for (const { span, depth } of spansInTreeOrder(trace.spans, (s) => s.startOffsetMs)) {
+    const selected = span.spanId === state.selectedSpanId;
+    const bar = el('div', { class: 'bar' });
+    // CSSOM, not a style attribute: allowed under the CSP.
+    bar.style.left = `${(span.startOffsetMs / total) * 100}%`;
+    bar.style.width = `${Math.max(0.5, ((span.durationMs ?? total - span.startOffsetMs) / total) * 100)}%`;
+    const count = trace.assessments.filter((a) => a.spanId === span.spanId && a.valid).length;
+    const row = el(
+      'div',
+      {
+        class: `span-row${selected ? ' selected' : ''}${span.status.code === 'STATUS_CODE_ERROR' ? ' failed' : ''}`,
+        role: 'option',
+        tabindex: '0',
+        'aria-selected': selected ? 'true' : 'false',
+        'data-span-id': span.spanId,
+      },
+      el('span', { class: 'span-name' }, span.name),
+      el(
+        'span',
+        { class: 'muted' },
+        [
+          span.spanType,
+          formatMs(span.durationMs),
+          count > 0 ? `${count} assessment${count > 1 ? 's' : ''}` : '',
+        ]
+          .filter(Boolean)
+          .join(' · '),
+      ),
+      el('div', { class: 'bar-track' }, bar),
+    );
+    row.style.paddingLeft = `${depth * 16 + 4}px`;
+    const choose = () => {
+      state.selectedSpanId = span.spanId;
+      rerender();
+      document.querySelector<HTMLElement>(`[data-span-id="${span.spanId}"]`)?.focus();
+    };
+    row.addEventListener('click', choose);
+    row.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' || event.key === ' ') choose();
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        const sibling =
+          event.key === 'ArrowDown' ? row.nextElementSibling : row.previousElementSibling;
+        (sibling as HTMLElement | null)?.focus();
+      }
+    });
+    list.appendChild(row);
+  }
+  section.appendChild(el('div', { class: 'span-layout' }, list, spanDetails(trace)));
+  return section;
+}
+
+function spanDetails(trace: TraceView): HTMLElement {
+  const span = trace.spans.find((s) => s.spanId === state.selectedSpanId);
+  const panel = el('div', { class: 'span-details', 'data-testid': 'span-details' });
+  if (!span) return panel;
+  append(
+    panel,
+    el('h3', {}, span.name),
+    el(
+      'dl',
+      { class: 'facts' },
+      el('dt', {}, 'Span'),
+      el('dd', {}, span.spanId),
+      el('dt', {}, 'Type'),
+      el('dd', {}, span.spanType ?? '—'),
+      el('dt', {}, 'Duration'),
+      el('dd', {}, formatMs(span.durationMs)),
+      el('dt', {}, 'Status'),
+      el(
+        'dd',
+        { class: span.status.code === 'STATUS_CODE_ERROR' ? 'error' : '' },
+        [span.status.code.replace('STATUS_CODE_', ''), span.status.message]
+          .filter(Boolean)
+          .join(': '),
+      ),
+    ),
+    el(
+      'div',
+      { class: 'actions' },
+      button(
+        'Add Feedback on This Span',
+        () => send({ type: 'openForm', mode: 'feedback', spanId: span.spanId }),
+        true,
+      ),
+      button(
+        'Add Expectation on This Span',
+        () => send({ type: 'openForm', mode: 'expectation', spanId: span.spanId }),
+        true,
+      ),
+    ),
+    assessmentsSection(trace, span.spanId),
+    valueBlock('Inputs', span.inputs),
+    valueBlock('Outputs', span.outputs),
+    valueBlock('Attributes', span.attributes),
+    span.events.length > 0 ? eventsBlock(span) : null,
+  );
+  return panel;
+}
+
+function valueBlock(title: string, value: JsonValue | undefined): HTMLElement | null {
+  if (value === undefined) return null;
+  return el('div', { class: 'value-block' }, el('h4', {}, title), renderValue(value, state.raw));
+}
+
+function eventsBlock(span: SpanView): HTMLElement {
+  return el(
+    'div',
+    { class: 'value-block' },
+    el('h4', {}, `Events (${span.events.length})`),
+    ...span.events.map((e) =>
+      el(
+        'details',
+        {},
+        el('summary', {}, `${e.name} at +${formatMs(e.offsetMs)}`),
+        renderJson(e.attributes, 1),
+      ),
+    ),
+  );
+}
+
+/** Assessments on the trace (spanId undefined) or on one span. */
+function assessmentsSection(trace: TraceView, spanId: string | undefined): HTMLElement {
+  const here = trace.assessments.filter((a) => (a.spanId ?? undefined) === spanId);
+  const section = el('section', {
+    class: 'assessments',
+    'aria-label': spanId ? 'Assessments on this span' : 'Assessments',
+  });
+  section.appendChild(
+    el(
+      spanId ? 'h4' : 'h2',
+      {},
+      `${spanId ? 'Assessments on this span' : 'Assessments'} (${here.filter((a) => a.valid).length})`,
+    ),
+  );
+  const feedback = here.filter((a) => a.kind === 'feedback');
+  const names = [...new Set(feedback.map((a) => a.name))].sort();
+  for (const name of names) {
+    const all = feedback.filter((a) => a.name === name);
+    const inForce = all.filter((a) => a.valid);
+    const replaced = all.filter((a) => !a.valid);
+    const group = el('div', { class: 'feedback-group', 'data-name': name });
+    group.appendChild(el('h3', {}, name));
+    for (const a of inForce)
+      group.appendChild(assessmentCard(a, replaced.length > 0 && a.overrides !== undefined));
+    if (replaced.length > 0 && inForce.every((a) => !a.overrides)) {
+      // Overridden, but the override is gone from this view: still show the history.
+      for (const a of replaced) group.appendChild(assessmentCard(a, false));
+    } else if (replaced.length > 0 && state.openHistories.has(name)) {
+      const history = el('div', {
+        class: 'history',
+        'aria-label': `What the override of ${name} replaced`,
+      });
+      for (const a of replaced) history.appendChild(assessmentCard(a, false));
+      group.appendChild(history);
+    }
+    section.appendChild(group);
+  }
+  const expectations = here.filter((a) => a.kind === 'expectation');
+  if (expectations.length > 0) {
+    section.appendChild(el('h3', {}, 'Expectations'));
+    for (const a of expectations) section.appendChild(assessmentCard(a, false));
+  }
+  if (here.length === 0)
+    section.appendChild(el('p', { class: 'muted' }, spanId ? 'None on this span.' : 'None yet.'));
+  return section;
+}
+
+function assessmentCard(a: AssessmentView, edited: boolean): HTMLElement {
+  const card = el('article', {
+    class: `assessment${a.valid ? '' : ' overridden'}`,
+    'data-assessment-id': a.assessmentId,
+    'aria-label': `${a.kind} ${a.name}`,
+  });
+  const source = `${SOURCE_LABELS[a.source.sourceType]}${a.source.sourceId ? ` ${a.source.sourceId}` : ''}`;
+  const line = el('div', { class: 'assessment-line' });
+  const structured = a.kind === 'expectation' && a.value !== null && typeof a.value === 'object';
+  if (a.error) {
+    const message = a.error.errorMessage ? `: ${a.error.errorMessage}` : '';
+    line.appendChild(el('span', { class: 'error' }, `Error ${a.error.errorCode}${message}`));
+  } else if (!structured) {
+    // A structured expectation shows as a tree below instead.
+    const text = typeof a.value === 'string' ? a.value : JSON.stringify(a.value);
+    line.appendChild(el('span', { class: 'assessment-value', 'data-testid': 'value' }, text));
+  }
+  line.append(el('span', { class: 'muted' }, ` · ${source} · ${formatTime(a.lastUpdateTime)}`));
+  if (!a.valid) line.append(el('vscode-badge', { class: 'overridden-badge' }, 'overridden'));
+  if (edited) {
+    const marker = button(
+      state.openHistories.has(a.name) ? 'Hide history' : 'edited',
+      () => {
+        if (state.openHistories.has(a.name)) state.openHistories.delete(a.name);
+        else state.openHistories.add(a.name);
+        rerender();
+      },
+      true,
+      'history',
+    );
+    marker.setAttribute('title', 'This feedback overrides another: show what it replaced');
+    line.append(marker);
+  }
+  card.appendChild(line);
+  if (structured) card.appendChild(renderValue(a.value, state.raw));
+  if (a.rationale) card.appendChild(el('p', { class: 'rationale' }, a.rationale));
+  if (a.error?.stackTrace)
+    card.appendChild(
+      el('details', {}, el('summary', {}, 'Stack trace'), el('pre', {}, a.error.stackTrace)),
+    );
+  const metadata = Object.entries(a.metadata);
+  if (metadata.length > 0)
+    card.appendChild(
+      el(
+        'dl',
+        { class: 'metadata' },
+        ...metadata.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]),
+      ),
+    );
+  const actions = el('div', { class: 'actions' });
+  const act = (action: 'edit' | 'override' | 'delete' | 'copyId') => () =>
+    send({ type: 'assessmentAction', action, assessmentId: a.assessmentId });
+  if (a.valid) actions.appendChild(button('Edit', act('edit'), true, 'edit'));
+  if (a.valid && a.kind === 'feedback')
+    actions.appendChild(button('Override', act('override'), true, 'override'));
+  actions.append(
+    button('Delete', act('delete'), true, 'delete'),
+    button('Copy ID', act('copyId'), true, 'copy-id'),
+  );
+  card.appendChild(actions);
+  return card;
+}
+
+export function button(
+  label: string,
+  onClick: () => void,
+  secondary = false,
+  testId?: string,
+): HTMLElement {
+  const b = el('vscode-button', { secondary, 'data-testid': testId }, label);
+  b.addEventListener('click', onClick);
+  return b;
+}
