@@ -40,7 +40,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     showCollapseAll: true,
   });
   const localServer = new LocalServer();
-  const panelContext = { extensionUri: context.extensionUri, connection, store, tree, log };
+  const panelContext = { extensionUri: context.extensionUri, connection, store, log };
   const forms = new FormPanels(panelContext);
   const traces = new TracePanels(panelContext, forms);
   let shown = listShape(connection.settings);

@@ -160,7 +160,7 @@ function spansSection(trace: TraceView): HTMLElement {
     );
     return section;
   }
-  const total = Math.max(1, ...trace.spans.map((s) => s.startOffsetMs + (s.durationMs ?? 0)));
+  const total = Math.max(0.001, ...trace.spans.map((s) => s.startOffsetMs + (s.durationMs ?? 0)));
   const list = el('div', { class: 'span-list', role: 'listbox', 'aria-label': 'Span tree' });
   for (const { span, depth } of spansInTreeOrder(trace.spans, (s) => s.startOffsetMs)) {
     const selected = span.spanId === state.selectedSpanId;
@@ -386,11 +386,31 @@ function assessmentCard(a: AssessmentView, edited: boolean): HTMLElement {
   if (a.valid && a.kind === 'feedback')
     actions.appendChild(button('Override', act('override'), true, 'override'));
   actions.append(
-    button('Delete', act('delete'), true, 'delete'),
+    button('Delete', () => confirmDelete(a, actions), true, 'delete'),
     button('Copy ID', act('copyId'), true, 'copy-id'),
   );
   card.appendChild(actions);
   return card;
+}
+
+/** Asks in place (no modal) and says what goes; deleting an override restores the original. */
+function confirmDelete(a: AssessmentView, actions: HTMLElement): void {
+  const restores = a.overrides
+    ? ' Deleting this override brings back the feedback it replaced.'
+    : ' This cannot be undone.';
+  const keep = button('Keep', () => rerender(), true, 'keep');
+  const remove = button(
+    'Delete',
+    () => send({ type: 'assessmentAction', action: 'delete', assessmentId: a.assessmentId }),
+    false,
+    'confirm-delete',
+  );
+  actions.replaceChildren(
+    el('span', { class: 'confirm', role: 'alert' }, `Delete the ${a.kind} “${a.name}”?${restores}`),
+    remove,
+    keep,
+  );
+  keep.focus();
 }
 
 export function button(

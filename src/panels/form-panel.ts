@@ -249,11 +249,16 @@ class FormPanel {
     return this.ctx.store.trace(traceId) ?? this.ctx.store.refreshTrace(traceId);
   }
 
-  /** "Submit and next": the same form for the newest loaded trace no person has rated yet. */
+  /** "Submit and next": the same form for the newest trace of the experiment no person has rated yet (among those loaded). */
   private async openNext(previous: FormDraft): Promise<void> {
-    const next = this.ctx.tree
-      .loadedTraces()
-      .filter((t) => t.traceId !== this.init.traceId && !hasHumanFeedback(t))
+    const { store } = this.ctx;
+    const current = await this.traceOf(this.init.traceId);
+    const experiment = (await store.experiments()).find(
+      (e) => e.experimentId === current.experimentId,
+    );
+    const candidates = experiment ? (await store.ensureList(experiment)).traces : [];
+    const next = candidates
+      .filter((t) => t.traceId !== current.traceId && !hasHumanFeedback(t))
       .sort((a, b) => Date.parse(b.requestTime) - Date.parse(a.requestTime))[0];
     if (!next) {
       vscode.window.setStatusBarMessage('$(check) Every loaded trace has human feedback', 5000);

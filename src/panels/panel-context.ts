@@ -2,12 +2,10 @@
 import type * as vscode from 'vscode';
 import type { Connection } from '../connection/connection';
 import type { TraceStore } from '../store/trace-store';
-import type { TraceTreeProvider } from '../tree/trace-tree';
 
 export interface PanelContext {
   readonly extensionUri: vscode.Uri;
   readonly connection: Connection;
   readonly store: TraceStore;
-  readonly tree: TraceTreeProvider;
   readonly log: vscode.LogOutputChannel;
 }

@@ -153,7 +153,11 @@ class TracePanel {
         await this.forms.show({ mode: action, ...target });
         return;
       case 'delete':
-        await vscode.commands.executeCommand('mlflowTraceReview.deleteAssessment', target);
+        // The webview asked for confirmation in place, saying what goes.
+        await vscode.commands.executeCommand('mlflowTraceReview.deleteAssessment', {
+          ...target,
+          confirmed: true,
+        });
         return;
       case 'copyId':
         await vscode.env.clipboard.writeText(assessmentId);

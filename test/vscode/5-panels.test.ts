@@ -125,6 +125,8 @@ describe('the forms', () => {
 
   before(async () => {
     api = await extensionApi();
+    await setSetting('reviewer', REVIEWER);
+    await waitFor('the reviewer', () => api.connection.settings.reviewer === REVIEWER);
     await waitFor('the connection', () => api.connection.state.kind === 'connected');
     sdk = new PythonSdk(env('MLFLOW_TRACKING_URI'));
   });
@@ -242,6 +244,39 @@ describe('the forms', () => {
     });
     assert.deepEqual(values[stored.assessment_id]?.value, { facts: ['greets'] });
   });
+
+  for (const [type, text, expected] of [
+    ['string', 'Use mlflow.log_feedback.', 'Use mlflow.log_feedback.'],
+    ['number', '42', 42],
+    ['boolean', undefined, true],
+  ] as const) {
+    it(`logs a ${type} expectation`, async () => {
+      const name = `form_expected_${type}`;
+      await run('openExpectationForm', { traceId: traces.chat });
+      await inWebview(
+        'form',
+        { waitFor: true, selector: field('name') },
+        { fill: name, selector: field('name') },
+        { click: true, selector: `[data-value-type="${type}"]` },
+        ...(text === undefined ? [] : [{ fill: text, selector: field('valueText') }]),
+      );
+      if (type === 'string') {
+        await vscode.workspace
+          .getConfiguration('workbench')
+          .update('colorTheme', 'Default Light Modern', vscode.ConfigurationTarget.Global);
+        await screenshot('form-expectation-light');
+        await vscode.workspace
+          .getConfiguration('workbench')
+          .update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+      }
+      await inWebview('form', { click: true, selector: '[data-testid="submit"]' });
+      const stored = await named(traces.chat, name);
+      const values = await sdk.call<Record<string, { value: unknown }>>('assessment_values', {
+        trace_id: traces.chat,
+      });
+      assert.deepEqual(values[stored.assessment_id]?.value, expected);
+    });
+  }
 
   it('checks each field before sending, and says what is wrong next to it', async () => {
     await run('openFeedbackForm', { traceId: traces.error });
@@ -397,5 +432,49 @@ describe('the forms', () => {
     );
     assert.match(history?.[0] ?? '', /yes.*overridden/s);
     await screenshot('panel-override-history');
+
+    // Delete the override from the panel: it asks in place, then the judge's feedback is back.
+    const [question] = await inWebview(
+      'trace',
+      {
+        click: true,
+        selector: `[data-assessment-id="${override.assessment_id}"] [data-testid="delete"]`,
+      },
+      { waitFor: true, selector: `[data-assessment-id="${override.assessment_id}"] .confirm` },
+      { text: true, selector: `[data-assessment-id="${override.assessment_id}"] .confirm` },
+    );
+    assert.match(question?.[0] ?? '', /brings back the feedback it replaced/);
+    await screenshot('panel-delete-confirm');
+    await inWebview('trace', {
+      click: true,
+      selector: `[data-assessment-id="${override.assessment_id}"] [data-testid="confirm-delete"]`,
+    });
+    await waitFor('the original in force again', async () => {
+      const now = await onServer(traces.rag);
+      return (
+        !now.some((a) => a.assessment_id === override.assessment_id) &&
+        now.find((a) => a.assessment_id === judged.assessment_id)?.valid === true
+      );
+    });
+  });
+
+  it('submits and moves on to the next trace without human feedback', async () => {
+    await run('openFeedbackForm', { traceId: traces.untrusted });
+    await inWebview(
+      'form',
+      { waitFor: true, selector: field('name') },
+      { fill: 'form_next', selector: field('name') },
+      { click: true, selector: '[data-testid="submit-next"]' },
+    );
+    await named(traces.untrusted, 'form_next');
+    // The same form, now for another trace, keeps the name for the next rating.
+    const title = await waitFor('the form for the next trace', async () => {
+      const [heading] = await inWebview('form', { text: true, selector: 'h1' });
+      const text = heading?.[0] ?? '';
+      return text && !text.includes('untrusted_output_app') ? text : undefined;
+    });
+    assert.match(title, /^Log Feedback · /);
+    const [name] = await inWebview('form', { value: true, selector: field('name') });
+    assert.deepEqual(name, ['form_next']);
   });
 });
