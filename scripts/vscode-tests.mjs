@@ -78,7 +78,9 @@ try {
     { ...testEnv, MTR_WORKSPACE_TRUST: '1' },
     { 'mlflowTraceReview.trackingUri': 'http://workspace-server.invalid:5000' },
   );
-  exitCode = mainRun === 0 && untrustedRun === 0 ? 0 : 1;
+  say('running the reload suite (a draft across a window reload)');
+  const reloadRun = await runSuite('reload', testEnv, {});
+  exitCode = mainRun === 0 && untrustedRun === 0 && reloadRun === 0 ? 0 : 1;
 } finally {
   await Promise.all(servers.map((s) => s.stop()));
 }
@@ -86,7 +88,7 @@ say(`screenshots in ${path.relative(ROOT, OUTPUT)}`);
 // One line for both runs; a run that died before Mocha's summary counts as a failure.
 let passed = 0;
 let failed = 0;
-for (const suite of ['main', 'untrusted']) {
+for (const suite of ['main', 'untrusted', 'reload']) {
   const file = path.join(OUTPUT, `results-${suite}.json`);
   if (!fs.existsSync(file)) {
     failed++;

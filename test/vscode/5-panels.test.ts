@@ -332,10 +332,12 @@ describe('the forms', () => {
       { fill: 'form_hidden', selector: field('name') },
     );
     // Another editor in the same group hides the form; its webview is destroyed (no retained context).
-    await vscode.window.showTextDocument(
-      await vscode.workspace.openTextDocument({ content: 'x' }),
-      { viewColumn: panel.viewColumn },
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    const appPy = await vscode.workspace.openTextDocument(
+      vscode.Uri.joinPath(folder.uri, 'app.py'),
     );
+    await vscode.window.showTextDocument(appPy, { viewColumn: panel.viewColumn });
     await waitFor('the form hidden', () => !panel.visible);
     panel.reveal();
     const [name] = await inWebview(

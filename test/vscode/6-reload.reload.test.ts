@@ -1,0 +1,47 @@
+/**
+ * A draft survives reloading the window. This suite runs twice in one code-server: the first
+ * time it types into a form and reloads the workbench; the extension host starts again, runs
+ * the suite again, and this time checks that the form came back with what was typed (webview
+ * state and the panel serializer). A marker file tells the two runs apart.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { env, extensionApi, inWebview, screenshot, seed, waitFor } from './support/harness';
+
+const field = (name: string) => `[data-field="${name}"] input, [data-field="${name}"] textarea`;
+
+describe('reloading the window', () => {
+  const marker = path.join(env('MTR_BRIDGE_DIR'), 'reload-marker');
+
+  it('brings the form back with the draft', async () => {
+    const api = await extensionApi();
+    await waitFor('the connection', () => api.connection.state.kind === 'connected');
+    if (!fs.existsSync(marker)) {
+      await vscode.commands.executeCommand('mlflowTraceReview.openFeedbackForm', {
+        traceId: seed().traces.error,
+      });
+      await inWebview(
+        'form',
+        { waitFor: true, selector: field('name') },
+        { fill: 'typed_before_reload', selector: field('name') },
+        { click: true, selector: '[data-value-type="string"]' },
+        { fill: 'half-written thought', selector: field('valueText') },
+      );
+      fs.writeFileSync(marker, 'typed');
+      // "Developer: Reload Window": this extension host ends here and the suite runs again.
+      await vscode.commands.executeCommand('workbench.action.reloadWindow');
+      await new Promise(() => undefined);
+    }
+    const [name, value] = await inWebview(
+      'form',
+      { waitFor: true, selector: field('name') },
+      { value: true, selector: field('name') },
+      { value: true, selector: field('valueText') },
+    );
+    assert.deepEqual(name, ['typed_before_reload']);
+    assert.deepEqual(value, ['half-written thought']);
+    await screenshot('form-after-reload');
+  });
+});
