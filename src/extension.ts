@@ -11,7 +11,7 @@ import { CredentialStore } from './connection/credentials';
 import { LocalServer } from './connection/local-server';
 import { FormPanels } from './panels/form-panel';
 import { TracePanels } from './panels/trace-panel';
-import { defaultReviewer } from './connection/reviewer';
+import { gitUserEmail, osUser } from './connection/reviewer';
 import type { Settings } from './connection/settings';
 import { createStatusBar } from './status-bar';
 import { TraceStore } from './store/trace-store';
@@ -31,8 +31,11 @@ export interface ExtensionApi {
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
   const log = vscode.window.createOutputChannel('MLflow Trace Review', { log: true });
   const credentials = new CredentialStore(context.secrets);
-  const reviewer = await defaultReviewer(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
-  const connection = new Connection(credentials, log, reviewer);
+  const connection = new Connection(credentials, log, osUser());
+  // Not awaited: activation does not wait for git.
+  void gitUserEmail(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath).then((email) => {
+    if (email) connection.setReviewerFallback(email);
+  });
   const store = new TraceStore(connection);
   const tree = new TraceTreeProvider(store, connection);
   const view = vscode.window.createTreeView(VIEW_ID, {

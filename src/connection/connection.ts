@@ -55,7 +55,7 @@ export class Connection implements vscode.Disposable {
   constructor(
     private readonly credentials: CredentialStore,
     private readonly log: vscode.LogOutputChannel,
-    private readonly reviewerFallback: string,
+    private reviewerFallback: string,
   ) {
     this.currentSettings = this.readSettings();
     this.currentClient = this.createClient();
@@ -120,6 +120,13 @@ export class Connection implements vscode.Disposable {
     void previous.close();
     this.setState({ kind: 'connecting' });
     void this.check();
+  }
+
+  /** The reviewer identity when the setting is empty (git's user.email arrives after start-up). */
+  setReviewerFallback(reviewer: string): void {
+    this.reviewerFallback = reviewer;
+    this.currentSettings = this.readSettings();
+    this.settingsChanged.fire(this.currentSettings);
   }
 
   /** Talks to a server the extension started (or, with undefined, to the configured one again). */

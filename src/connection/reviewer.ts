@@ -2,9 +2,8 @@
 import { execFile } from 'node:child_process';
 import { userInfo } from 'node:os';
 
-export async function defaultReviewer(cwd: string | undefined): Promise<string> {
-  const email = await gitUserEmail(cwd);
-  if (email) return email;
+/** Known at once, without running anything. */
+export function osUser(): string {
   try {
     return userInfo().username;
   } catch {
@@ -12,7 +11,8 @@ export async function defaultReviewer(cwd: string | undefined): Promise<string> 
   }
 }
 
-function gitUserEmail(cwd: string | undefined): Promise<string | undefined> {
+/** git's `user.email` for the workspace, or undefined (git missing, not set, or slow). */
+export function gitUserEmail(cwd: string | undefined): Promise<string | undefined> {
   return new Promise((resolve) => {
     execFile('git', ['config', 'user.email'], { cwd, timeout: 3000 }, (error, stdout) => {
       resolve(error ? undefined : stdout.trim() || undefined);

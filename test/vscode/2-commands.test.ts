@@ -14,6 +14,7 @@ import {
   setSetting,
   showView,
   waitFor,
+  run,
 } from './support/harness';
 
 const REVIEWER = 'reviewer@example.com';
@@ -37,8 +38,6 @@ describe('assessment commands', () => {
 
   const onServer = (traceId: string) =>
     sdk.call<PyAssessment[]>('trace_assessments', { trace_id: traceId });
-  const run = <T>(command: string, arg?: unknown) =>
-    vscode.commands.executeCommand<T>(`mlflowTraceReview.${command}`, arg);
 
   it('logs feedback given as arguments, as HUMAN with the reviewer identity', async () => {
     const logged = await run<Feedback>('logFeedback', {

@@ -5,12 +5,10 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import { FaultProxy } from '../support/fault-proxy';
-import { env, extensionApi, rows, screenshot, showView, waitFor } from './support/harness';
+import { env, extensionApi, rows, screenshot, showView, waitFor, run } from './support/harness';
 
 describe('the connection', () => {
   let api: ExtensionApi;
-  const run = <T>(command: string, arg?: unknown) =>
-    vscode.commands.executeCommand<T>(`mlflowTraceReview.${command}`, arg);
 
   before(async () => {
     api = await extensionApi();
@@ -95,8 +93,6 @@ describe('the connection', () => {
 
 describe('a local server started from the editor', () => {
   let api: ExtensionApi;
-  const run = <T>(command: string, arg?: unknown) =>
-    vscode.commands.executeCommand<T>(`mlflowTraceReview.${command}`, arg);
 
   before(async () => {
     api = await extensionApi();

@@ -13,6 +13,7 @@ import {
   setSetting,
   showView,
   waitFor,
+  run,
 } from './support/harness';
 
 const REVIEWER = 'reviewer@example.com';
@@ -22,8 +23,6 @@ describe('the trace panel', () => {
   let api: ExtensionApi;
   let sdk: PythonSdk;
   const { traces } = seed();
-  const run = <T>(command: string, arg?: unknown) =>
-    vscode.commands.executeCommand<T>(`mlflowTraceReview.${command}`, arg);
 
   before(async () => {
     api = await extensionApi();
@@ -114,8 +113,6 @@ describe('the forms', () => {
   let api: ExtensionApi;
   let sdk: PythonSdk;
   const { traces } = seed();
-  const run = <T>(command: string, arg?: unknown) =>
-    vscode.commands.executeCommand<T>(`mlflowTraceReview.${command}`, arg);
   const onServer = (traceId: string) =>
     sdk.call<PyAssessment[]>('trace_assessments', { trace_id: traceId });
   const named = async (traceId: string, name: string) =>

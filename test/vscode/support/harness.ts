@@ -131,6 +131,11 @@ export async function showView(): Promise<void> {
   await vscode.commands.executeCommand(`${VIEW_ID}.focus`);
 }
 
+/** Runs one of the extension's commands (ids without the `mlflowTraceReview.` prefix). */
+export function run<T>(command: string, arg?: unknown): Thenable<T> {
+  return vscode.commands.executeCommand<T>(`mlflowTraceReview.${command}`, arg);
+}
+
 export async function setSetting(key: string, value: unknown): Promise<void> {
   await vscode.workspace
     .getConfiguration('mlflowTraceReview')
