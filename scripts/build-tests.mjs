@@ -1,12 +1,13 @@
 // @ts-check
-// Bundles each test file into out/ as CommonJS: test/unit and test/integration for `node --test`,
-// test/vscode (with its Mocha entry index.ts) for the extension host, `vscode` left external.
+// Bundles each test file into out/ as CommonJS: test/unit, test/integration and test/e2e for
+// `node --test`, test/vscode (with its Mocha entry index.ts) for the extension host, `vscode`
+// left external.
 import * as esbuild from 'esbuild';
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const entryPoints = ['test/unit', 'test/integration', 'test/vscode'].flatMap((dir) =>
+const entryPoints = ['test/unit', 'test/integration', 'test/e2e', 'test/vscode'].flatMap((dir) =>
   readdirSync(path.join(ROOT, dir))
     .filter((f) => f.endsWith('.test.ts') || (dir === 'test/vscode' && f === 'index.ts'))
     .map((f) => path.join(ROOT, dir, f)),

@@ -1,13 +1,14 @@
 // @ts-check
 // `npm test`: installs what is missing (npm packages, the Python environment with the pinned
 // mlflow), then runs every check and test and ends with one line "N passed, N failed".
-// Each check (types, lint, format, build) counts as one test; the Node test runner's own
+// Each check (types, lint, format, build, package) counts as one test; the Node test runner's own
 // counts are added for the unit and integration tests. Exit code 0 only if nothing failed.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ensurePythonEnv } from './lib/python-env.mjs';
+import { ensureVscodeEnv } from './lib/vscode-env.mjs';
 import { sweepLeftoverServers } from './lib/sweep.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -23,6 +24,7 @@ let failed = 0;
 ensureNodeModules();
 const python = ensurePythonEnv({ log: say });
 const oldServerPython = ensurePythonEnv({ name: 'old-server', log: say });
+const vscodeEnv = ensureVscodeEnv({ log: say });
 
 for (const [name, command, args] of /** @type {[string, string, string[]][]} */ ([
   ['typecheck', path.join(BIN, 'tsc'), ['-p', '.', '--noEmit']],
@@ -31,6 +33,8 @@ for (const [name, command, args] of /** @type {[string, string, string[]][]} */ 
   ['format', path.join(BIN, 'prettier'), ['--check', '.', '--log-level', 'warn']],
   ['build', process.execPath, ['esbuild.mjs']],
   ['build tests', process.execPath, ['scripts/build-tests.mjs']],
+  // The .vsix the end-to-end tests install: what ships is what is tested.
+  ['package', 'npm', ['run', '--silent', 'package']],
 ])) {
   say(name);
   const result = spawnSync(command, args, { stdio: 'inherit' });
@@ -41,7 +45,7 @@ for (const [name, command, args] of /** @type {[string, string, string[]][]} */ 
   }
 }
 
-const testFiles = ['out/test/unit', 'out/test/integration'].flatMap((dir) =>
+const testFiles = ['out/test/unit', 'out/test/integration', 'out/test/e2e'].flatMap((dir) =>
   existsSync(dir)
     ? readdirSync(dir)
         .filter((f) => f.endsWith('.test.js'))
@@ -53,6 +57,9 @@ const counts = await runNodeTests(testFiles, {
   MTR_PYTHON: python,
   MTR_OLD_SERVER_PYTHON: oldServerPython,
   MTR_ROOT: ROOT,
+  MTR_NODE24: vscodeEnv.node24,
+  MTR_CODE_SERVER_ENTRY: vscodeEnv.codeServerEntry,
+  MTR_CHROMIUM: vscodeEnv.chromium,
 });
 passed += counts.passed;
 failed += counts.failed;

@@ -65,7 +65,7 @@ export function freePort() {
  * Starts code-server with a throw-away data folder.
  * @param {{ node24: string, codeServerEntry: string, env?: Record<string, string>,
  *   settings?: Record<string, unknown>, installVsix?: string[], smokeDriver?: boolean,
- *   workspaceTrust?: boolean, extensionsDir?: string }} options
+ *   workspaceTrust?: boolean, extensionsDir?: string, port?: number }} options
  */
 export async function startCodeServer(options) {
   const { node24, codeServerEntry } = options;
@@ -110,7 +110,7 @@ export async function startCodeServer(options) {
       env,
     );
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const args = [
     codeServerEntry,
     '--bind-addr',
@@ -196,4 +196,27 @@ function runOnce(command, args, env) {
       );
     })
   );
+}
+
+/**
+ * The frame of the visible webview whose page says data-view=`view` (webviews sit two iframes
+ * deep in the workbench).
+ * @param {import('playwright-core').Page} page
+ * @param {string} view
+ */
+export async function findWebviewFrame(page, view) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    for (const frame of page.frames().reverse()) {
+      const found = await frame
+        .evaluate(
+          `document.body.dataset.view === ${JSON.stringify(view)} && document.visibilityState === 'visible'`,
+        )
+        .then((value) => value === true)
+        .catch(() => false);
+      if (found) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no visible ${view} webview`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

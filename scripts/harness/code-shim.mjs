@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { format } from 'node:util';
-import { launchChromium, startCodeServer, workbenchUrl } from './code-server.mjs';
+import { findWebviewFrame, launchChromium, startCodeServer, workbenchUrl } from './code-server.mjs';
 
 const TIMEOUT_S = Number(process.env.MTR_SHIM_TIMEOUT_S ?? 600);
 const BRIDGE_DIR = process.env.MTR_BRIDGE_DIR ?? '';
@@ -142,27 +142,6 @@ async function inWebview(page, view, steps) {
     else if (step.value && target) texts.push([await target.inputValue()]);
   }
   return texts;
-}
-
-/**
- * @param {import('playwright-core').Page} page
- * @param {string} view
- */
-async function findWebviewFrame(page, view) {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    for (const frame of page.frames().reverse()) {
-      const found = await frame
-        .evaluate(
-          `document.body.dataset.view === ${JSON.stringify(view)} && document.visibilityState === 'visible'`,
-        )
-        .then((value) => value === true)
-        .catch(() => false);
-      if (found) return frame;
-    }
-    if (Date.now() > deadline) throw new Error(`no visible ${view} webview`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** @param {unknown} value */

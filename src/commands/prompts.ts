@@ -57,6 +57,8 @@ export async function pick<T extends vscode.QuickPickItem>(
   quickPick.items = items;
   quickPick.ignoreFocusOut = true;
   quickPick.matchOnDescription = true;
+  // Traces are found by their request (the detail line) as often as by their name.
+  quickPick.matchOnDetail = true;
   const active = items[options.activeIndex ?? 0];
   if (active) quickPick.activeItems = [active];
   // Enter can arrive before the active row has synced back: then it is the one we set.
