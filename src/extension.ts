@@ -10,6 +10,7 @@ import { Connection } from './connection/connection';
 import { CredentialStore } from './connection/credentials';
 import { LocalServer } from './connection/local-server';
 import { FormPanels } from './panels/form-panel';
+import type { TraceRendered } from './panels/panel-context';
 import { TracePanels } from './panels/trace-panel';
 import { gitUserEmail, osUser } from './connection/reviewer';
 import type { Settings } from './connection/settings';
@@ -26,6 +27,8 @@ export interface ExtensionApi {
   readonly store: TraceStore;
   readonly tree: TraceTreeProvider;
   readonly view: vscode.TreeView<TreeNode>;
+  /** Each time a trace panel has drawn its trace (the benchmarks time the panel with it). */
+  readonly onDidRenderTrace: vscode.Event<TraceRendered>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
@@ -43,7 +46,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     showCollapseAll: true,
   });
   const localServer = new LocalServer();
-  const panelContext = { extensionUri: context.extensionUri, connection, store, log };
+  const traceRendered = new vscode.EventEmitter<TraceRendered>();
+  const panelContext = {
+    extensionUri: context.extensionUri,
+    connection,
+    store,
+    log,
+    traceRendered,
+  };
   const forms = new FormPanels(panelContext);
   const traces = new TracePanels(panelContext, forms);
   let shown = listShape(connection.settings);
@@ -63,6 +73,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
 
   context.subscriptions.push(
     log,
+    traceRendered,
     credentials,
     connection,
     store,
@@ -103,7 +114,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     await credentials.has(connection.origin),
   );
   void connection.check();
-  return { connection, store, tree, view };
+  return { connection, store, tree, view, onDidRenderTrace: traceRendered.event };
 }
 
 export function deactivate(): void {

@@ -298,6 +298,8 @@ export function classifyNetworkError(error: unknown): NetworkFailure {
     return 'cancelled';
   }
   if (code === undefined) return 'other';
+  // Only our own close of a client (another server chosen) destroys it under a request.
+  if (code === 'UND_ERR_DESTROYED') return 'cancelled';
   if (code === 'ECONNREFUSED') return 'refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'dns';
   if (

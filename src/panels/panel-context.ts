@@ -8,4 +8,13 @@ export interface PanelContext {
   readonly connection: Connection;
   readonly store: TraceStore;
   readonly log: vscode.LogOutputChannel;
+  /** Fired when a trace panel's webview says it has drawn its trace (for measurements). */
+  readonly traceRendered: vscode.EventEmitter<TraceRendered>;
+}
+
+export interface TraceRendered {
+  traceId: string;
+  /** The webview's own time to build the page, from its `performance.now()`. */
+  renderMs: number;
+  spans: number;
 }

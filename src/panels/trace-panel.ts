@@ -95,6 +95,9 @@ class TracePanel {
     }
   }
 
+  /** How many spans the last trace sent to the webview had. */
+  private spanCount = 0;
+
   /** A new version of the trace (after a write or a refresh). */
   update(trace: TraceInfo): void {
     this.latest = trace;
@@ -109,6 +112,7 @@ class TracePanel {
     } catch (error) {
       spans = { error: errorMessage(error) };
     }
+    this.spanCount = Array.isArray(spans) ? spans.length : 0;
     this.host.post({ type: 'trace', trace: toTraceView(trace, spans) });
   }
 
@@ -133,6 +137,11 @@ class TracePanel {
         return;
       case 'rendered':
         this.ctx.log.debug(`Trace panel rendered ${this.traceId} in ${message.ms.toFixed(1)} ms`);
+        this.ctx.traceRendered.fire({
+          traceId: this.traceId,
+          renderMs: message.ms,
+          spans: this.spanCount,
+        });
         return;
       case 'submit':
       case 'cancel':

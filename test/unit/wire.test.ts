@@ -132,6 +132,8 @@ describe('transport helpers', () => {
     assert.equal(classifyNetworkError(withCode('ECONNREFUSED')), 'refused');
     assert.equal(classifyNetworkError(new AggregateError([withCode('ECONNREFUSED')])), 'refused');
     assert.equal(classifyNetworkError(withCode('ENOTFOUND')), 'dns');
+    // A client we closed ourselves (the server changed) is not a fault of the server.
+    assert.equal(classifyNetworkError(withCode('UND_ERR_DESTROYED')), 'cancelled');
     assert.equal(classifyNetworkError(withCode('UND_ERR_HEADERS_TIMEOUT')), 'timeout');
     assert.equal(classifyNetworkError(withCode('DEPTH_ZERO_SELF_SIGNED_CERT')), 'tls');
     assert.equal(classifyNetworkError(withCode('ERR_TLS_CERT_ALTNAME_INVALID')), 'tls');

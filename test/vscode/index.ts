@@ -1,8 +1,9 @@
 /**
  * Mocha inside the extension host: loaded through `extensionTestsPath`. MTR_SUITE picks the
  * suites: "untrusted" runs only *.untrusted.test.js (in a workspace that is not trusted),
- * "reload" only *.reload.test.js (it reloads the window), the default all the others. The counts also go to MTR_BRIDGE_DIR/results-<suite>.json for the
- * runner, which adds up the runs.
+ * "reload" only *.reload.test.js (it reloads the window), "bench" only *.bench.test.js (the
+ * benchmarks' figures, for `npm run bench`), the default all the others. The counts also go to
+ * MTR_BRIDGE_DIR/results-<suite>.json for the runner, which adds up the runs.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +15,7 @@ export function run(): Promise<void> {
   // For working on one suite: MTR_GREP="the forms" node scripts/vscode-tests.mjs
   if (process.env.MTR_GREP) mocha.grep(process.env.MTR_GREP);
   for (const file of fs.readdirSync(__dirname).sort()) {
-    const special = /\.(untrusted|reload)\.test\.js$/.exec(file)?.[1] ?? 'main';
+    const special = /\.(untrusted|reload|bench)\.test\.js$/.exec(file)?.[1] ?? 'main';
     if (file.endsWith('.test.js') && special === suite) {
       mocha.addFile(path.join(__dirname, file));
     }

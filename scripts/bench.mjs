@@ -1,0 +1,432 @@
+// @ts-check
+// `npm run bench [-- --sizes 100,1000,10000 --runs 5 --write-runs 3]`: the extension's speed and
+// cost beside MLflow's own Python client and the bare wire, in one run against one real MLflow
+// server on this machine. Prints a table (medians of several runs, and the ratios) and writes
+// test-output/bench/results.json. Not a test: nothing here passes or fails on a time.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { runTests } from '@vscode/test-electron';
+import { Agent, request } from 'undici';
+import { ensurePythonEnv } from './lib/python-env.mjs';
+import { ensureVscodeEnv } from './lib/vscode-env.mjs';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const OUT = path.join(ROOT, 'test-output', 'bench');
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '100,1000,10000' },
+    runs: { type: 'string', default: '5' },
+    'write-runs': { type: 'string', default: '3' },
+    'page-size': { type: 'string', default: '500' },
+    concurrency: { type: 'string', default: '8' },
+  },
+});
+const SIZES = args.sizes.split(',').map(Number);
+const RUNS = Number(args.runs);
+const WRITE_RUNS = Number(args['write-runs']);
+const PAGE_SIZE = Number(args['page-size']);
+const CONCURRENCY = Number(args.concurrency);
+const WRITES = 1000;
+const started = Date.now();
+const say = (/** @type {string} */ m) =>
+  console.log(`[bench ${Math.round((Date.now() - started) / 1000)}s] ${m}`);
+
+const python = ensurePythonEnv({ log: say });
+const vscodeEnv = ensureVscodeEnv({ log: say });
+say('production build (the bundles measured and loaded are the ones that ship)');
+execFileSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: ROOT, stdio: 'ignore' });
+execFileSync(process.execPath, ['scripts/build-tests.mjs'], { cwd: ROOT, stdio: 'inherit' });
+const load = createRequire(import.meta.url);
+// The bundles have no type declarations; the casts give them the types of their sources.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
+const launcher = /** @type {typeof import('../src/mlflow-server/launcher')} */ (
+  load(path.join(ROOT, 'dist', 'mlflow-server.js'))
+);
+// eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
+const { MlflowClient } = /** @type {typeof import('../src/mlflow')} */ (
+  load(path.join(ROOT, 'dist', 'mlflow-client.js'))
+);
+
+/** Keep-alive connections for the bare-wire listing, as our client keeps its own. */
+const wireAgent = new Agent({ keepAliveTimeout: 30_000 });
+fs.rmSync(OUT, { recursive: true, force: true });
+fs.mkdirSync(OUT, { recursive: true });
+const results = {
+  machine: machine(),
+  mlflow: '',
+  runs: RUNS,
+  writeRuns: WRITE_RUNS,
+  pageSize: PAGE_SIZE,
+  concurrency: CONCURRENCY,
+  /** @type {{ traces: number, assessments: number, seconds: number, tracesPerSecond: number }[]} */
+  seeding: [],
+  /** @type {Record<string, unknown>[]} */ listing: [],
+  /** @type {Record<string, unknown>[]} */ writing: [],
+  /** @type {Record<string, number>} */ bundles: {},
+  /** @type {Record<string, number>} */ extensionHost: {},
+};
+for (const file of ['extension.js', 'webview.js']) {
+  results.bundles[file] = fs.statSync(path.join(ROOT, 'dist', file)).size;
+}
+
+const server = await launcher.startMlflowServer({ python });
+try {
+  const client = new MlflowClient({ baseUrl: server.url, timeoutMs: 120_000 });
+  results.mlflow = await client.getServerVersion();
+  /** @type {Record<number, string>} */
+  const experimentOf = {};
+  for (const n of SIZES) {
+    say(`seeding ${n} traces with assessments`);
+    const seeded = seed(['--experiment', `bench-${n}`, '--traces', String(n)]);
+    experimentOf[n] = seeded.experiment_id;
+    results.seeding.push({
+      traces: n,
+      assessments: seeded.assessments ?? 0,
+      seconds: seeded.seconds,
+      tracesPerSecond: n / seeded.seconds,
+    });
+  }
+  say('seeding one trace of 1000 spans and 4 MB of payload');
+  const big = seed(['--experiment', 'bench-big', '--big-trace', '1000', '--payload-kb', '4096']);
+
+  for (const n of SIZES) {
+    say(`listing ${n} traces: ours, bare wire, Python (${RUNS} runs each)`);
+    const experimentId = experimentOf[n] ?? '';
+    const ours = await timeRuns(RUNS, () => listOurs(client, experimentId));
+    const wire = await timeRuns(RUNS, () => listWire(server.url, experimentId));
+    const py = pythonClient([
+      'list',
+      '--experiment-id',
+      experimentId,
+      '--page-size',
+      String(PAGE_SIZE),
+      '--runs',
+      String(RUNS),
+    ]);
+    results.listing.push(
+      row(
+        n,
+        { ours: median(ours.seconds), wire: median(wire.seconds), python: median(py.seconds) },
+        ours.count,
+      ),
+    );
+  }
+
+  const writeTarget = SIZES.find((n) => n >= WRITES) ?? SIZES.at(-1) ?? 0;
+  const traceIds = (await listOursIds(client, experimentOf[writeTarget] ?? '')).slice(0, WRITES);
+  const idsFile = path.join(OUT, 'trace-ids.json');
+  fs.writeFileSync(idsFile, JSON.stringify(traceIds));
+  say(
+    `writing ${traceIds.length} feedbacks: ours and bare wire (one at a time, ${CONCURRENCY} at a time), Python (${WRITE_RUNS} runs each)`,
+  );
+  let run = 0;
+  const write = async (
+    /** @type {string} */ name,
+    /** @type {(id: string, n: string) => Promise<unknown>} */ one,
+    /** @type {number} */ concurrency,
+  ) =>
+    median(
+      (
+        await timeRuns(WRITE_RUNS, async () => {
+          const label = `${name}_${run++}`;
+          await inParallel(traceIds, concurrency, (id) => one(id, label));
+          return traceIds.length;
+        })
+      ).seconds,
+    );
+  const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 30_000 });
+  const ourWrite = (/** @type {string} */ id, /** @type {string} */ name) =>
+    client.logFeedback({
+      traceId: id,
+      name,
+      value: true,
+      source: { sourceType: 'HUMAN', sourceId: 'bench@example.com' },
+    });
+  const wireWrite = (/** @type {string} */ id, /** @type {string} */ name) =>
+    post(agent, `${server.url}/api/3.0/mlflow/traces/${id}/assessments`, {
+      assessment: {
+        trace_id: id,
+        assessment_name: name,
+        source: { source_type: 'HUMAN', source_id: 'bench@example.com' },
+        feedback: { value: true },
+      },
+    });
+  const writing = {
+    ours: await write('ours', ourWrite, 1),
+    oursConcurrent: await write('ours_concurrent', ourWrite, CONCURRENCY),
+    wire: await write('wire', wireWrite, 1),
+    wireConcurrent: await write('wire_concurrent', wireWrite, CONCURRENCY),
+    python: median(
+      pythonClient(['write', '--trace-ids', idsFile, '--runs', String(WRITE_RUNS)]).seconds,
+    ),
+  };
+  await agent.close();
+  results.writing.push({ feedbacks: traceIds.length, seconds: writing });
+
+  const largest = Math.max(...SIZES);
+  say(
+    `extension host: activation, first page and memory over ${largest} traces, a 1000-span panel`,
+  );
+  results.extensionHost = await extensionHostFigures(
+    server.url,
+    experimentOf[largest] ?? '',
+    big.trace_id ?? '',
+  );
+} finally {
+  await wireAgent.close();
+  await server.stop();
+}
+
+fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify(results, null, 1));
+printTable();
+say(`figures in ${path.relative(ROOT, path.join(OUT, 'results.json'))}`);
+
+// ---- the measured work ------------------------------------------------------------------------
+
+/** @param {InstanceType<typeof MlflowClient>} client @param {string} experimentId */
+async function listOurs(client, experimentId) {
+  let count = 0;
+  /** @type {string | undefined} */
+  let pageToken;
+  do {
+    const page = await client.searchTraces({
+      experimentIds: [experimentId],
+      maxResults: PAGE_SIZE,
+      ...(pageToken ? { pageToken } : {}),
+    });
+    count += page.items.length;
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return count;
+}
+
+/** @param {InstanceType<typeof MlflowClient>} client @param {string} experimentId */
+async function listOursIds(client, experimentId) {
+  /** @type {string[]} */
+  const ids = [];
+  /** @type {string | undefined} */
+  let pageToken;
+  do {
+    const page = await client.searchTraces({
+      experimentIds: [experimentId],
+      maxResults: PAGE_SIZE,
+      ...(pageToken ? { pageToken } : {}),
+    });
+    ids.push(...page.items.map((t) => t.traceId));
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return ids;
+}
+
+/** The same requests as listOurs, read as text: no JSON parsing, no validation. */
+/** @param {string} baseUrl @param {string} experimentId */
+async function listWire(baseUrl, experimentId) {
+  let pages = 0;
+  /** @type {string | undefined} */
+  let token;
+  do {
+    const text = await post(wireAgent, `${baseUrl}/api/3.0/mlflow/traces/search`, {
+      locations: [
+        { type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: experimentId } },
+      ],
+      max_results: PAGE_SIZE,
+      order_by: ['timestamp_ms DESC'],
+      ...(token ? { page_token: token } : {}),
+    });
+    token = /"next_page_token":\s*"([^"]+)"/.exec(text)?.[1];
+    pages++;
+  } while (token);
+  return pages;
+}
+
+/** @param {Agent} dispatcher @param {string} url @param {unknown} body */
+async function post(dispatcher, url, body) {
+  const response = await request(url, {
+    method: 'POST',
+    dispatcher,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await response.body.text();
+  if (response.statusCode !== 200)
+    throw new Error(`${url} → ${response.statusCode}: ${text.slice(0, 200)}`);
+  return text;
+}
+
+/** @param {string[]} items @param {number} limit @param {(item: string) => Promise<unknown>} work */
+async function inParallel(items, limit, work) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await work(items[next++] ?? '');
+    }),
+  );
+}
+
+/** @param {number} runs @param {() => Promise<number>} work */
+async function timeRuns(runs, work) {
+  /** @type {number[]} */
+  const seconds = [];
+  let count = 0;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    count = await work();
+    seconds.push((performance.now() - t0) / 1000);
+  }
+  return { seconds, count };
+}
+
+/** @param {string[]} extra @returns {{ experiment_id: string, assessments?: number, seconds: number, trace_id?: string }} */
+function seed(extra) {
+  const out = execFileSync(
+    python,
+    [path.join(ROOT, 'python', 'bench_seed.py'), '--tracking-uri', server.url, ...extra],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  return parseJson(out);
+}
+
+/** @param {string[]} extra @returns {{ seconds: number[], count: number }} */
+function pythonClient(extra) {
+  const out = execFileSync(
+    python,
+    [
+      path.join(ROOT, 'python', 'bench_client.py'),
+      extra[0] ?? '',
+      '--tracking-uri',
+      server.url,
+      ...extra.slice(1),
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  return parseJson(out);
+}
+
+/**
+ * What our own Python scripts print; its shape is theirs.
+ * @template T
+ * @param {string} text
+ * @returns {T}
+ */
+function parseJson(text) {
+  const value = /** @type {unknown} */ (JSON.parse(text));
+  return /** @type {T} */ (value);
+}
+
+/**
+ * Runs the bench suite (test/vscode/*.bench.test.ts) in code-server's extension host.
+ * @param {string} trackingUri @param {string} experimentId @param {string} bigTraceId
+ * @returns {Promise<Record<string, number>>}
+ */
+async function extensionHostFigures(trackingUri, experimentId, bigTraceId) {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'mtr-bench-workspace-'));
+  fs.mkdirSync(path.join(workspace, '.vscode'));
+  fs.writeFileSync(
+    path.join(workspace, '.vscode', 'settings.json'),
+    JSON.stringify({
+      'mlflowTraceReview.experiments': [experimentId],
+      'mlflowTraceReview.autoRefreshSeconds': 0,
+    }),
+  );
+  const out = path.join(OUT, 'extension-host.json');
+  try {
+    const code = await runTests({
+      vscodeExecutablePath: path.join(ROOT, 'scripts', 'harness', 'code-shim.mjs'),
+      extensionDevelopmentPath: ROOT,
+      extensionTestsPath: path.join(ROOT, 'out', 'test', 'vscode', 'index.js'),
+      launchArgs: [workspace],
+      extensionTestsEnv: {
+        MTR_SUITE: 'bench',
+        MLFLOW_TRACKING_URI: trackingUri,
+        MTR_BENCH_EXPERIMENT: experimentId,
+        MTR_BENCH_BIG_TRACE: bigTraceId,
+        MTR_BENCH_OUT: out,
+        MTR_BRIDGE_DIR: OUT,
+        MTR_NODE24: vscodeEnv.node24,
+        MTR_CODE_SERVER_ENTRY: vscodeEnv.codeServerEntry,
+        MTR_CHROMIUM: vscodeEnv.chromium,
+      },
+    }).catch(() => 1);
+    if (code !== 0)
+      say(`the extension-host run failed (exit ${code}); its figures may be incomplete`);
+    return fs.existsSync(out)
+      ? /** @type {Record<string, number>} */ (JSON.parse(fs.readFileSync(out, 'utf8')))
+      : {};
+  } finally {
+    fs.rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+// ---- reporting --------------------------------------------------------------------------------
+
+/** @param {number[]} values */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** @param {number} n @param {{ ours: number, wire: number, python: number }} s @param {number} count */
+function row(n, s, count) {
+  return {
+    traces: n,
+    listed: count,
+    seconds: s,
+    usPerTrace: {
+      ours: (s.ours / n) * 1e6,
+      wire: (s.wire / n) * 1e6,
+      python: (s.python / n) * 1e6,
+    },
+    oursVsPython: s.ours / s.python,
+    oursVsWire: s.ours / s.wire,
+  };
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return `${cpus.length} × ${cpus[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GB, ${os.type()} ${os.release()}, Node ${process.version}`;
+}
+
+function printTable() {
+  const f = (/** @type {number} */ x, d = 1) => x.toFixed(d);
+  const lines = [
+    `Machine: ${results.machine}; MLflow ${results.mlflow}; medians of ${RUNS} runs (writes: ${WRITE_RUNS}); page size ${PAGE_SIZE}`,
+    '',
+    'Seeding (python/bench_seed.py, 16 threads)',
+    ...results.seeding.map(
+      (s) =>
+        `  ${s.traces} traces + ${s.assessments} assessments: ${f(s.seconds)} s (${f(s.tracesPerSecond)} traces/s)`,
+    ),
+    '',
+    'Listing every trace info, page by page      ours       bare wire   Python     ours/Python  ours/wire',
+    ...results.listing.map((r) => {
+      const row =
+        /** @type {{ traces: number, usPerTrace: Record<string, number>, oursVsPython: number, oursVsWire: number }} */ (
+          r
+        );
+      return `  ${String(row.traces).padStart(6)} traces (µs per trace)            ${f(row.usPerTrace.ours ?? 0).padStart(8)}   ${f(row.usPerTrace.wire ?? 0).padStart(8)}   ${f(row.usPerTrace.python ?? 0).padStart(8)}   ${f(row.oursVsPython, 2).padStart(8)}   ${f(row.oursVsWire, 2).padStart(8)}`;
+    }),
+    '',
+    `Writing ${WRITES} feedbacks (seconds)`,
+    ...results.writing.flatMap((w) => {
+      const s = /** @type {Record<string, number>} */ (w.seconds);
+      return [
+        `  ours, one at a time      ${f(s.ours ?? 0, 2)}   (bare wire ${f(s.wire ?? 0, 2)}; ours/wire ${f((s.ours ?? 0) / (s.wire ?? 1), 2)})`,
+        `  ours, ${CONCURRENCY} at a time        ${f(s.oursConcurrent ?? 0, 2)}   (bare wire ${f(s.wireConcurrent ?? 0, 2)}; ours/wire ${f((s.oursConcurrent ?? 0) / (s.wireConcurrent ?? 1), 2)})`,
+        `  Python log_feedback loop ${f(s.python ?? 0, 2)}   (ours one at a time / Python ${f((s.ours ?? 0) / (s.python ?? 1), 2)}; ours ${CONCURRENCY} at a time / Python ${f((s.oursConcurrent ?? 0) / (s.python ?? 1), 2)})`,
+      ];
+    }),
+    '',
+    'Extension host (code-server, production bundles)',
+    ...Object.entries(results.bundles).map(
+      ([file, bytes]) => `  dist/${file}: ${f(bytes / 1024)} KB`,
+    ),
+    ...Object.entries(results.extensionHost).map(([k, v]) => `  ${k}: ${f(v)}`),
+  ];
+  console.log(`\n${lines.join('\n')}\n`);
+}
