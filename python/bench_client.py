@@ -3,6 +3,7 @@ connection are outside the timed part. Prints {"seconds": [...], "count": N} as 
 
   python bench_client.py list  --tracking-uri URL --experiment-id ID --page-size 500 --runs 5
   python bench_client.py write --tracking-uri URL --trace-ids FILE --runs 3
+  python bench_client.py get   --tracking-uri URL --trace-id ID --runs 5
 """
 
 import argparse
@@ -36,13 +37,18 @@ def write_all(trace_ids: list[str], run: int) -> int:
     return len(trace_ids)
 
 
+def get_one(client: MlflowClient, trace_id: str) -> int:
+    return len(client.get_trace(trace_id).data.spans)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["list", "write"])
+    parser.add_argument("command", choices=["list", "write", "get"])
     parser.add_argument("--tracking-uri", required=True)
     parser.add_argument("--experiment-id")
     parser.add_argument("--page-size", type=int, default=500)
     parser.add_argument("--trace-ids")
+    parser.add_argument("--trace-id")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     mlflow.set_tracking_uri(args.tracking_uri)
@@ -53,6 +59,8 @@ def main():
         started = time.perf_counter()
         if args.command == "list":
             count = list_all(client, args.experiment_id, args.page_size)
+        elif args.command == "get":
+            count = get_one(client, args.trace_id)
         else:
             with open(args.trace_ids) as f:
                 count = write_all(json.load(f), run)

@@ -1,12 +1,14 @@
 """Seeds an experiment with N traces and their assessments, fast, for the benchmarks.
 
-Trace infos go straight to the tracking store (MLflow's own REST store: StartTraceV3), so no spans
-are recorded; each trace gets an LLM-judge feedback, every other one a human rating, every third
-an expectation, all through MLflow's own store calls, 16 at a time. Deterministic: the same N gives
+Trace infos go straight to the tracking store, so no spans are recorded; each trace gets an
+LLM-judge feedback, every other one a human rating, every third an expectation, all through
+MLflow's own store calls. With --store-uri (the server's own SQLite database) the calls go to
+MLflow's SQL store directly, 4 at a time, about three times as fast as through the server's REST
+API (16 at a time), which is used otherwise. Deterministic: the same N gives
 the same requests, previews and values. Prints {"experiment_id", "traces", "assessments",
 "seconds"} as JSON.
 
-  python bench_seed.py --tracking-uri URL --experiment NAME --traces N
+  python bench_seed.py --tracking-uri URL --experiment NAME --traces N [--store-uri sqlite:///DB]
   python bench_seed.py --tracking-uri URL --experiment NAME --big-trace SPANS --payload-kb KB
 """
 
@@ -31,8 +33,10 @@ QUESTIONS = [
 ]
 
 
-def seed_traces(experiment_id: str, n: int) -> tuple[int, int]:
-    store = MlflowClient()._tracking_client.store
+def seed_traces(experiment_id: str, n: int, store_uri: str | None) -> tuple[int, int]:
+    store = MlflowClient(tracking_uri=store_uri)._tracking_client.store
+    # The SQL store's connection pool holds 5 (+10 overflow); the REST store has no such limit.
+    workers = 4 if store_uri else 16
     start = int(time.time() * 1000) - n * 1000
 
     def one(i: int) -> int:
@@ -68,7 +72,7 @@ def seed_traces(experiment_id: str, n: int) -> tuple[int, int]:
             store.create_assessment(assessment)
         return len(made)
 
-    with ThreadPoolExecutor(max_workers=16) as pool:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         return n, sum(pool.map(one, range(n)))
 
 
@@ -101,6 +105,7 @@ def main():
     parser.add_argument("--tracking-uri", required=True)
     parser.add_argument("--experiment", required=True)
     parser.add_argument("--traces", type=int, default=0)
+    parser.add_argument("--store-uri", help="the server's database, written directly for speed")
     parser.add_argument("--big-trace", type=int, default=0, help="spans in one big trace")
     parser.add_argument("--payload-kb", type=int, default=4096)
     args = parser.parse_args()
@@ -109,7 +114,7 @@ def main():
     started = time.perf_counter()
     out = {"experiment_id": experiment_id}
     if args.traces:
-        out["traces"], out["assessments"] = seed_traces(experiment_id, args.traces)
+        out["traces"], out["assessments"] = seed_traces(experiment_id, args.traces, args.store_uri)
     if args.big_trace:
         out["trace_id"] = seed_big_trace(args.big_trace, args.payload_kb)
     out["seconds"] = round(time.perf_counter() - started, 2)

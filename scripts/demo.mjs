@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startCodeServer } from './harness/code-server.mjs';
+import { ensureNodeModules } from './lib/node-modules.mjs';
 import { ensurePythonEnv } from './lib/python-env.mjs';
 import { ensureVscodeEnv } from './lib/vscode-env.mjs';
 
@@ -19,10 +19,9 @@ const DEMO = path.join(ROOT, '.demo');
 const { values: args } = parseArgs({ options: { port: { type: 'string' } } });
 const say = (/** @type {string} */ m) => console.log(`[demo] ${m}`);
 
-if (!existsSync(path.join(ROOT, 'node_modules'))) {
-  say('npm ci');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });
-}
+ensureNodeModules({ log: say });
+// npm packages are imported only once they are installed.
+const { startCodeServer } = await import('./harness/code-server.mjs');
 const python = ensurePythonEnv({ log: say });
 const vscodeEnv = ensureVscodeEnv({ log: say });
 

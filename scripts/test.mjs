@@ -4,11 +4,11 @@
 // Each check (types, lint, format, build, package) counts as one test; the Node test runner's own
 // counts are added for the unit and integration tests. Exit code 0 only if nothing failed.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ensurePythonEnv } from './lib/python-env.mjs';
 import { ensureVscodeEnv } from './lib/vscode-env.mjs';
+import { ensureNodeModules } from './lib/node-modules.mjs';
 import { sweepLeftoverServers } from './lib/sweep.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -21,7 +21,12 @@ const say = (/** @type {string} */ message) =>
 let passed = 0;
 let failed = 0;
 
-ensureNodeModules();
+try {
+  ensureNodeModules({ log: say });
+} catch {
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
 const python = ensurePythonEnv({ log: say });
 const oldServerPython = ensurePythonEnv({ name: 'old-server', log: say });
 const vscodeEnv = ensureVscodeEnv({ log: say });
@@ -80,21 +85,6 @@ if (swept > 0) {
 say('done');
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
-
-/** Runs `npm ci` when node_modules is missing or older than package-lock.json. */
-function ensureNodeModules() {
-  const lock = readFileSync(path.join(ROOT, 'package-lock.json'));
-  const sha = createHash('sha256').update(lock).digest('hex');
-  const stamp = path.join(ROOT, 'node_modules', '.mtr-lock-sha256');
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === sha) return;
-  say('npm ci');
-  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
-  if (result.status !== 0) {
-    console.log('0 passed, 1 failed');
-    process.exit(1);
-  }
-  writeFileSync(stamp, sha);
-}
 
 /**
  * Runs scripts/vscode-tests.mjs (Mocha in a real extension host), streams its output and takes

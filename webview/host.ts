@@ -17,14 +17,16 @@ export function send(message: FromWebview): void {
   api.postMessage(message);
 }
 
-export function onMessage(handler: (message: ToWebview) => void): void {
+/** `receivedAt` is the `performance.now()` of the message's arrival, before it is checked. */
+export function onMessage(handler: (message: ToWebview, receivedAt: number) => void): void {
   window.addEventListener('message', (event: MessageEvent<unknown>) => {
+    const receivedAt = performance.now();
     const parsed = parseMessage(toWebview, event.data);
     if (!parsed.ok) {
       console.warn(`Rejected a message from the extension: ${parsed.reason}`);
       return;
     }
-    handler(parsed.message);
+    handler(parsed.message, receivedAt);
   });
 }
 

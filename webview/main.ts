@@ -29,11 +29,11 @@ const view = document.body.dataset.view;
 
 if (root) {
   if (view === 'form') installFormShortcuts();
-  onMessage((message: ToWebview) => {
+  onMessage((message: ToWebview, receivedAt: number) => {
     switch (message.type) {
       case 'trace':
         saveState({ traceId: message.trace.traceId });
-        renderTrace(root, message.trace);
+        renderTrace(root, message.trace, receivedAt);
         return;
       case 'form': {
         // After a reload the saved draft wins over the empty one the host sends.

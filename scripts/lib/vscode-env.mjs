@@ -80,7 +80,18 @@ function npmInstall(cwd, packages, env) {
   execFileSync(
     'npm',
     ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel', 'error', ...packages],
-    { cwd, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } },
+    { cwd, stdio: ['ignore', 'ignore', 'inherit'], env: { ...withoutNpmLifecycleVars(), ...env } },
+  );
+}
+
+/**
+ * The environment without the npm_* variables an outer `npm run` sets. Its npm_config_user_agent
+ * names the outer npm's Node (20), which code-server's postinstall reads to refuse anything but
+ * Node 24, and which a nested npm would take as its own configuration.
+ */
+function withoutNpmLifecycleVars() {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_')),
   );
 }
 

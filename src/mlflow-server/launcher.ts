@@ -5,7 +5,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -41,7 +49,7 @@ export interface MlflowServer {
   readonly port: number;
   readonly dataDir: string;
   readonly pid: number;
-  /** The server's output so far (also in DATA_DIR/server.log). */
+  /** The end of the server's output so far (from DATA_DIR/server.log). */
   log(): string;
   /** Stops the server and its workers; removes the data folder unless it was given or `keepData`. */
   stop(options?: { keepData?: boolean }): Promise<void>;
@@ -86,21 +94,26 @@ export async function startMlflowServer(options: MlflowServerOptions): Promise<M
     env.MLFLOW_FLASK_SERVER_SECRET_KEY = randomBytes(24).toString('hex');
   }
 
-  const logFile = createWriteStream(path.join(dataDir, 'server.log'));
-  let output = '';
+  // The server writes its output straight into the log file, not into a pipe this process must
+  // drain: a caller that blocks its event loop (a synchronous child process) would otherwise
+  // leave the pipe full and the server stuck writing its access log.
+  const logPath = path.join(dataDir, 'server.log');
+  const logFd = openSync(logPath, 'w');
   // Its own process group, so that stop() reaches the uvicorn workers it forks too.
   const child = spawn(options.python, args, {
     cwd: dataDir,
     env,
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', logFd, logFd],
   });
-  const collect = (chunk: Buffer): void => {
-    output = (output + chunk.toString()).slice(-64_000);
-    logFile.write(chunk);
+  closeSync(logFd);
+  const output = (): string => {
+    try {
+      return readFileSync(logPath, 'utf8').slice(-64_000);
+    } catch {
+      return '';
+    }
   };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
@@ -108,7 +121,6 @@ export async function startMlflowServer(options: MlflowServerOptions): Promise<M
   void exited.then(() => {
     status.exited = true;
     running.delete(child);
-    logFile.end();
   });
   running.add(child);
   installExitHook();
@@ -135,20 +147,20 @@ export async function startMlflowServer(options: MlflowServerOptions): Promise<M
     if (status.exited) {
       await stop({ keepData: true });
       throw new Error(
-        `mlflow server exited during start (see ${dataDir}/server.log):\n${output.slice(-4000)}`,
+        `mlflow server exited during start (see ${dataDir}/server.log):\n${output().slice(-4000)}`,
       );
     }
     if (await isHealthy(`${url}/health`)) break;
     if (Date.now() > deadline) {
       await stop({ keepData: true });
       throw new Error(
-        `mlflow server did not answer ${url}/health in time:\n${output.slice(-4000)}`,
+        `mlflow server did not answer ${url}/health in time:\n${output().slice(-4000)}`,
       );
     }
     await delay(250);
   }
 
-  return { url, port, dataDir, pid: child.pid ?? -1, log: () => output, stop };
+  return { url, port, dataDir, pid: child.pid ?? -1, log: output, stop };
 }
 
 /** A port that was free a moment ago on 127.0.0.1. */

@@ -14,7 +14,9 @@ export interface PanelContext {
 
 export interface TraceRendered {
   traceId: string;
-  /** The webview's own time to build the page, from its `performance.now()`. */
+  /** From the panel's creation to its webview's first message (loading the page and bundle). */
+  webviewReadyMs: number;
+  /** In the webview, from the trace's message arriving to the page built (checking included). */
   renderMs: number;
   spans: number;
 }

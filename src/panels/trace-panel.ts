@@ -74,6 +74,8 @@ class TracePanel {
   readonly host: PanelHost;
   private ready = false;
   private latest: TraceInfo | undefined;
+  private readonly createdAt = performance.now();
+  private webviewReadyMs = 0;
 
   constructor(
     private readonly ctx: PanelContext,
@@ -103,6 +105,8 @@ class TracePanel {
     this.latest = trace;
     this.host.panel.title = truncate(traceName(trace), 40);
     if (this.ready) void this.send(trace);
+    // Fetch the spans while the webview loads; send() then finds them in the store's cache.
+    else if (trace.state !== 'IN_PROGRESS') this.ctx.store.spansOf(trace).catch(() => undefined);
   }
 
   private async send(trace: TraceInfo): Promise<void> {
@@ -120,6 +124,7 @@ class TracePanel {
     switch (message.type) {
       case 'ready':
         this.ready = true;
+        this.webviewReadyMs = performance.now() - this.createdAt;
         if (this.latest) await this.send(this.latest);
         return;
       case 'refresh':
@@ -139,6 +144,7 @@ class TracePanel {
         this.ctx.log.debug(`Trace panel rendered ${this.traceId} in ${message.ms.toFixed(1)} ms`);
         this.ctx.traceRendered.fire({
           traceId: this.traceId,
+          webviewReadyMs: this.webviewReadyMs,
           renderMs: message.ms,
           spans: this.spanCount,
         });

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
+import type { TraceRendered } from '../../src/panels/panel-context';
 import { EXTENSION_ID, env, rows, showView, waitFor } from './support/harness';
 
 const figures: Record<string, number> = {};
@@ -18,7 +19,9 @@ function memoryMb(): { heapUsed: number; rss: number } {
   return { heapUsed: heapUsed / 2 ** 20, rss: rss / 2 ** 20 };
 }
 
-describe('extension host figures', () => {
+describe('extension host figures', function () {
+  // A measurement, not an assertion: a slow moment on a shared machine must not lose the run.
+  this.timeout(300_000);
   let api: ExtensionApi;
   const experimentId = env('MTR_BENCH_EXPERIMENT');
 
@@ -38,8 +41,9 @@ describe('extension host figures', () => {
   it('shows the first page of the large experiment after the view opens', async () => {
     const started = performance.now();
     await showView();
-    const [experiment] = await waitFor('the experiment row', () => rows(api));
-    assert.ok(experiment);
+    const experiment = await waitFor('the experiment row', async () =>
+      (await rows(api)).find((r) => r.contextValue === 'experiment'),
+    );
     const traces = await waitFor('the first page', async () => {
       const children = await rows(api, experiment.node);
       return children.filter((r) => r.contextValue.startsWith('trace')).length > 0
@@ -69,9 +73,10 @@ describe('extension host figures', () => {
     assert.ok(figures.tracesLoaded > 0);
   });
 
-  it('opens and renders a trace of many spans', async () => {
+  /** Opens the big trace's panel; the figures of its first render. */
+  async function openBigTrace(): Promise<TraceRendered & { openToRenderedMs: number }> {
     const traceId = env('MTR_BENCH_BIG_TRACE');
-    const rendered = new Promise<{ renderMs: number; spans: number }>((resolve) => {
+    const rendered = new Promise<TraceRendered>((resolve) => {
       const subscription = api.onDidRenderTrace((event) => {
         if (event.traceId !== traceId) return;
         subscription.dispose();
@@ -81,9 +86,23 @@ describe('extension host figures', () => {
     const started = performance.now();
     await vscode.commands.executeCommand('mlflowTraceReview.openTrace', { traceId });
     const event = await rendered;
-    figures.panelOpenToRenderedMs = performance.now() - started;
-    figures.panelRenderInWebviewMs = event.renderMs;
-    figures.panelSpans = event.spans;
-    assert.ok(event.spans > 0);
+    return { ...event, openToRenderedMs: performance.now() - started };
+  }
+
+  it('opens and renders a trace of many spans', async () => {
+    const first = await openBigTrace();
+    figures.panelOpenToRenderedMs = first.openToRenderedMs;
+    figures.panelWebviewReadyMs = first.webviewReadyMs;
+    figures.panelRenderInWebviewMs = first.renderMs;
+    figures.panelSpans = first.spans;
+    assert.ok(first.spans > 0);
+  });
+
+  it('opens it again after closing it (webviews warmed up, spans cached)', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const again = await openBigTrace();
+    figures.panelReopenToRenderedMs = again.openToRenderedMs;
+    figures.panelReopenWebviewReadyMs = again.webviewReadyMs;
+    assert.equal(again.spans, figures.panelSpans);
   });
 });
