@@ -65,7 +65,6 @@ export class TraceNode {
       .join(' · ');
     item.iconPath = stateIcon(trace.state);
     item.contextValue = 'trace';
-    item.tooltip = traceTooltip(trace);
     item.command = {
       command: 'mlflowTraceReview.openTrace',
       title: 'Open Trace',
@@ -73,6 +72,11 @@ export class TraceNode {
     };
     item.accessibilityInformation = { label: `Trace ${name}, ${trace.state}, ${item.description}` };
     return item;
+  }
+
+  /** Made on hover only (resolveTreeItem): an expanded experiment redraws every trace row. */
+  tooltip(): vscode.MarkdownString {
+    return traceTooltip(this.trace);
   }
 }
 
@@ -105,11 +109,15 @@ export class AssessmentNode {
     parts.push(formatAge(assessment.lastUpdateTime, now));
     item.description = parts.join(' · ');
     item.iconPath = assessmentIcon(assessment);
-    item.tooltip = assessmentTooltip(assessment, this.overriddenBy);
     const tokens = ['assessment', assessment.kind, assessment.valid ? 'valid' : 'invalid'];
     if (assessment.kind === 'feedback' && assessment.error) tokens.push('error');
     item.contextValue = tokens.join(' ');
     return item;
+  }
+
+  /** Made on hover only, as for traces. */
+  tooltip(): vscode.MarkdownString {
+    return assessmentTooltip(this.assessment, this.overriddenBy);
   }
 }
 

@@ -81,6 +81,13 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     }
   }
 
+  /** Tooltips of traces and assessments, made when VS Code shows one rather than per redraw. */
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    if (item.tooltip === undefined && (node.kind === 'trace' || node.kind === 'assessment'))
+      item.tooltip = node.tooltip();
+    return item;
+  }
+
   getParent(node: TreeNode): TreeNode | undefined {
     switch (node.kind) {
       case 'trace':

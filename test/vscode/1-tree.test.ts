@@ -39,6 +39,15 @@ describe('the trace tree', () => {
     return row as { node: TraceNode; label: string; description: string; contextValue: string };
   }
 
+  /** A row's tooltip as VS Code gets it on hover: not in the row, made by resolveTreeItem. */
+  function tooltipOf(node: TreeNode): vscode.MarkdownString {
+    const item = api.tree.getTreeItem(node);
+    assert.equal(item.tooltip, undefined, 'tooltips are made on hover, not with every row');
+    const { tooltip } = api.tree.resolveTreeItem(item, node);
+    assert.ok(tooltip instanceof vscode.MarkdownString);
+    return tooltip;
+  }
+
   it('connects to the server named by MLFLOW_TRACKING_URI and says its version', () => {
     const state = api.connection.state;
     assert.ok(state.kind === 'connected', `state: ${state.kind}`);
@@ -108,7 +117,7 @@ describe('the trace tree', () => {
     const [tone] = (await rows(api, chat.node)).filter((r) => r.node.kind === 'assessment');
     assert.equal(tone?.label, 'tone: error: RATE_LIMIT_EXCEEDED');
     assert.equal(tone.contextValue, 'assessment feedback valid error');
-    const tooltip = api.tree.getTreeItem(tone.node).tooltip as vscode.MarkdownString;
+    const tooltip = tooltipOf(tone.node);
     assert.match(tooltip.value, /Judge rate limit exceeded/);
     assert.match(tooltip.value, /RateLimitError: 429/);
   });
@@ -137,7 +146,7 @@ describe('the trace tree', () => {
 
   it('keeps untrusted trace content as text in tooltips', async () => {
     const trace = await traceRow(traces.untrusted);
-    const tooltip = api.tree.getTreeItem(trace.node).tooltip as vscode.MarkdownString;
+    const tooltip = tooltipOf(trace.node);
     assert.equal(tooltip.isTrusted ?? false, false);
     assert.equal(tooltip.supportHtml ?? false, false);
     // The HTML sits inside a fenced code block, where Markdown shows it literally.
