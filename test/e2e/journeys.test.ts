@@ -214,6 +214,8 @@ describe('a person’s journeys with the packaged extension', () => {
       await w.expand(trace);
       const judgeRow = await w.waitForTreeRow('groundedness');
       await w.screenshot('judge-in-tree');
+      const tooltip = await w.hoverShows(judgeRow, 'feedback by LLM judge', 'judge-tooltip');
+      assert.match(tooltip, /groundedness · feedback by LLM judge/);
       await w.contextMenu(judgeRow, 'Override Feedback');
       await w.waitForQuickInput('Override Feedback: groundedness');
       await w.waitForFocusedItem('Text');

@@ -236,6 +236,8 @@ describe('the trace tree', () => {
     await setSetting('autoRefreshSeconds', 1);
     const agent = await traceRow(traces.agent);
     await api.view.reveal(agent.node, { select: true, focus: true });
+    // The selection comes back from the workbench asynchronously; start from a settled one.
+    await waitFor('the selection', () => api.view.selection[0] === agent.node);
     const sdk = new PythonSdk(env('MLFLOW_TRACKING_URI'));
     try {
       const created = await sdk.call<{ trace_id: string }>('create_trace', {

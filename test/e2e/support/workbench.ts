@@ -94,6 +94,21 @@ export class Workbench {
     return row;
   }
 
+  /**
+   * Points at `row` until its hover shows `text` (tree tooltips are made only then), saves
+   * screenshot `shot`, and moves the pointer away again.
+   */
+  async hoverShows(row: Locator, text: string | RegExp, shot: string): Promise<string> {
+    await row.hover();
+    const hover = this.page.locator('.monaco-hover, .workbench-hover', { hasText: text }).first();
+    await hover.waitFor({ timeout: WAIT_MS });
+    const shown = await hover.innerText();
+    await this.screenshot(shot);
+    await this.page.mouse.move(0, 0);
+    await hover.waitFor({ state: 'hidden', timeout: WAIT_MS });
+    return shown;
+  }
+
   /** Expands a collapsed tree row (a click on its twistie). */
   async expand(row: Locator): Promise<void> {
     if ((await row.getAttribute('aria-expanded')) === 'false') {
