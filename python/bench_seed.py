@@ -3,7 +3,7 @@
 Trace infos go straight to the tracking store, so no spans are recorded; each trace gets an
 LLM-judge feedback, every other one a human rating, every third an expectation, all through
 MLflow's own store calls. With --store-uri (the server's own SQLite database) the calls go to
-MLflow's SQL store directly, 4 at a time, about three times as fast as through the server's REST
+MLflow's SQL store directly, 4 at a time, two to three times as fast as through the server's REST
 API (16 at a time), which is used otherwise. Deterministic: the same N gives
 the same requests, previews and values. Prints {"experiment_id", "traces", "assessments",
 "seconds"} as JSON.

@@ -90,7 +90,7 @@ try {
     say(`seeding ${n} traces with assessments`);
     const seeded = seed([
       ...['--experiment', `bench-${n}`, '--traces', String(n)],
-      // MLflow's SQL store on the server's own database: about 3× faster than its REST API.
+      // MLflow's SQL store on the server's own database: 2–3× as fast as its REST API.
       ...['--store-uri', `sqlite:///${path.join(server.dataDir, 'mlflow.db')}`],
     ]);
     experimentOf[n] = seeded.experiment_id;
