@@ -134,8 +134,8 @@ try {
     return (await client.getTraceSpans(bigId)).length;
   });
   const fetchWire = await timeRuns(RUNS, async () => {
-    await get(wireAgent, `${server.url}/api/3.0/mlflow/traces/${bigId}`);
-    const text = await get(
+    await wire(wireAgent, `${server.url}/api/3.0/mlflow/traces/${bigId}`);
+    const text = await wire(
       wireAgent,
       `${server.url}/ajax-api/3.0/mlflow/get-trace-artifact?request_id=${bigId}`,
     );
@@ -183,7 +183,7 @@ try {
       source: { sourceType: 'HUMAN', sourceId: 'bench@example.com' },
     });
   const wireWrite = (/** @type {string} */ id, /** @type {string} */ name) =>
-    post(agent, `${server.url}/api/3.0/mlflow/traces/${id}/assessments`, {
+    wire(agent, `${server.url}/api/3.0/mlflow/traces/${id}/assessments`, {
       assessment: {
         trace_id: id,
         assessment_name: name,
@@ -278,7 +278,7 @@ async function listWire(baseUrl, experimentId) {
   /** @type {string | undefined} */
   let token;
   do {
-    const text = await post(wireAgent, `${baseUrl}/api/3.0/mlflow/traces/search`, {
+    const text = await wire(wireAgent, `${baseUrl}/api/3.0/mlflow/traces/search`, {
       locations: [
         { type: 'MLFLOW_EXPERIMENT', mlflow_experiment: { experiment_id: experimentId } },
       ],
@@ -292,23 +292,22 @@ async function listWire(baseUrl, experimentId) {
   return pages;
 }
 
-/** @param {import('undici').Dispatcher} dispatcher @param {string} url */
-async function get(dispatcher, url) {
-  const response = await request(url, { dispatcher });
-  const text = await response.body.text();
-  if (response.statusCode !== 200)
-    throw new Error(`${url} → ${response.statusCode}: ${text.slice(0, 200)}`);
-  return text;
-}
-
-/** @param {import('undici').Dispatcher} dispatcher @param {string} url @param {unknown} body */
-async function post(dispatcher, url, body) {
-  const response = await request(url, {
-    method: 'POST',
-    dispatcher,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+/**
+ * One bare-wire request: the response's text, no parsing or validation. A body makes it a POST.
+ * @param {import('undici').Dispatcher} dispatcher @param {string} url @param {unknown} [body]
+ */
+async function wire(dispatcher, url, body) {
+  const response = await request(
+    url,
+    body === undefined
+      ? { dispatcher }
+      : {
+          method: 'POST',
+          dispatcher,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        },
+  );
   const text = await response.body.text();
   if (response.statusCode !== 200)
     throw new Error(`${url} → ${response.statusCode}: ${text.slice(0, 200)}`);
