@@ -43,7 +43,12 @@ const builds = [
 ];
 
 if (watch) {
-  for (const options of builds) await (await esbuild.context(options)).watch();
+  // Every bundle is built once before watching, and one line says so: the F5 task
+  // (.vscode/tasks.json) waits for that line, not for whichever bundle finishes first.
+  const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
+  await Promise.all(contexts.map((context) => context.rebuild()));
+  console.log('[watch] all bundles built');
+  for (const context of contexts) await context.watch();
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
 }

@@ -392,7 +392,7 @@ async function extensionHostFigures(trackingUri, experimentId, bigTraceId) {
   const out = path.join(OUT, 'extension-host.json');
   try {
     const code = await runTests({
-      vscodeExecutablePath: path.join(ROOT, 'scripts', 'harness', 'code-shim.mjs'),
+      vscodeExecutablePath: path.join(ROOT, 'scripts', 'code-server-harness', 'code-shim.mjs'),
       extensionDevelopmentPath: ROOT,
       extensionTestsPath: path.join(ROOT, 'out', 'test', 'vscode', 'index.js'),
       launchArgs: [workspace],

@@ -1,5 +1,5 @@
 // @ts-check
-// Bundles each test file into out/ as CommonJS: test/unit, test/integration and test/e2e for
+// Bundles each test file into out/ as CommonJS: test/unit, test/store, test/integration and test/e2e for
 // `node --test`, test/vscode (with its Mocha entry index.ts) for the extension host, `vscode`
 // left external.
 import * as esbuild from 'esbuild';
@@ -7,7 +7,13 @@ import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const entryPoints = ['test/unit', 'test/integration', 'test/e2e', 'test/vscode'].flatMap((dir) =>
+const entryPoints = [
+  'test/unit',
+  'test/store',
+  'test/integration',
+  'test/e2e',
+  'test/vscode',
+].flatMap((dir) =>
   readdirSync(path.join(ROOT, dir))
     .filter((f) => f.endsWith('.test.ts') || (dir === 'test/vscode' && f === 'index.ts'))
     .map((f) => path.join(ROOT, dir, f)),

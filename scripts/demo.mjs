@@ -21,7 +21,7 @@ const say = (/** @type {string} */ m) => console.log(`[demo] ${m}`);
 
 ensureNodeModules({ log: say });
 // npm packages are imported only once they are installed.
-const { startCodeServer } = await import('./harness/code-server.mjs');
+const { startCodeServer } = await import('./code-server-harness/code-server.mjs');
 const python = ensurePythonEnv({ log: say });
 const vscodeEnv = ensureVscodeEnv({ log: say });
 

@@ -3,6 +3,12 @@
 // mlflow), then runs every check and test and ends with one line "N passed, N failed".
 // Each check (types, lint, format, build, package) counts as one test; the Node test runner's own
 // counts are added for the unit and integration tests. Exit code 0 only if nothing failed.
+//
+// `npm test -- <tier|file>...` runs less: tiers are checks, unit, store (the store and the tree's
+// logic in plain Node against a real MLflow server: the fast tier), integration, e2e and vscode;
+// a file is test/<tier>/<name>.test.ts. A chosen tier still gets the builds it needs (build and
+// build tests for the node --test tiers, the package for e2e) but no other check. With no
+// arguments everything runs, as in CI.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -13,7 +19,58 @@ import { sweepLeftoverServers } from './lib/sweep.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'node_modules', '.bin');
+// npm runs this from ROOT; a file named on the command line is relative to where npm was started.
+const CALLER_DIR = process.env.INIT_CWD ?? process.cwd();
 process.chdir(ROOT);
+
+/** @typedef {'checks' | 'unit' | 'store' | 'integration' | 'e2e' | 'vscode'} Tier */
+/** @type {Tier[]} */
+const TIERS = ['checks', 'unit', 'store', 'integration', 'e2e', 'vscode'];
+/** @type {Tier[]} The tiers that `node --test` runs, from out/test/<tier>/. */
+const NODE_TIERS = ['unit', 'store', 'integration', 'e2e'];
+const USAGE =
+  'usage: npm test [-- checks|unit|store|integration|e2e|vscode|test/<tier>/<name>.test.ts ...]';
+
+/**
+ * What to run: whole tiers, and single test files (repository-relative, test/<tier>/….test.ts).
+ * @typedef {{ tiers: Set<Tier>, files: { tier: Tier, source: string }[] }} Plan
+ */
+
+/**
+ * Each check: its name in the log, its command, and the tiers that need it when `checks` is not
+ * chosen (the builds their tests run from).
+ * @type {{ name: string, command: string, args: string[], neededBy: Tier[] }[]}
+ */
+const CHECKS = [
+  {
+    name: 'typecheck',
+    command: path.join(BIN, 'tsc'),
+    args: ['-p', '.', '--noEmit'],
+    neededBy: [],
+  },
+  {
+    name: 'typecheck webview',
+    command: path.join(BIN, 'tsc'),
+    args: ['-p', 'webview', '--noEmit'],
+    neededBy: [],
+  },
+  { name: 'lint', command: path.join(BIN, 'eslint'), args: ['.'], neededBy: [] },
+  {
+    name: 'format',
+    command: path.join(BIN, 'prettier'),
+    args: ['--check', '.', '--log-level', 'warn'],
+    neededBy: [],
+  },
+  { name: 'build', command: process.execPath, args: ['esbuild.mjs'], neededBy: NODE_TIERS },
+  {
+    name: 'build tests',
+    command: process.execPath,
+    args: ['scripts/build-tests.mjs'],
+    neededBy: NODE_TIERS,
+  },
+  // The .vsix the end-to-end tests install: what ships is what is tested.
+  { name: 'package', command: 'npm', args: ['run', '--silent', 'package'], neededBy: ['e2e'] },
+];
 
 const started = Date.now();
 const say = (/** @type {string} */ message) =>
@@ -21,26 +78,22 @@ const say = (/** @type {string} */ message) =>
 let passed = 0;
 let failed = 0;
 
+const plan = parsePlan(process.argv.slice(2));
+if (!plan) {
+  console.log(USAGE);
+  process.exit(1);
+}
+say(`running: ${describePlan(plan)}`);
+
 try {
   ensureNodeModules({ log: say });
 } catch {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
-const python = ensurePythonEnv({ log: say });
-const oldServerPython = ensurePythonEnv({ name: 'old-server', log: say });
-const vscodeEnv = ensureVscodeEnv({ log: say });
+const testEnv = prepareEnvironments(plan);
 
-for (const [name, command, args] of /** @type {[string, string, string[]][]} */ ([
-  ['typecheck', path.join(BIN, 'tsc'), ['-p', '.', '--noEmit']],
-  ['typecheck webview', path.join(BIN, 'tsc'), ['-p', 'webview', '--noEmit']],
-  ['lint', path.join(BIN, 'eslint'), ['.']],
-  ['format', path.join(BIN, 'prettier'), ['--check', '.', '--log-level', 'warn']],
-  ['build', process.execPath, ['esbuild.mjs']],
-  ['build tests', process.execPath, ['scripts/build-tests.mjs']],
-  // The .vsix the end-to-end tests install: what ships is what is tested.
-  ['package', 'npm', ['run', '--silent', 'package']],
-])) {
+for (const { name, command, args } of checksFor(plan)) {
   say(name);
   const result = spawnSync(command, args, { stdio: 'inherit' });
   if (result.status === 0) passed++;
@@ -50,29 +103,22 @@ for (const [name, command, args] of /** @type {[string, string, string[]][]} */ 
   }
 }
 
-const testFiles = ['out/test/unit', 'out/test/integration', 'out/test/e2e'].flatMap((dir) =>
-  existsSync(dir)
-    ? readdirSync(dir)
-        .filter((f) => f.endsWith('.test.js'))
-        .map((f) => path.join(dir, f))
-    : [],
-);
-say(`node --test: ${testFiles.length} files`);
-const counts = await runNodeTests(testFiles, {
-  MTR_PYTHON: python,
-  MTR_OLD_SERVER_PYTHON: oldServerPython,
-  MTR_ROOT: ROOT,
-  MTR_NODE24: vscodeEnv.node24,
-  MTR_CODE_SERVER_ENTRY: vscodeEnv.codeServerEntry,
-  MTR_CHROMIUM: vscodeEnv.chromium,
-});
-passed += counts.passed;
-failed += counts.failed;
+if (NODE_TIERS.some((tier) => touches(plan, tier))) {
+  const testFiles = nodeTestFiles(plan);
+  say(`node --test: ${testFiles.length} files`);
+  const counts = await runNodeTests(testFiles, testEnv);
+  passed += counts.passed;
+  failed += counts.failed;
+}
 
-say('extension-host tests (code-server + Chromium)');
-const vscodeCounts = await runVscodeTests();
-passed += vscodeCounts.passed;
-failed += vscodeCounts.failed;
+if (touches(plan, 'vscode')) {
+  say('extension-host tests (code-server + Chromium)');
+  // A whole tier wins over single files of it.
+  const only = plan.tiers.has('vscode') ? [] : vscodeTestFiles(plan);
+  const vscodeCounts = await runVscodeTests(only);
+  passed += vscodeCounts.passed;
+  failed += vscodeCounts.failed;
+}
 
 const swept = sweepLeftoverServers();
 if (swept > 0) {
@@ -87,14 +133,147 @@ console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
 
 /**
+ * Reads the command line; no arguments means every tier. Prints what is wrong and returns
+ * undefined for an argument that is neither a tier nor a test file.
+ * @param {string[]} args
+ * @returns {Plan | undefined}
+ */
+function parsePlan(args) {
+  if (args.length === 0) return { tiers: new Set(TIERS), files: [] };
+  /** @type {Plan} */
+  const result = { tiers: new Set(), files: [] };
+  for (const arg of args) {
+    const tier = TIERS.find((name) => name === arg);
+    if (tier) {
+      result.tiers.add(tier);
+      continue;
+    }
+    const file = testFileOf(arg);
+    if (!file) {
+      console.log(`npm test: not a tier or a test file: ${arg}`);
+      return undefined;
+    }
+    if (file.tier === 'vscode' && file.source.endsWith('.bench.test.ts')) {
+      console.log(`npm test: ${arg} needs the benchmarks' servers: run it with npm run bench`);
+      return undefined;
+    }
+    result.files.push(file);
+  }
+  return result;
+}
+
+/**
+ * Finds a test file given relative to where npm was started, or to the repository.
+ * @param {string} arg
+ * @returns {{ tier: Tier, source: string } | undefined}
+ */
+function testFileOf(arg) {
+  const found = [path.resolve(CALLER_DIR, arg), path.resolve(ROOT, arg)].find((candidate) =>
+    existsSync(candidate),
+  );
+  if (!found) return undefined;
+  const source = path.relative(ROOT, found).split(path.sep).join('/');
+  const tier = /^test\/(unit|store|integration|e2e|vscode)\/[^/]+\.test\.ts$/.exec(source)?.[1];
+  return tier ? { tier: /** @type {Tier} */ (tier), source } : undefined;
+}
+
+/**
+ * @param {Plan} plan
+ * @returns {string} e.g. "unit, test/vscode/5-panels.test.ts"
+ */
+function describePlan(plan) {
+  const tiers = TIERS.filter((tier) => plan.tiers.has(tier));
+  return [...tiers, ...plan.files.map((file) => file.source)].join(', ');
+}
+
+/**
+ * Whether the plan runs any test of this tier, the whole tier or one file of it.
+ * @param {Plan} plan
+ * @param {Tier} tier
+ */
+function touches(plan, tier) {
+  return plan.tiers.has(tier) || plan.files.some((file) => file.tier === tier);
+}
+
+/**
+ * The checks to run: all of them for the checks tier, else only the builds the tests need.
+ * The extension-host runner does its own builds, so the vscode tier needs none here.
+ * @param {Plan} plan
+ */
+function checksFor(plan) {
+  if (plan.tiers.has('checks')) return CHECKS;
+  return CHECKS.filter((check) => check.neededBy.some((tier) => touches(plan, tier)));
+}
+
+/**
+ * Installs (once) and finds what the chosen tiers use, as environment variables for the tests.
+ * The unit tests need none of it, so that `npm test -- unit` stays quick on a fresh machine.
+ * @param {Plan} plan
+ * @returns {Record<string, string>}
+ */
+function prepareEnvironments(plan) {
+  /** @type {Record<string, string>} */
+  const env = { MTR_ROOT: ROOT };
+  if (touches(plan, 'store') || touches(plan, 'integration') || touches(plan, 'e2e')) {
+    env.MTR_PYTHON = ensurePythonEnv({ log: say });
+  }
+  if (touches(plan, 'integration')) {
+    env.MTR_OLD_SERVER_PYTHON = ensurePythonEnv({ name: 'old-server', log: say });
+  }
+  // The extension-host runner (vscode tier) installs its own; the e2e tests need it from here.
+  if (touches(plan, 'e2e')) {
+    const vscodeEnv = ensureVscodeEnv({ log: say });
+    env.MTR_NODE24 = vscodeEnv.node24;
+    env.MTR_CODE_SERVER_ENTRY = vscodeEnv.codeServerEntry;
+    env.MTR_CHROMIUM = vscodeEnv.chromium;
+  }
+  return env;
+}
+
+/**
+ * The built test files for node --test: every file of the whole tiers, then the single files.
+ * @param {Plan} plan
+ */
+function nodeTestFiles(plan) {
+  const whole = NODE_TIERS.filter((tier) => plan.tiers.has(tier)).flatMap((tier) => {
+    const dir = `out/test/${tier}`;
+    return existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith('.test.js'))
+          .map((f) => path.join(dir, f))
+      : [];
+  });
+  const single = plan.files
+    .filter((file) => file.tier !== 'vscode')
+    .map((file) => file.source.replace(/^test\//, 'out/test/').replace(/\.ts$/, '.js'));
+  return [...new Set([...whole, ...single])];
+}
+
+/**
+ * The names of the single extension-host test files as built (5-panels.test.js).
+ * @param {Plan} plan
+ */
+function vscodeTestFiles(plan) {
+  return plan.files
+    .filter((file) => file.tier === 'vscode')
+    .map((file) => path.basename(file.source, '.ts') + '.js');
+}
+
+/**
  * Runs scripts/vscode-tests.mjs (Mocha in a real extension host), streams its output and takes
- * the counts from its "N passed, N failed" line.
+ * the counts from its "N passed, N failed" line. `only` names single test files to run, if any.
+ * @param {string[]} only
  * @returns {Promise<{passed: number, failed: number}>}
  */
-function runVscodeTests() {
+function runVscodeTests(only) {
+  /** @type {NodeJS.ProcessEnv} */
+  const env = { ...process.env };
+  delete env.MTR_VSCODE_TEST_FILE; // a stray one from the shell would narrow a full run
+  if (only.length > 0) env.MTR_VSCODE_TEST_FILE = only.join(',');
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['scripts/vscode-tests.mjs'], {
       stdio: ['ignore', 'pipe', 'inherit'],
+      env,
     });
     let output = '';
     child.stdout.on('data', (/** @type {Buffer} */ chunk) => {

@@ -18,6 +18,44 @@ const started = Date.now();
 const say = (/** @type {string} */ m) =>
   console.log(`[vscode-tests ${Math.round((Date.now() - started) / 1000)}s] ${m}`);
 
+/**
+ * The suites, each a Mocha run in a fresh code-server (test/vscode/index.ts picks the files by
+ * MTR_SUITE): what the log says, extra environment, the workspace's settings.
+ * @type {{ name: string, what: string, env: Record<string, string>,
+ *   settings: Record<string, unknown> }[]}
+ */
+const SUITES = [
+  {
+    name: 'main',
+    what: 'Mocha in the extension host (code-server + Chromium)',
+    env: {},
+    settings: {},
+  },
+  {
+    name: 'untrusted',
+    what: 'the untrusted-workspace suite (workspace trust on)',
+    env: { MTR_WORKSPACE_TRUST: '1' },
+    settings: { 'mlflowTraceReview.trackingUri': 'http://workspace-server.invalid:5000' },
+  },
+  {
+    name: 'reload',
+    what: 'the reload suite (a draft across a window reload)',
+    env: {},
+    settings: {},
+  },
+];
+// `npm test -- test/vscode/5-panels.test.ts` names built files here (5-panels.test.js, several
+// separated by commas): only the suites that hold them run, and index.ts loads only those files.
+const onlyFiles = (process.env.MTR_VSCODE_TEST_FILE ?? '').split(',').filter(Boolean);
+const suites = SUITES.filter(
+  (suite) => onlyFiles.length === 0 || onlyFiles.some((file) => suiteOf(file) === suite.name),
+);
+if (suites.length === 0) {
+  console.log(`MTR_VSCODE_TEST_FILE names no test of these suites: ${onlyFiles.join(', ')}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
 const python = ensurePythonEnv({ log: say });
 const oldPython = ensurePythonEnv({ name: 'old-server', log: say });
 const vscodeEnv = ensureVscodeEnv({ log: say });
@@ -70,26 +108,24 @@ try {
     MTR_CHROMIUM: vscodeEnv.chromium,
   };
 
-  say('running Mocha in the extension host (code-server + Chromium)');
-  const mainRun = await runSuite('main', testEnv, {});
-  say('running the untrusted-workspace suite (workspace trust on)');
-  const untrustedRun = await runSuite(
-    'untrusted',
-    { ...testEnv, MTR_WORKSPACE_TRUST: '1' },
-    { 'mlflowTraceReview.trackingUri': 'http://workspace-server.invalid:5000' },
-  );
-  say('running the reload suite (a draft across a window reload)');
-  const reloadRun = await runSuite('reload', testEnv, {});
-  exitCode = mainRun === 0 && untrustedRun === 0 && reloadRun === 0 ? 0 : 1;
+  if (onlyFiles.length > 0) testEnv.MTR_VSCODE_TEST_FILE = onlyFiles.join(',');
+
+  let allPassed = true;
+  for (const suite of suites) {
+    say(`running ${suite.what}`);
+    const code = await runSuite(suite.name, { ...testEnv, ...suite.env }, suite.settings);
+    if (code !== 0) allPassed = false;
+  }
+  exitCode = allPassed ? 0 : 1;
 } finally {
   await Promise.all(servers.map((s) => s.stop()));
 }
 say(`screenshots in ${path.relative(ROOT, OUTPUT)}`);
-// One line for both runs; a run that died before Mocha's summary counts as a failure.
+// One line for all the runs; a run that died before Mocha's summary counts as a failure.
 let passed = 0;
 let failed = 0;
-for (const suite of ['main', 'untrusted', 'reload']) {
-  const file = path.join(OUTPUT, `results-${suite}.json`);
+for (const suite of suites) {
+  const file = path.join(OUTPUT, `results-${suite.name}.json`);
   if (!fs.existsSync(file)) {
     failed++;
     continue;
@@ -101,6 +137,14 @@ for (const suite of ['main', 'untrusted', 'reload']) {
 if (exitCode !== 0 && failed === 0) failed = 1;
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(exitCode);
+
+/**
+ * The suite a built test file belongs to, by its name, as test/vscode/index.ts decides it.
+ * @param {string} file
+ */
+function suiteOf(file) {
+  return /\.(untrusted|reload|bench)\.test\.js$/.exec(file)?.[1] ?? 'main';
+}
 
 /** @param {string} text */
 function readCounts(text) {
@@ -124,7 +168,7 @@ async function runSuite(suite, env, workspaceSettings) {
   );
   try {
     return await runTests({
-      vscodeExecutablePath: path.join(ROOT, 'scripts', 'harness', 'code-shim.mjs'),
+      vscodeExecutablePath: path.join(ROOT, 'scripts', 'code-server-harness', 'code-shim.mjs'),
       extensionDevelopmentPath: ROOT,
       extensionTestsPath: path.join(ROOT, 'out', 'test', 'vscode', 'index.js'),
       launchArgs: [workspace],

@@ -18,8 +18,9 @@ import { createStatusBar } from './status-bar';
 import { TraceStore } from './store/trace-store';
 import type { TreeNode } from './tree/nodes';
 import { TraceTreeProvider } from './tree/trace-tree';
-
-export const VIEW_ID = 'mlflowTraceReview.traces';
+import { NotifyingErrorReporter } from './ui/error-reporter';
+import { CONTEXT_KEYS, VIEW_ID } from './ui/ids';
+import { setContext } from './ui/vscode-commands';
 
 /** What activate() returns: the pieces tests look at. Not a stable API for other extensions. */
 export interface ExtensionApi {
@@ -47,11 +48,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   });
   const localServer = new LocalServer();
   const traceRendered = new vscode.EventEmitter<TraceRendered>();
+  const reporter = new NotifyingErrorReporter(log, (error) => {
+    connection.noteFailure(error);
+  });
   const panelContext = {
     extensionUri: context.extensionUri,
-    connection,
     store,
+    reviewer: () => connection.settings.reviewer,
     log,
+    reporter,
     traceRendered,
   };
   const forms = new FormPanels(panelContext);
@@ -65,6 +70,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     tree,
     view,
     log,
+    reporter,
     localServer,
     traces,
     forms,
@@ -100,19 +106,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     }),
     view.onDidChangeSelection((e) => {
       const selected = e.selection[0];
-      void vscode.commands.executeCommand(
-        'setContext',
-        'mlflowTraceReview.assessmentSelected',
-        selected?.kind === 'assessment',
-      );
+      setContext(CONTEXT_KEYS.assessmentSelected, selected?.kind === 'assessment');
     }),
     startAutoRefresh(store, view, connection),
   );
-  void vscode.commands.executeCommand(
-    'setContext',
-    'mlflowTraceReview.signedIn',
-    await credentials.has(connection.origin),
-  );
+  setContext(CONTEXT_KEYS.signedIn, await credentials.has(connection.origin));
   void connection.check();
   return { connection, store, tree, view, onDidRenderTrace: traceRendered.event };
 }

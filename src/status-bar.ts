@@ -1,15 +1,12 @@
 /** The connection state in the status bar; clicking it opens the server and experiment choice. */
 import * as vscode from 'vscode';
 import type { Connection, ConnectionState } from './connection/connection';
+import { COMMANDS, STATUS_BAR_ID } from './ui/ids';
 
 export function createStatusBar(connection: Connection): vscode.Disposable {
-  const item = vscode.window.createStatusBarItem(
-    'mlflowTraceReview.status',
-    vscode.StatusBarAlignment.Left,
-    50,
-  );
+  const item = vscode.window.createStatusBarItem(STATUS_BAR_ID, vscode.StatusBarAlignment.Left, 50);
   item.name = 'MLflow Server';
-  item.command = 'mlflowTraceReview.selectServer';
+  item.command = COMMANDS.selectServer;
   const render = (state: ConnectionState) => {
     const { url, origin } = connection.settings.trackingUri;
     const host = new URL(url).host;

@@ -61,3 +61,15 @@ export function formatMs(ms: number | null | undefined): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   return `${(ms / 1000).toFixed(2)} s`;
 }
+
+/** A `vscode-button` that runs `onClick`; `testId` is for the tests' selectors. */
+export function button(
+  label: string,
+  onClick: () => void,
+  secondary = false,
+  testId?: string,
+): HTMLElement {
+  const b = el('vscode-button', { secondary, 'data-testid': testId }, label);
+  b.addEventListener('click', onClick);
+  return b;
+}

@@ -1,8 +1,9 @@
 /**
- * The webview's side of the channel: `acquireVsCodeApi` once, typed send and receive with every
- * incoming message checked against the protocol, and the saved state (ids and drafts only).
+ * The webview's side of the channel: `acquireVsCodeApi` once, and a typed channel per panel
+ * (its own protocol from src/shared/protocol/) that checks every incoming message, plus the
+ * saved state (ids and drafts only).
  */
-import { parseMessage, toWebview, type FromWebview, type ToWebview } from '../src/shared/protocol';
+import { parseMessage, type Protocol } from '../src/shared/protocol/common';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -13,21 +14,31 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 const api = acquireVsCodeApi();
 
-export function send(message: FromWebview): void {
-  api.postMessage(message);
+export interface Channel<ToWebview, FromWebview> {
+  readonly send: (message: FromWebview) => void;
+  /** `receivedAt` is the `performance.now()` of the message's arrival, before it is checked. */
+  readonly onMessage: (handler: (message: ToWebview, receivedAt: number) => void) => void;
 }
 
-/** `receivedAt` is the `performance.now()` of the message's arrival, before it is checked. */
-export function onMessage(handler: (message: ToWebview, receivedAt: number) => void): void {
-  window.addEventListener('message', (event: MessageEvent<unknown>) => {
-    const receivedAt = performance.now();
-    const parsed = parseMessage(toWebview, event.data);
-    if (!parsed.ok) {
-      console.warn(`Rejected a message from the extension: ${parsed.reason}`);
-      return;
-    }
-    handler(parsed.message, receivedAt);
-  });
+export function channel<ToWebview extends { type: string }, FromWebview extends { type: string }>(
+  protocol: Protocol<ToWebview, FromWebview>,
+): Channel<ToWebview, FromWebview> {
+  return {
+    send: (message) => {
+      api.postMessage(message);
+    },
+    onMessage: (handler) => {
+      window.addEventListener('message', (event: MessageEvent<unknown>) => {
+        const receivedAt = performance.now();
+        const parsed = parseMessage(protocol.toWebview, event.data);
+        if (!parsed.ok) {
+          console.warn(`Rejected a message from the extension: ${parsed.reason}`);
+          return;
+        }
+        handler(parsed.message, receivedAt);
+      });
+    },
+  };
 }
 
 export function savedState(): unknown {

@@ -1,6 +1,6 @@
 /**
- * The webview bundle's entry: registers the web components it uses, then renders the trace
- * panel or the form, as the page's `data-view` says, from the messages of the extension host.
+ * The webview bundle's entry: registers the web components it uses, then runs the trace panel or
+ * the form, as the page's `data-view` says, each on its own protocol's channel.
  */
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
@@ -12,29 +12,48 @@ import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { formInit, type ToWebview } from '../src/shared/protocol';
+import { assertNever } from '../src/shared/protocol/common';
+import { formInit } from '../src/shared/protocol/form';
 import { clear, el } from './dom';
 import {
+  formChannel,
   installFormShortcuts,
   onSubmitFailed,
   onSubmitted,
   onSubmitting,
   showForm,
-} from './form-view';
-import { onMessage, savedState, saveState, send } from './host';
-import { renderTrace } from './trace-view';
+} from './form/form-view';
+import { savedState, saveState } from './host';
+import { renderTrace, traceChannel } from './trace-view';
 
 const root = document.getElementById('app');
-const view = document.body.dataset.view;
 
 if (root) {
-  if (view === 'form') installFormShortcuts();
-  onMessage((message: ToWebview, receivedAt: number) => {
+  if (document.body.dataset.view === 'form') runForm(root);
+  else runTrace(root);
+}
+
+function runTrace(root: HTMLElement): void {
+  traceChannel.onMessage((message, receivedAt) => {
     switch (message.type) {
       case 'trace':
         saveState({ traceId: message.trace.traceId });
         renderTrace(root, message.trace, receivedAt);
         return;
+      case 'error':
+        showError(root, message.message);
+        return;
+      default:
+        assertNever(message);
+    }
+  });
+  traceChannel.send({ type: 'ready' });
+}
+
+function runForm(root: HTMLElement): void {
+  installFormShortcuts();
+  formChannel.onMessage((message) => {
+    switch (message.type) {
       case 'form': {
         // After a reload the saved draft wins over the empty one the host sends.
         const saved = formInit.safeParse((savedState() as { form?: unknown } | undefined)?.form);
@@ -57,10 +76,16 @@ if (root) {
         onSubmitted();
         return;
       case 'error':
-        clear(root);
-        root.appendChild(el('p', { class: 'error', role: 'alert' }, message.message));
+        showError(root, message.message);
         return;
+      default:
+        assertNever(message);
     }
   });
-  send({ type: 'ready' });
+  formChannel.send({ type: 'ready' });
+}
+
+function showError(root: HTMLElement, message: string): void {
+  clear(root);
+  root.appendChild(el('p', { class: 'error', role: 'alert' }, message));
 }

@@ -3,10 +3,13 @@
  * selected span's details, and the assessments with their actions.
  */
 import type { JsonValue } from '../src/mlflow/types';
-import type { AssessmentView, SpanView, TraceView } from '../src/shared/protocol';
+import { sourceLabel } from '../src/shared/format';
+import type { AssessmentView } from '../src/shared/protocol/common';
+import type { SpanView, TraceView } from '../src/shared/protocol/trace';
 import { spansInTreeOrder } from '../src/shared/span-tree';
-import { append, clear, el, formatMs, formatTime } from './dom';
-import { send } from './host';
+import { append, button, clear, el, formatMs, formatTime } from './dom';
+import { TRACE_PROTOCOL } from '../src/shared/protocol/trace';
+import { channel } from './host';
 import { renderJson, renderValue } from './json-view';
 
 interface ViewState {
@@ -16,12 +19,8 @@ interface ViewState {
   openHistories: Set<string>;
 }
 
-const SOURCE_LABELS: Record<AssessmentView['source']['sourceType'], string> = {
-  HUMAN: 'human',
-  LLM_JUDGE: 'LLM judge',
-  CODE: 'code',
-  SOURCE_TYPE_UNSPECIFIED: 'unspecified source',
-};
+export const traceChannel = channel(TRACE_PROTOCOL);
+const send = traceChannel.send;
 
 const state: ViewState = { raw: false, selectedSpanId: undefined, openHistories: new Set() };
 let current: TraceView | undefined;
@@ -340,7 +339,7 @@ function assessmentCard(a: AssessmentView, edited: boolean): HTMLElement {
     'data-assessment-id': a.assessmentId,
     'aria-label': `${a.kind} ${a.name}`,
   });
-  const source = `${SOURCE_LABELS[a.source.sourceType]}${a.source.sourceId ? ` ${a.source.sourceId}` : ''}`;
+  const source = sourceLabel(a);
   const line = el('div', { class: 'assessment-line' });
   const structured = a.kind === 'expectation' && a.value !== null && typeof a.value === 'object';
   if (a.error) {
@@ -415,15 +414,4 @@ function confirmDelete(a: AssessmentView, actions: HTMLElement): void {
     keep,
   );
   keep.focus();
-}
-
-export function button(
-  label: string,
-  onClick: () => void,
-  secondary = false,
-  testId?: string,
-): HTMLElement {
-  const b = el('vscode-button', { secondary, 'data-testid': testId }, label);
-  b.addEventListener('click', onClick);
-  return b;
 }

@@ -2,15 +2,18 @@
 import * as vscode from 'vscode';
 import { describeBadTrackingUri } from '../connection/tracking-uri';
 import { SECTION } from '../connection/settings';
+import { CONTEXT_KEYS } from '../ui/ids';
+import { runCommand, setContext } from '../ui/vscode-commands';
+import type { CommandArgs } from './args';
 import type { CommandContext } from './context';
 import { input, pick, runQuickPick } from './prompts';
 
 /** The status bar's menu: the server, the experiments, sign-in, a local server. */
 export async function selectServer(
   ctx: CommandContext,
-  arg?: unknown,
+  given: CommandArgs['selectServer'],
 ): Promise<string | undefined> {
-  if (typeof arg === 'string') return setTrackingUri(ctx, arg);
+  if (given !== undefined) return setTrackingUri(ctx, given);
   const current = ctx.connection.settings.trackingUri;
   const items = [
     {
@@ -55,13 +58,13 @@ export async function selectServer(
       return setTrackingUri(ctx, url);
     }
     case 'experiments':
-      await vscode.commands.executeCommand('mlflowTraceReview.selectExperiments');
+      await runCommand('selectExperiments');
       return undefined;
     case 'signIn':
-      await vscode.commands.executeCommand('mlflowTraceReview.signIn');
+      await runCommand('signIn');
       return undefined;
     case 'local':
-      await vscode.commands.executeCommand('mlflowTraceReview.startLocalServer');
+      await runCommand('startLocalServer');
       return undefined;
     case 'log':
       ctx.log.show();
@@ -82,9 +85,12 @@ async function setTrackingUri(ctx: CommandContext, url: string): Promise<string>
   return clean;
 }
 
-export async function selectExperiments(ctx: CommandContext, arg?: unknown): Promise<string[]> {
+export async function selectExperiments(
+  ctx: CommandContext,
+  given: CommandArgs['selectExperiments'],
+): Promise<string[]> {
   let chosen: string[];
-  if (Array.isArray(arg)) chosen = arg.filter((e): e is string => typeof e === 'string');
+  if (given) chosen = given;
   else {
     const experiments = await ctx.store.allExperiments();
     const wanted = new Set(ctx.connection.settings.experiments);
@@ -106,10 +112,9 @@ export async function selectExperiments(ctx: CommandContext, arg?: unknown): Pro
   return chosen;
 }
 
-export async function signIn(ctx: CommandContext, arg?: unknown): Promise<boolean> {
+export async function signIn(ctx: CommandContext, given: CommandArgs['signIn']): Promise<boolean> {
   const origin = ctx.connection.origin;
   const title = `Sign In to ${origin}`;
-  const given = arg as { username?: string; password?: string; token?: string } | undefined;
   if (given?.token) await ctx.credentials.store(origin, { kind: 'bearer', token: given.token });
   else if (given?.username !== undefined && given.password !== undefined) {
     await ctx.credentials.store(origin, {
@@ -152,7 +157,7 @@ export async function signIn(ctx: CommandContext, arg?: unknown): Promise<boolea
       await ctx.credentials.store(origin, { kind: 'bearer', token: token.trim() });
     }
   }
-  void vscode.commands.executeCommand('setContext', `${SECTION}.signedIn`, true);
+  setContext(CONTEXT_KEYS.signedIn, true);
   ctx.connection.reload();
   const state = await ctx.connection.check();
   if (state.kind === 'unauthorized') {
@@ -166,7 +171,7 @@ export async function signIn(ctx: CommandContext, arg?: unknown): Promise<boolea
 
 export async function signOut(ctx: CommandContext): Promise<void> {
   await ctx.credentials.delete(ctx.connection.origin);
-  void vscode.commands.executeCommand('setContext', `${SECTION}.signedIn`, false);
+  setContext(CONTEXT_KEYS.signedIn, false);
   ctx.connection.reload();
   ctx.store.reset();
 }

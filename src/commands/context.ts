@@ -8,6 +8,7 @@ import type { TracePanels } from '../panels/trace-panel';
 import type { TraceStore } from '../store/trace-store';
 import type { TreeNode } from '../tree/nodes';
 import type { TraceTreeProvider } from '../tree/trace-tree';
+import type { ErrorReporter } from '../ui/error-reporter';
 
 export interface CommandContext {
   readonly extension: vscode.ExtensionContext;
@@ -17,6 +18,8 @@ export interface CommandContext {
   readonly tree: TraceTreeProvider;
   readonly view: vscode.TreeView<TreeNode>;
   readonly log: vscode.LogOutputChannel;
+  /** Failures: logged, shown with what fixes them, fed to the connection state. */
+  readonly reporter: ErrorReporter;
   readonly localServer: LocalServer;
   readonly traces: TracePanels;
   readonly forms: FormPanels;

@@ -5,14 +5,18 @@
  */
 import * as vscode from 'vscode';
 import type { CommandContext } from './context';
-import { Cancelled } from './error-handler';
-import { describeAssessment, notify, resolveAssessmentTarget } from './targets';
-import { assessmentSummary, sourceLabel } from '../tree/format';
+import { Cancelled } from '../util/cancelled';
+import { resolveAssessmentTarget } from './targets';
+import { assessmentSummary, describeAssessment, sourceLabel } from '../shared/format';
+import { notify } from '../ui/notify';
+import type { CommandArgs } from './args';
 
-export async function deleteAssessment(ctx: CommandContext, arg?: unknown): Promise<boolean> {
+export async function deleteAssessment(
+  ctx: CommandContext,
+  { target, confirmed }: CommandArgs['deleteAssessment'],
+): Promise<boolean> {
   const title = 'Delete Assessment';
-  const { trace, assessment } = await resolveAssessmentTarget(ctx, arg, { title });
-  const confirmed = (arg as { confirmed?: boolean } | undefined)?.confirmed === true;
+  const { trace, assessment } = await resolveAssessmentTarget(ctx, target, { title });
   if (!confirmed) {
     const restores =
       assessment.kind === 'feedback' && assessment.overrides

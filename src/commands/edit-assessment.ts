@@ -2,7 +2,7 @@
  * MLflow: Edit Assessment. In place: the value (and rationale, for feedback), the name, the
  * metadata (keys added or changed). With `{ traceId, assessmentId, update }` it edits without asking.
  */
-import type { Assessment, AssessmentUpdate } from '../mlflow';
+import type { Assessment, AssessmentUpdate, TraceInfo } from '../mlflow';
 import type { CommandContext } from './context';
 import {
   enterFeedbackValue,
@@ -13,16 +13,19 @@ import {
   pickName,
   pickValueType,
 } from './prompts';
-import { describeAssessment, notify, resolveAssessmentTarget } from './targets';
-import { valueTypeOf, type ValueType } from '../shared/value-input';
+import { resolveAssessmentTarget } from './targets';
+import { describeAssessment } from '../shared/format';
+import { notify } from '../ui/notify';
+import { VALUE_TYPE_NAMES, valueTypeOf } from '../shared/value-input';
+import type { CommandArgs } from './args';
 
-const ALL_TYPES: ValueType[] = ['boolean', 'number', 'string', 'labels', 'json'];
-
-export async function editAssessment(ctx: CommandContext, arg?: unknown): Promise<Assessment> {
+export async function editAssessment(
+  ctx: CommandContext,
+  { target, update: given }: CommandArgs['editAssessment'],
+): Promise<Assessment> {
   const title = 'Edit Assessment';
-  const { trace, assessment } = await resolveAssessmentTarget(ctx, arg, { title });
-  const given = (arg as { update?: AssessmentUpdate } | undefined)?.update;
-  const update = given ?? (await askForUpdate(ctx, assessment, title));
+  const { trace, assessment } = await resolveAssessmentTarget(ctx, target, { title });
+  const update = given ?? (await askForUpdate(ctx, trace, assessment, title));
   const updated = await ctx.store.updateAssessment(trace.traceId, assessment.assessmentId, update);
   notify(`$(check) Updated ${describeAssessment(updated)}`);
   return updated;
@@ -30,6 +33,7 @@ export async function editAssessment(ctx: CommandContext, arg?: unknown): Promis
 
 async function askForUpdate(
   ctx: CommandContext,
+  trace: TraceInfo,
   assessment: Assessment,
   title: string,
 ): Promise<AssessmentUpdate> {
@@ -58,7 +62,7 @@ async function askForUpdate(
   const step = { title, step: 2, totalSteps: 2 };
   switch (chosen.field) {
     case 'value': {
-      const type = await pickValueType(step, ALL_TYPES, valueTypeOf(assessment.value));
+      const type = await pickValueType(step, VALUE_TYPE_NAMES, valueTypeOf(assessment.value));
       const initial = valueTypeOf(assessment.value) === type ? assessment.value : undefined;
       return isFeedback
         ? { feedback: { value: await enterFeedbackValue(step, type, initial ?? undefined) } }
@@ -75,7 +79,7 @@ async function askForUpdate(
       return {
         name: await pickName(
           step,
-          ctx.store.recentAssessmentNames(assessment.traceId, assessment.kind),
+          ctx.store.recentAssessmentNames(trace.experimentId, assessment.kind),
           assessment.name,
         ),
       };

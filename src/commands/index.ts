@@ -1,5 +1,13 @@
-/** Registers every command with the one error handler. The ids match package.json. */
+/**
+ * Registers every command: its id (ui/ids.ts), the parser of its argument (args.ts) and its
+ * handler, each run through the one error reporter. The map is typed by command name, so a
+ * command in ui/ids.ts without a handler, or a handler whose argument type is not the parser's,
+ * does not compile.
+ */
 import * as vscode from 'vscode';
+import { COMMANDS, type CommandName } from '../ui/ids';
+import { openSettings } from '../ui/vscode-commands';
+import { PARSERS, type CommandArgs } from './args';
 import {
   selectExperiments,
   selectServer,
@@ -10,7 +18,6 @@ import {
 import type { CommandContext } from './context';
 import { deleteAssessment } from './delete-assessment';
 import { editAssessment } from './edit-assessment';
-import { registerCommand } from './error-handler';
 import { logExpectation } from './log-expectation';
 import { logFeedback } from './log-feedback';
 import { overrideFeedback } from './override-feedback';
@@ -24,9 +31,11 @@ import { reviewLatestTrace } from './review-latest-trace';
 import { copyAssessmentId, copyTraceId, openInMlflowUi, revealAssessment } from './trace-actions';
 import { clearFilter, loadMore, quickFilter, refresh, setFilter } from './view-commands';
 
-type Handler = (ctx: CommandContext, arg?: unknown) => Promise<unknown>;
+type Handlers = {
+  [K in CommandName]: (ctx: CommandContext, arg: CommandArgs[K]) => Promise<unknown>;
+};
 
-const COMMANDS: Record<string, Handler> = {
+const HANDLERS: Handlers = {
   refresh,
   loadMore,
   setFilter,
@@ -42,7 +51,7 @@ const COMMANDS: Record<string, Handler> = {
     return Promise.resolve();
   },
   openSettings: async () => {
-    await vscode.commands.executeCommand('workbench.action.openSettings', 'mlflowTraceReview');
+    await openSettings();
   },
   logFeedback,
   logExpectation,
@@ -61,7 +70,22 @@ const COMMANDS: Record<string, Handler> = {
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
-  return Object.entries(COMMANDS).map(([name, handler]) =>
-    registerCommand(ctx, `mlflowTraceReview.${name}`, (arg?: unknown) => handler(ctx, arg)),
-  );
+  return (Object.keys(HANDLERS) as CommandName[]).map((name) => register(ctx, name));
+}
+
+// K ties HANDLERS[name] to PARSERS[name]: without it the two are unions that do not match.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+function register<K extends CommandName>(ctx: CommandContext, name: K): vscode.Disposable {
+  const run = async (arg?: unknown): Promise<unknown> => {
+    try {
+      return await HANDLERS[name](ctx, PARSERS[name](arg));
+    } catch (error) {
+      // "Try Again" runs the command again with the same argument; a quick flow that failed
+      // while sending offers what was typed as its defaults (ctx.drafts).
+      ctx.reporter.report(error, () => run(arg));
+      // Reported; callers (menus, tests, other extensions) get undefined.
+      return undefined;
+    }
+  };
+  return vscode.commands.registerCommand(COMMANDS[name], run);
 }

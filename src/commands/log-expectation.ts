@@ -6,9 +6,11 @@
 import * as vscode from 'vscode';
 import type { Assessment, JsonValue } from '../mlflow';
 import type { CommandContext } from './context';
-import { Cancelled } from './error-handler';
+import { Cancelled } from '../util/cancelled';
+import type { CommandArgs } from './args';
 import { enterValue, pick, pickName } from './prompts';
-import { resolveTraceTarget, notify } from './targets';
+import { resolveTraceTarget } from './targets';
+import { notify } from '../ui/notify';
 import { parseJson, valueTypeOf, type ValueType } from '../shared/value-input';
 
 interface ExpectationArgs {
@@ -18,10 +20,12 @@ interface ExpectationArgs {
 
 type Source = ValueType | 'selection' | 'document';
 
-export async function logExpectation(ctx: CommandContext, arg?: unknown): Promise<Assessment> {
+export async function logExpectation(
+  ctx: CommandContext,
+  given: CommandArgs['logExpectation'],
+): Promise<Assessment> {
   const title = 'Log Expectation';
-  const { trace, spanId } = await resolveTraceTarget(ctx, arg, { title });
-  const given = (arg ?? {}) as ExpectationArgs;
+  const { trace, spanId } = await resolveTraceTarget(ctx, given.target, { title });
   let { name, value } = given;
   const draftKey = `expectation:${trace.traceId}:${spanId ?? ''}`;
   if (name === undefined || value === undefined) {

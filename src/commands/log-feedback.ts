@@ -6,8 +6,10 @@
 import type { Feedback, FeedbackValue } from '../mlflow';
 import type { CommandContext } from './context';
 import { enterFeedbackValue, enterRationale, pickName, pickValueType } from './prompts';
-import { resolveTraceTarget, notify } from './targets';
-import { valueTypeOf, type ValueType } from '../shared/value-input';
+import { resolveTraceTarget } from './targets';
+import { notify } from '../ui/notify';
+import { FEEDBACK_VALUE_TYPES, valueTypeOf, type ValueType } from '../shared/value-input';
+import type { CommandArgs } from './args';
 
 export interface FeedbackDraft {
   name?: string;
@@ -16,12 +18,12 @@ export interface FeedbackDraft {
   rationale?: string;
 }
 
-const FEEDBACK_TYPES: ValueType[] = ['boolean', 'number', 'string', 'labels', 'json'];
-
-export async function logFeedback(ctx: CommandContext, arg?: unknown): Promise<Feedback> {
+export async function logFeedback(
+  ctx: CommandContext,
+  given: CommandArgs['logFeedback'],
+): Promise<Feedback> {
   const title = 'Log Feedback';
-  const { trace, spanId } = await resolveTraceTarget(ctx, arg, { title });
-  const given = (arg ?? {}) as FeedbackDraft;
+  const { trace, spanId } = await resolveTraceTarget(ctx, given.target, { title });
   const draftKey = `feedback:${trace.traceId}:${spanId ?? ''}`;
   const draft = (ctx.drafts.get(draftKey) as FeedbackDraft | undefined) ?? {};
 
@@ -37,7 +39,7 @@ export async function logFeedback(ctx: CommandContext, arg?: unknown): Promise<F
     );
     const type = await pickValueType(
       { title, step: 2, totalSteps: 4 },
-      FEEDBACK_TYPES,
+      FEEDBACK_VALUE_TYPES,
       draft.type ?? (previous ? valueTypeOf(previous.value) : 'boolean'),
     );
     value = await enterFeedbackValue(

@@ -3,30 +3,26 @@
  * with the reviewer's own: the original stays on record, marked invalid, and the tree shows it
  * as overridden. With `{ traceId, assessmentId, value, rationale? }` it overrides without asking.
  */
-import { MlflowInputError, type Feedback, type FeedbackValue } from '../mlflow';
+import type { Feedback } from '../mlflow';
+import { checkOverridable } from '../store/assessment-rules';
 import type { CommandContext } from './context';
 import { enterFeedbackValue, enterRationale, pickValueType } from './prompts';
-import { notify, resolveAssessmentTarget } from './targets';
-import { valueTypeOf, type ValueType } from '../shared/value-input';
-import { sourceLabel } from '../tree/format';
+import { resolveAssessmentTarget } from './targets';
+import { notify } from '../ui/notify';
+import { FEEDBACK_VALUE_TYPES, valueTypeOf } from '../shared/value-input';
+import { sourceLabel } from '../shared/format';
+import type { CommandArgs } from './args';
 
-const FEEDBACK_TYPES: ValueType[] = ['boolean', 'number', 'string', 'labels', 'json'];
-
-export async function overrideFeedback(ctx: CommandContext, arg?: unknown): Promise<Feedback> {
+export async function overrideFeedback(
+  ctx: CommandContext,
+  { target, value: givenValue, rationale: givenRationale }: CommandArgs['overrideFeedback'],
+): Promise<Feedback> {
   const title = 'Override Feedback';
-  const { trace, assessment } = await resolveAssessmentTarget(ctx, arg, { title });
-  if (assessment.kind !== 'feedback') {
-    throw new MlflowInputError(
-      `Only feedback can be overridden; "${assessment.name}" is an expectation. Edit it instead.`,
-    );
-  }
-  if (!assessment.valid) {
-    throw new MlflowInputError(
-      `"${assessment.name}" is already overridden. Override or edit the feedback that replaced it.`,
-    );
-  }
-  const given = (arg ?? {}) as { value?: FeedbackValue; rationale?: string };
-  let { value, rationale } = given;
+  const { trace, assessment: chosen } = await resolveAssessmentTarget(ctx, target, { title });
+  // Checked before asking anything; the store checks again before it writes.
+  const assessment = checkOverridable(trace, chosen);
+  let value = givenValue;
+  let rationale = givenRationale;
   if (value === undefined) {
     const was = assessment.error
       ? `error ${assessment.error.errorCode}`
@@ -34,14 +30,13 @@ export async function overrideFeedback(ctx: CommandContext, arg?: unknown): Prom
     const stepTitle = `${title}: ${assessment.name} = ${was} by ${sourceLabel(assessment)}`;
     const type = await pickValueType(
       { title: stepTitle, step: 1, totalSteps: 3 },
-      FEEDBACK_TYPES,
+      FEEDBACK_VALUE_TYPES,
       assessment.value === null ? 'boolean' : valueTypeOf(assessment.value),
     );
     value = await enterFeedbackValue({ title: stepTitle, step: 2, totalSteps: 3 }, type);
     rationale = await enterRationale({ title: stepTitle, step: 3, totalSteps: 3 });
   }
-  const override = await ctx.store.overrideFeedback({
-    traceId: trace.traceId,
+  const override = await ctx.store.overrideFeedback(trace, {
     assessmentId: assessment.assessmentId,
     value,
     ...(rationale ? { rationale } : {}),

@@ -3,19 +3,23 @@ import type * as vscode from 'vscode';
 import type { CommandContext } from './context';
 import { input } from './prompts';
 import { resolveAssessmentTarget, resolveTraceTarget } from './targets';
+import { traceRef, type CommandArgs } from './args';
 
 /** MLflow: Open Trace. From a tree row, a trace id (argument or typed), or the selection. */
-export async function openTrace(ctx: CommandContext, arg?: unknown): Promise<vscode.WebviewPanel> {
-  const typed = arg === 'prompt' ? await askTraceId() : undefined;
-  const { trace } = await resolveTraceTarget(ctx, typed ?? arg, { title: 'Open Trace' });
+export async function openTrace(
+  ctx: CommandContext,
+  { target, ask }: CommandArgs['openTrace'],
+): Promise<vscode.WebviewPanel> {
+  const typed = ask ? traceRef(await askTraceId()) : target;
+  const { trace } = await resolveTraceTarget(ctx, typed, { title: 'Open Trace' });
   return ctx.traces.show(trace.traceId);
 }
 
 export async function openFeedbackForm(
   ctx: CommandContext,
-  arg?: unknown,
+  { target }: CommandArgs['openFeedbackForm'],
 ): Promise<vscode.WebviewPanel> {
-  const { trace, spanId } = await resolveTraceTarget(ctx, arg, { title: 'Feedback Form' });
+  const { trace, spanId } = await resolveTraceTarget(ctx, target, { title: 'Feedback Form' });
   return ctx.forms.show({
     mode: 'feedback',
     traceId: trace.traceId,
@@ -25,9 +29,9 @@ export async function openFeedbackForm(
 
 export async function openExpectationForm(
   ctx: CommandContext,
-  arg?: unknown,
+  { target }: CommandArgs['openExpectationForm'],
 ): Promise<vscode.WebviewPanel> {
-  const { trace, spanId } = await resolveTraceTarget(ctx, arg, { title: 'Expectation Form' });
+  const { trace, spanId } = await resolveTraceTarget(ctx, target, { title: 'Expectation Form' });
   return ctx.forms.show({
     mode: 'expectation',
     traceId: trace.traceId,
@@ -38,10 +42,9 @@ export async function openExpectationForm(
 /** The full form for editing or overriding an assessment. */
 export async function openAssessmentForm(
   ctx: CommandContext,
-  arg?: unknown,
+  { target, mode }: CommandArgs['openAssessmentForm'],
 ): Promise<vscode.WebviewPanel> {
-  const mode = (arg as { mode?: unknown } | undefined)?.mode === 'override' ? 'override' : 'edit';
-  const { trace, assessment } = await resolveAssessmentTarget(ctx, arg, {
+  const { trace, assessment } = await resolveAssessmentTarget(ctx, target, {
     title: 'Assessment Form',
   });
   return ctx.forms.show({ mode, traceId: trace.traceId, assessmentId: assessment.assessmentId });

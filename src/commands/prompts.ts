@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { FeedbackValue, JsonValue } from '../mlflow';
-import { Cancelled } from './error-handler';
+import { Cancelled } from '../util/cancelled';
 import {
   acceptedName,
   describeBadName,
@@ -130,7 +130,7 @@ export async function pickName(
 
 export async function pickValueType(
   info: StepInfo,
-  allowed: ValueType[],
+  allowed: readonly ValueType[],
   preselect?: ValueType,
 ): Promise<ValueType> {
   const items = allowed.map((type) => ({

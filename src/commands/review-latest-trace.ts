@@ -3,20 +3,20 @@
  * trace of the shown experiments, reveals and selects it, and starts the feedback flow on it.
  */
 import type { CommandContext } from './context';
-import { Cancelled } from './error-handler';
+import { Cancelled } from '../util/cancelled';
 import { logFeedback } from './log-feedback';
-import { loadedTraces, revealTrace } from './targets';
+import { revealTrace } from './targets';
 
 export async function reviewLatestTrace(ctx: CommandContext): Promise<string | undefined> {
   const experiments = await ctx.store.experiments();
   await Promise.all(experiments.map((e) => ctx.store.ensureList(e)));
   await Promise.all(experiments.map((e) => ctx.store.pollNewest(e.experimentId)));
-  const [latest] = await loadedTraces(ctx);
+  const [latest] = await ctx.store.loadedTraces();
   if (!latest)
     throw new Error('No traces yet: run your app with MLflow tracing on, then try again.');
   await revealTrace(ctx, latest, { expand: true });
   try {
-    await logFeedback(ctx, { traceId: latest.traceId });
+    await logFeedback(ctx, { target: { traceId: latest.traceId } });
   } catch (error) {
     // Escape leaves the trace revealed and selected: reviewing can go on from the tree.
     if (!(error instanceof Cancelled)) throw error;

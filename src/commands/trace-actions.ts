@@ -1,20 +1,29 @@
 /** Small actions on a trace or an assessment: copy ids, open the MLflow web UI, reveal by id. */
 import * as vscode from 'vscode';
+import { asAssessmentId, type AssessmentId } from '../mlflow';
+import { copyToClipboard } from '../ui/notify';
+import type { CommandArgs } from './args';
 import type { CommandContext } from './context';
 import { input } from './prompts';
 import { resolveAssessmentTarget, resolveTraceTarget, revealTrace } from './targets';
 
-export async function copyTraceId(ctx: CommandContext, arg?: unknown): Promise<string> {
-  const { trace } = await resolveTraceTarget(ctx, arg, { title: 'Copy Trace ID' });
-  await vscode.env.clipboard.writeText(trace.traceId);
-  void vscode.window.setStatusBarMessage(`Copied ${trace.traceId}`, 3000);
+export async function copyTraceId(
+  ctx: CommandContext,
+  { target }: CommandArgs['copyTraceId'],
+): Promise<string> {
+  const { trace } = await resolveTraceTarget(ctx, target, { title: 'Copy Trace ID' });
+  await copyToClipboard(trace.traceId);
   return trace.traceId;
 }
 
-export async function copyAssessmentId(ctx: CommandContext, arg?: unknown): Promise<string> {
-  const { assessment } = await resolveAssessmentTarget(ctx, arg, { title: 'Copy Assessment ID' });
-  await vscode.env.clipboard.writeText(assessment.assessmentId);
-  void vscode.window.setStatusBarMessage(`Copied ${assessment.assessmentId}`, 3000);
+export async function copyAssessmentId(
+  ctx: CommandContext,
+  { target }: CommandArgs['copyAssessmentId'],
+): Promise<string> {
+  const { assessment } = await resolveAssessmentTarget(ctx, target, {
+    title: 'Copy Assessment ID',
+  });
+  await copyToClipboard(assessment.assessmentId);
   return assessment.assessmentId;
 }
 
@@ -30,8 +39,11 @@ export function mlflowUiUrl(
     : `${base}/#/experiments`;
 }
 
-export async function openInMlflowUi(ctx: CommandContext, arg?: unknown): Promise<string> {
-  const { trace } = await resolveTraceTarget(ctx, arg, { title: 'Open in MLflow UI' });
+export async function openInMlflowUi(
+  ctx: CommandContext,
+  { target }: CommandArgs['openInMlflowUi'],
+): Promise<string> {
+  const { trace } = await resolveTraceTarget(ctx, target, { title: 'Open in MLflow UI' });
   const url = mlflowUiUrl(
     ctx.connection.settings.trackingUri.url,
     trace.experimentId,
@@ -42,20 +54,24 @@ export async function openInMlflowUi(ctx: CommandContext, arg?: unknown): Promis
 }
 
 /** Finds an assessment among the loaded traces (or on a given trace) and selects it in the tree. */
-export async function revealAssessment(ctx: CommandContext, arg?: unknown): Promise<boolean> {
-  const given = typeof arg === 'string' ? arg : undefined;
-  const assessmentId =
+export async function revealAssessment(
+  ctx: CommandContext,
+  given: CommandArgs['revealAssessment'],
+): Promise<boolean> {
+  const assessmentId: AssessmentId =
     given ??
-    (
-      await input(
-        { title: 'Reveal Assessment' },
-        {
-          prompt: 'The assessment id (a-…)',
-          validate: (t) =>
-            /^a-[0-9a-f]+$/i.test(t.trim()) ? undefined : 'Assessment ids look like a-0123abcd…',
-        },
-      )
-    ).trim();
+    asAssessmentId(
+      (
+        await input(
+          { title: 'Reveal Assessment' },
+          {
+            prompt: 'The assessment id (a-…)',
+            validate: (t) =>
+              /^a-[0-9a-f]+$/i.test(t.trim()) ? undefined : 'Assessment ids look like a-0123abcd…',
+          },
+        )
+      ).trim(),
+    );
   const trace = [...ctx.tree.loadedTraces()].find((t) =>
     t.assessments.some((a) => a.assessmentId === assessmentId),
   );

@@ -8,6 +8,9 @@ import {
   type QuickFilter,
   type TraceFilter,
 } from '../store/trace-filters';
+import { CONTEXT_KEYS } from '../ui/ids';
+import { setContext } from '../ui/vscode-commands';
+import type { CommandArgs } from './args';
 import type { CommandContext } from './context';
 import { input, runQuickPick } from './prompts';
 
@@ -16,8 +19,11 @@ export async function refresh(ctx: CommandContext): Promise<void> {
   await ctx.connection.check();
 }
 
-export async function loadMore(ctx: CommandContext, experimentId?: unknown): Promise<number> {
-  if (typeof experimentId !== 'string') return 0;
+export async function loadMore(
+  ctx: CommandContext,
+  experimentId: CommandArgs['loadMore'],
+): Promise<number> {
+  if (experimentId === undefined) return 0;
   await ctx.store.loadMore(experimentId);
   return ctx.store.list(experimentId)?.traces.length ?? 0;
 }
@@ -26,8 +32,10 @@ export async function loadMore(ctx: CommandContext, experimentId?: unknown): Pro
  * MLflow: Filter Traces. The filter string is tried on the server before it is applied, so a
  * mistake shows the server's own message next to what was typed, and the tree keeps working.
  */
-export async function setFilter(ctx: CommandContext, arg?: unknown): Promise<string | undefined> {
-  const given = typeof arg === 'string' ? arg : undefined;
+export async function setFilter(
+  ctx: CommandContext,
+  given: CommandArgs['setFilter'],
+): Promise<string | undefined> {
   let text = given ?? '';
   const experiments = await ctx.store.experiments();
   for (;;) {
@@ -61,11 +69,13 @@ export function clearFilter(ctx: CommandContext): Promise<void> {
 }
 
 /** Toggles the quick filters; with a list of names as argument, sets exactly those. */
-export async function quickFilter(ctx: CommandContext, arg?: unknown): Promise<QuickFilter[]> {
+export async function quickFilter(
+  ctx: CommandContext,
+  given: CommandArgs['quickFilter'],
+): Promise<QuickFilter[]> {
   let chosen: QuickFilter[];
-  if (Array.isArray(arg)) {
-    chosen = arg.filter((q): q is QuickFilter => typeof q === 'string' && q in QUICK_FILTERS);
-  } else {
+  if (given) chosen = given;
+  else {
     const picker = vscode.window.createQuickPick<vscode.QuickPickItem & { filter: QuickFilter }>();
     picker.canSelectMany = true;
     picker.title = 'Quick Filters';
@@ -84,11 +94,7 @@ export async function quickFilter(ctx: CommandContext, arg?: unknown): Promise<Q
 
 function applyFilter(ctx: CommandContext, filter: TraceFilter): void {
   ctx.store.setFilter(filter);
-  void vscode.commands.executeCommand(
-    'setContext',
-    'mlflowTraceReview.filtered',
-    isFiltered(filter),
-  );
+  setContext(CONTEXT_KEYS.filtered, isFiltered(filter));
 }
 
 /** The server's verdict on a filter string: undefined if it accepts it. */

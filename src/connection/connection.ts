@@ -13,6 +13,8 @@ import {
 } from '../mlflow';
 import { CredentialStore, originOf } from './credentials';
 import { readSettings, SECTION, type Settings } from './settings';
+import { CONTEXT_KEYS } from '../ui/ids';
+import { setContext } from '../ui/vscode-commands';
 import { errorMessage } from '../util/error-message';
 
 export type ConnectionState =
@@ -176,7 +178,7 @@ export class Connection implements vscode.Disposable {
 
   private setState(state: ConnectionState): void {
     this.currentState = state;
-    void vscode.commands.executeCommand('setContext', `${SECTION}.state`, state.kind);
+    setContext(CONTEXT_KEYS.state, state.kind);
     this.stateChanged.fire(state);
   }
 

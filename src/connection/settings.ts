@@ -2,7 +2,9 @@
 import * as vscode from 'vscode';
 import { resolveTrackingUri, type TrackingUriOrigin } from './tracking-uri';
 
-export const SECTION = 'mlflowTraceReview';
+import { SETTINGS_SECTION } from '../ui/ids';
+
+export const SECTION = SETTINGS_SECTION;
 
 export interface Settings {
   /** The server URL and where it came from (shown in the status bar's tooltip). */

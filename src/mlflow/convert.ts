@@ -1,5 +1,6 @@
 /** Between the wire's shapes (schemas.ts) and the client's domain types (types.ts). */
 import { MlflowInputError, MlflowResponseError } from './errors';
+import { asAssessmentId, asExperimentId, asTraceId } from './ids';
 import type { WireAssessment, WireTraceInfo } from './schemas';
 import type { z } from 'zod';
 import type { wireExperiment } from './schemas';
@@ -25,8 +26,8 @@ const DEFAULT_SOURCE_ID = 'default';
 
 export function toAssessment(wire: WireAssessment, url: string): Assessment {
   const common = {
-    assessmentId: wire.assessment_id,
-    traceId: wire.trace_id,
+    assessmentId: asAssessmentId(wire.assessment_id),
+    traceId: asTraceId(wire.trace_id),
     name: wire.assessment_name,
     source: toSource(wire.source),
     ...(wire.span_id ? { spanId: wire.span_id } : {}),
@@ -45,7 +46,7 @@ export function toAssessment(wire: WireAssessment, url: string): Assessment {
       value: wire.feedback.value ?? null,
       ...(error ? { error: toAssessmentError(error) } : {}),
       ...(wire.rationale !== undefined ? { rationale: wire.rationale } : {}),
-      ...(wire.overrides ? { overrides: wire.overrides } : {}),
+      ...(wire.overrides ? { overrides: asAssessmentId(wire.overrides) } : {}),
     };
   }
   if (wire.expectation) {
@@ -75,9 +76,9 @@ export function toTraceInfo(wire: WireTraceInfo, url: string): TraceInfo {
       ? undefined
       : parseDurationMs(wire.execution_duration, url);
   return {
-    traceId: wire.trace_id,
+    traceId: asTraceId(wire.trace_id),
     ...(wire.client_request_id ? { clientRequestId: wire.client_request_id } : {}),
-    ...(experimentId ? { experimentId } : {}),
+    ...(experimentId ? { experimentId: asExperimentId(experimentId) } : {}),
     ...(wire.request_preview !== undefined ? { requestPreview: wire.request_preview } : {}),
     ...(wire.response_preview !== undefined ? { responsePreview: wire.response_preview } : {}),
     requestTime: wire.request_time,
@@ -103,7 +104,7 @@ export function parseDurationMs(text: string, url: string): number {
 
 export function toExperiment(wire: z.infer<typeof wireExperiment>): Experiment {
   return {
-    experimentId: wire.experiment_id,
+    experimentId: asExperimentId(wire.experiment_id),
     name: wire.name,
     ...(wire.artifact_location !== undefined ? { artifactLocation: wire.artifact_location } : {}),
     lifecycleStage: wire.lifecycle_stage ?? 'active',

@@ -2,6 +2,7 @@
 export { MlflowClient, type MlflowClientOptions } from './client';
 export * from './errors';
 export * from './filters';
+export * from './ids';
 export type {
   Credentials,
   CredentialsProvider,

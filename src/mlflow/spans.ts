@@ -3,6 +3,7 @@
  * base64 ids, nanosecond integers and JSON-encoded attribute values), made into `Span`s.
  */
 import { MlflowResponseError } from './errors';
+import { asTraceId } from './ids';
 import { parseWire, traceDataResponse, type WireSpan } from './schemas';
 import type { JsonValue, Span } from './types';
 
@@ -26,7 +27,7 @@ function toSpan(wire: WireSpan): Span {
   const spanType = attributes['mlflow.spanType'];
   const requestId = attributes['mlflow.traceRequestId'];
   return {
-    traceId: typeof requestId === 'string' ? requestId : spanIdToHex(wire.trace_id),
+    traceId: asTraceId(typeof requestId === 'string' ? requestId : spanIdToHex(wire.trace_id)),
     spanId: spanIdToHex(wire.span_id),
     parentSpanId: wire.parent_span_id ? spanIdToHex(wire.parent_span_id) : null,
     name: wire.name,

@@ -1,7 +1,9 @@
 /**
  * The client's domain types: what callers get back and pass in. camelCase, times as ISO strings,
  * expectation values already deserialized. The wire (snake_case) shapes live in schemas.ts.
+ * Ids in what comes back are branded (ids.ts); inputs take plain strings.
  */
+import type { AssessmentId, ExperimentId, TraceId } from './ids';
 
 export type JsonValue =
   null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -27,8 +29,8 @@ export interface AssessmentError {
 }
 
 interface AssessmentCommon {
-  assessmentId: string;
-  traceId: string;
+  assessmentId: AssessmentId;
+  traceId: TraceId;
   name: string;
   source: AssessmentSource;
   /** Set when the assessment is about one span; 16 lowercase hex characters. */
@@ -48,7 +50,7 @@ export interface Feedback extends AssessmentCommon {
   error?: AssessmentError;
   rationale?: string;
   /** The id of the feedback this one supersedes. */
-  overrides?: string;
+  overrides?: AssessmentId;
 }
 
 export interface Expectation extends AssessmentCommon {
@@ -61,10 +63,10 @@ export type Assessment = Feedback | Expectation;
 export type TraceState = 'OK' | 'ERROR' | 'IN_PROGRESS' | 'STATE_UNSPECIFIED';
 
 export interface TraceInfo {
-  traceId: string;
+  traceId: TraceId;
   clientRequestId?: string;
   /** The experiment the trace belongs to, when it lives in one. */
-  experimentId?: string;
+  experimentId?: ExperimentId;
   /** JSON text of the root span's inputs / outputs, cut at about 1000 characters by the server. */
   requestPreview?: string;
   responsePreview?: string;
@@ -85,7 +87,7 @@ export interface SpanEvent {
 }
 
 export interface Span {
-  traceId: string;
+  traceId: TraceId;
   /** 16 lowercase hex characters: the form assessments use in `span_id`. */
   spanId: string;
   parentSpanId: string | null;
@@ -104,7 +106,7 @@ export interface Span {
 }
 
 export interface Experiment {
-  experimentId: string;
+  experimentId: ExperimentId;
   name: string;
   artifactLocation?: string;
   lifecycleStage: string;

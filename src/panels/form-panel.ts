@@ -6,36 +6,47 @@
  * a serializer).
  */
 import * as vscode from 'vscode';
-import type { Assessment, TraceInfo } from '../mlflow';
+import {
+  asAssessmentId,
+  asTraceId,
+  type Assessment,
+  type AssessmentId,
+  type TraceId,
+  type TraceInfo,
+} from '../mlflow';
+import { traceName, truncate } from '../shared/format';
 import {
   checkEdit,
   checkExpectation,
   checkFeedback,
   draftFrom,
   emptyDraft,
+  type FieldErrors,
 } from '../shared/form-logic';
+import { assertNever } from '../shared/protocol/common';
 import {
-  assertNever,
+  FORM_PROTOCOL,
   formInit,
   type FormDraft,
+  type FormFromWebview,
   type FormInit,
-  type FromWebview,
-  type SpanView,
-} from '../shared/protocol';
+  type FormToWebview,
+} from '../shared/protocol/form';
+import type { SpanView } from '../shared/protocol/trace';
 import { spansInTreeOrder } from '../shared/span-tree';
-import { hasHumanFeedback } from '../store/trace-filters';
-import { traceName, truncate } from '../tree/format';
+import { WEBVIEW_TYPES } from '../ui/ids';
+import { notify } from '../ui/notify';
 import { errorMessage } from '../util/error-message';
 import type { PanelContext } from './panel-context';
-import { FORM_VIEW_TYPE, PanelHost } from './panel-host';
-import { toTraceView } from './trace-view';
+import { PanelHost } from './panel-host';
+import { toAssessmentView, toTraceView } from './trace-view';
 
 export interface FormRequest {
   mode: FormInit['mode'];
-  traceId: string;
+  traceId: TraceId;
   spanId?: string;
   /** For edit and override. */
-  assessmentId?: string;
+  assessmentId?: AssessmentId;
 }
 
 const TITLES: Record<FormInit['mode'], string> = {
@@ -50,7 +61,7 @@ export class FormPanels implements vscode.Disposable {
   private readonly serializer: vscode.Disposable;
 
   constructor(private readonly ctx: PanelContext) {
-    this.serializer = vscode.window.registerWebviewPanelSerializer(FORM_VIEW_TYPE, {
+    this.serializer = vscode.window.registerWebviewPanelSerializer(WEBVIEW_TYPES.form, {
       deserializeWebviewPanel: (panel, state: unknown) => {
         // The webview saved its form and draft; anything else is not ours to restore.
         const saved = formInit.safeParse((state as { form?: unknown } | undefined)?.form);
@@ -65,7 +76,7 @@ export class FormPanels implements vscode.Disposable {
   async show(request: FormRequest): Promise<vscode.WebviewPanel> {
     const init = await this.initFor(request);
     const panel = vscode.window.createWebviewPanel(
-      FORM_VIEW_TYPE,
+      WEBVIEW_TYPES.form,
       TITLES[init.mode],
       vscode.ViewColumn.Beside,
       {
@@ -88,15 +99,15 @@ export class FormPanels implements vscode.Disposable {
   }
 
   private async initFor(request: FormRequest): Promise<FormInit> {
-    const { store, connection } = this.ctx;
-    const trace = store.trace(request.traceId) ?? (await store.refreshTrace(request.traceId));
+    const { store } = this.ctx;
+    const trace = await store.getTrace(request.traceId);
     let spans: FormInit['spans'] = [];
     try {
       spans = spanOutline(toTraceView(trace, await store.spansOf(trace)).spans);
     } catch {
       // Without spans the form still works for the whole trace.
     }
-    const reviewer = connection.settings.reviewer;
+    const reviewer = this.ctx.reviewer();
     const assessment = request.assessmentId
       ? trace.assessments.find((a) => a.assessmentId === request.assessmentId)
       : undefined;
@@ -105,9 +116,7 @@ export class FormPanels implements vscode.Disposable {
         `Trace ${request.traceId} has no assessment ${request.assessmentId}. Refresh: it may have been deleted.`,
       );
     }
-    const view = assessment
-      ? toTraceView({ ...trace, assessments: [assessment] }, []).assessments[0]
-      : undefined;
+    const view = assessment ? toAssessmentView(assessment) : undefined;
     const kind =
       request.mode === 'expectation' || view?.kind === 'expectation' ? 'expectation' : 'feedback';
     const draft = view
@@ -133,7 +142,7 @@ export class FormPanels implements vscode.Disposable {
 }
 
 class FormPanel {
-  readonly host: PanelHost;
+  readonly host: PanelHost<FormToWebview, FormFromWebview>;
 
   constructor(
     private readonly ctx: PanelContext,
@@ -141,30 +150,37 @@ class FormPanel {
     private init: FormInit,
     private readonly initFor: (request: FormRequest) => Promise<FormInit>,
   ) {
-    this.host = new PanelHost(panel, ctx.extensionUri, 'form', ctx.log, (m) => this.onMessage(m));
+    this.host = new PanelHost(panel, {
+      extensionUri: ctx.extensionUri,
+      kind: 'form',
+      protocol: FORM_PROTOCOL,
+      log: ctx.log,
+      reporter: ctx.reporter,
+      onReady: () => {
+        this.host.post({ type: 'form', form: this.init });
+      },
+      onMessage: (message) => this.onMessage(message),
+    });
     this.setTitle();
+  }
+
+  /** The trace the form is about (an id that crossed the webview boundary, branded here). */
+  private get traceId(): TraceId {
+    return asTraceId(this.init.traceId);
   }
 
   private setTitle(): void {
     this.host.panel.title = `${TITLES[this.init.mode]}: ${truncate(this.init.traceName, 30)}`;
   }
 
-  private async onMessage(message: FromWebview): Promise<void> {
+  private async onMessage(message: Exclude<FormFromWebview, { type: 'ready' }>): Promise<void> {
     switch (message.type) {
-      case 'ready':
-        this.host.post({ type: 'form', form: this.init });
-        return;
       case 'submit':
         await this.submit(message.draft, message.next);
         return;
       case 'cancel':
         this.host.dispose();
         return;
-      case 'assessmentAction':
-      case 'openForm':
-      case 'refresh':
-      case 'rendered':
-        return; // trace panel messages: not for this one
       default:
         assertNever(message);
     }
@@ -176,30 +192,29 @@ class FormPanel {
     try {
       const result = await this.send(draft);
       if (!result.ok) {
-        const [field, text] = Object.entries(result.errors)[0] ?? ['form', 'Check the form.'];
+        const [field, text = 'Check the form.'] = Object.entries(result.errors)[0] ?? ['form'];
         this.host.post({ type: 'submitFailed', message: text, field });
         return;
       }
       saved = result.value;
     } catch (error) {
-      // Nothing is lost: the webview keeps the draft; the message says what to do.
+      // Nothing is lost: the webview keeps the draft; the message says what to do. A write is not
+      // repeated by itself: the person submits again (no "Try Again" on the notification).
       this.host.post({ type: 'submitFailed', message: errorMessage(error) });
+      this.ctx.reporter.report(error);
       return;
     }
-    const [view] = toTraceView(
-      { ...(await this.traceOf(saved.traceId)), assessments: [saved] },
-      [],
-    ).assessments;
-    if (view) this.host.post({ type: 'submitted', assessment: view });
+    this.host.post({ type: 'submitted', assessment: toAssessmentView(saved) });
     if (next) await this.openNext(draft);
     else this.host.dispose();
   }
 
   private async send(
     draft: FormDraft,
-  ): Promise<{ ok: true; value: Assessment } | { ok: false; errors: Record<string, string> }> {
+  ): Promise<{ ok: true; value: Assessment } | { ok: false; errors: FieldErrors }> {
     const { store } = this.ctx;
-    const { traceId, assessment } = this.init;
+    const { traceId } = this;
+    const { assessment } = this.init;
     switch (this.init.mode) {
       case 'feedback': {
         const checked = checkFeedback(draft);
@@ -220,7 +235,11 @@ class FormPanel {
         if (!checked.ok) return { ok: false, errors: checked.errors };
         return {
           ok: true,
-          value: await store.updateAssessment(traceId, assessment.assessmentId, checked.value),
+          value: await store.updateAssessment(
+            traceId,
+            asAssessmentId(assessment.assessmentId),
+            checked.value,
+          ),
         };
       }
       case 'override': {
@@ -232,9 +251,8 @@ class FormPanel {
         if (value === undefined) return { ok: false, errors: { valueText: 'Enter the value' } };
         return {
           ok: true,
-          value: await store.overrideFeedback({
-            traceId,
-            assessmentId: assessment.assessmentId,
+          value: await store.overrideFeedback(await store.getTrace(traceId), {
+            assessmentId: asAssessmentId(assessment.assessmentId),
             value,
             ...(rationale ? { rationale } : {}),
             source,
@@ -245,23 +263,12 @@ class FormPanel {
     }
   }
 
-  private async traceOf(traceId: string): Promise<TraceInfo> {
-    return this.ctx.store.trace(traceId) ?? this.ctx.store.refreshTrace(traceId);
-  }
-
-  /** "Submit and next": the same form for the newest trace of the experiment no person has rated yet (among those loaded). */
+  /** "Submit and Next": the same form for the next trace to rate (the store's rule). */
   private async openNext(previous: FormDraft): Promise<void> {
     const { store } = this.ctx;
-    const current = await this.traceOf(this.init.traceId);
-    const experiment = (await store.experiments()).find(
-      (e) => e.experimentId === current.experimentId,
-    );
-    const candidates = experiment ? (await store.ensureList(experiment)).traces : [];
-    const next = candidates
-      .filter((t) => t.traceId !== current.traceId && !hasHumanFeedback(t))
-      .sort((a, b) => Date.parse(b.requestTime) - Date.parse(a.requestTime))[0];
+    const next = await store.nextUnrated(await store.getTrace(this.traceId));
     if (!next) {
-      vscode.window.setStatusBarMessage('$(check) Every loaded trace has human feedback', 5000);
+      notify('$(check) Every loaded trace has human feedback', 5000);
       this.host.dispose();
       return;
     }

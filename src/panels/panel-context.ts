@@ -1,13 +1,16 @@
 /** What the panels need from the rest of the extension. */
 import type * as vscode from 'vscode';
-import type { Connection } from '../connection/connection';
 import type { TraceStore } from '../store/trace-store';
+import type { ErrorReporter } from '../ui/error-reporter';
 
 export interface PanelContext {
   readonly extensionUri: vscode.Uri;
-  readonly connection: Connection;
   readonly store: TraceStore;
+  /** The reviewer identity forms prefill as the source of what is logged. */
+  reviewer(): string;
   readonly log: vscode.LogOutputChannel;
+  /** Failures of actions started in a webview: reported as the commands' are. */
+  readonly reporter: ErrorReporter;
   /** Fired when a trace panel's webview says it has drawn its trace (for measurements). */
   readonly traceRendered: vscode.EventEmitter<TraceRendered>;
 }

@@ -1,23 +1,31 @@
 /**
  * The trace panel: one per trace, opened from the tree, a command or a trace id. It shows what
- * the store knows and follows its changes; actions on assessments go to the same commands and
- * forms as everywhere else. Restored after a reload from its state (the trace id only).
+ * the store knows and follows its changes; actions on assessments call the store and the forms
+ * directly, with the trace the panel holds. Restored after a reload from its state (the trace id).
  */
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import type { Span, TraceInfo } from '../mlflow';
-import { assertNever, type FromWebview } from '../shared/protocol';
-import { traceName, truncate } from '../tree/format';
+import { asAssessmentId, asTraceId, type Span, type TraceId, type TraceInfo } from '../mlflow';
+import { describeAssessment, traceName, truncate } from '../shared/format';
+import { assertNever } from '../shared/protocol/common';
+import {
+  TRACE_PROTOCOL,
+  type AssessmentAction,
+  type TraceFromWebview,
+  type TraceToWebview,
+} from '../shared/protocol/trace';
+import { WEBVIEW_TYPES } from '../ui/ids';
+import { copyToClipboard, notify } from '../ui/notify';
 import { errorMessage } from '../util/error-message';
 import type { FormPanels } from './form-panel';
 import type { PanelContext } from './panel-context';
-import { PanelHost, TRACE_VIEW_TYPE } from './panel-host';
+import { PanelHost } from './panel-host';
 import { toTraceView } from './trace-view';
 
 const savedState = z.object({ traceId: z.string() });
 
 export class TracePanels implements vscode.Disposable {
-  private readonly open = new Map<string, TracePanel>();
+  private readonly open = new Map<TraceId, TracePanel>();
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
@@ -28,28 +36,28 @@ export class TracePanels implements vscode.Disposable {
       ctx.store.onDidChange((change) => {
         if (change.kind === 'trace') this.open.get(change.trace.traceId)?.update(change.trace);
       }),
-      vscode.window.registerWebviewPanelSerializer(TRACE_VIEW_TYPE, {
+      vscode.window.registerWebviewPanelSerializer(WEBVIEW_TYPES.trace, {
         deserializeWebviewPanel: async (panel, state: unknown) => {
           const parsed = savedState.safeParse(state);
           if (!parsed.success) {
             panel.dispose();
             return;
           }
-          await this.adopt(panel, parsed.data.traceId);
+          await this.adopt(panel, asTraceId(parsed.data.traceId));
         },
       }),
     );
   }
 
   /** Shows the trace's panel, making it if needed. */
-  async show(traceId: string): Promise<vscode.WebviewPanel> {
+  async show(traceId: TraceId): Promise<vscode.WebviewPanel> {
     const existing = this.open.get(traceId);
     if (existing) {
       existing.host.panel.reveal();
       return existing.host.panel;
     }
     const panel = vscode.window.createWebviewPanel(
-      TRACE_VIEW_TYPE,
+      WEBVIEW_TYPES.trace,
       'Trace',
       vscode.ViewColumn.Active,
     );
@@ -62,7 +70,7 @@ export class TracePanels implements vscode.Disposable {
     for (const s of this.subscriptions) s.dispose();
   }
 
-  private async adopt(panel: vscode.WebviewPanel, traceId: string): Promise<void> {
+  private async adopt(panel: vscode.WebviewPanel, traceId: TraceId): Promise<void> {
     const tracePanel = new TracePanel(this.ctx, this.forms, panel, traceId);
     this.open.set(traceId, tracePanel);
     tracePanel.host.onDispose(() => this.open.delete(traceId));
@@ -71,42 +79,53 @@ export class TracePanels implements vscode.Disposable {
 }
 
 class TracePanel {
-  readonly host: PanelHost;
-  private ready = false;
+  readonly host: PanelHost<TraceToWebview, TraceFromWebview>;
   private latest: TraceInfo | undefined;
   private readonly createdAt = performance.now();
   private webviewReadyMs = 0;
+  /** How many spans the last trace sent to the webview had. */
+  private spanCount = 0;
 
   constructor(
     private readonly ctx: PanelContext,
     private readonly forms: FormPanels,
     panel: vscode.WebviewPanel,
-    private readonly traceId: string,
+    private readonly traceId: TraceId,
   ) {
     panel.title = `Trace ${traceId.slice(0, 11)}…`;
-    this.host = new PanelHost(panel, ctx.extensionUri, 'trace', ctx.log, (m) => this.onMessage(m));
+    this.host = new PanelHost(panel, {
+      extensionUri: ctx.extensionUri,
+      kind: 'trace',
+      protocol: TRACE_PROTOCOL,
+      log: ctx.log,
+      reporter: ctx.reporter,
+      onReady: () => this.onReady(),
+      onMessage: (message) => this.onMessage(message),
+    });
   }
 
   async load(): Promise<void> {
     try {
-      this.update(
-        this.ctx.store.trace(this.traceId) ?? (await this.ctx.store.refreshTrace(this.traceId)),
-      );
+      this.update(await this.ctx.store.getTrace(this.traceId));
     } catch (error) {
+      // Shown in the panel (it has nothing else to show), and reported like any failure.
       this.host.post({ type: 'error', message: errorMessage(error) });
+      this.ctx.reporter.report(error, () => this.load());
     }
   }
-
-  /** How many spans the last trace sent to the webview had. */
-  private spanCount = 0;
 
   /** A new version of the trace (after a write or a refresh). */
   update(trace: TraceInfo): void {
     this.latest = trace;
     this.host.panel.title = truncate(traceName(trace), 40);
-    if (this.ready) void this.send(trace);
+    if (this.host.isReady) void this.send(trace);
     // Fetch the spans while the webview loads; send() then finds them in the store's cache.
     else if (trace.state !== 'IN_PROGRESS') this.ctx.store.spansOf(trace).catch(() => undefined);
+  }
+
+  private async onReady(): Promise<void> {
+    if (this.webviewReadyMs === 0) this.webviewReadyMs = performance.now() - this.createdAt;
+    if (this.latest) await this.send(this.latest);
   }
 
   private async send(trace: TraceInfo): Promise<void> {
@@ -120,13 +139,8 @@ class TracePanel {
     this.host.post({ type: 'trace', trace: toTraceView(trace, spans) });
   }
 
-  private async onMessage(message: FromWebview): Promise<void> {
+  private async onMessage(message: Exclude<TraceFromWebview, { type: 'ready' }>): Promise<void> {
     switch (message.type) {
-      case 'ready':
-        this.ready = true;
-        this.webviewReadyMs = performance.now() - this.createdAt;
-        if (this.latest) await this.send(this.latest);
-        return;
       case 'refresh':
         await this.ctx.store.refreshTrace(this.traceId);
         return;
@@ -149,35 +163,30 @@ class TracePanel {
           spans: this.spanCount,
         });
         return;
-      case 'submit':
-      case 'cancel':
-        return; // form messages: not for this panel
       default:
         assertNever(message);
     }
   }
 
-  private async onAction(
-    action: 'edit' | 'override' | 'delete' | 'copyId',
-    assessmentId: string,
-  ): Promise<void> {
-    const target = { traceId: this.traceId, assessmentId };
+  private async onAction(action: AssessmentAction, id: string): Promise<void> {
+    const assessmentId = asAssessmentId(id);
     switch (action) {
       case 'edit':
       case 'override':
-        await this.forms.show({ mode: action, ...target });
+        await this.forms.show({ mode: action, traceId: this.traceId, assessmentId });
         return;
-      case 'delete':
+      case 'delete': {
         // The webview asked for confirmation in place, saying what goes.
-        await vscode.commands.executeCommand('mlflowTraceReview.deleteAssessment', {
-          ...target,
-          confirmed: true,
-        });
+        const assessment = this.latest?.assessments.find((a) => a.assessmentId === assessmentId);
+        await this.ctx.store.deleteAssessment(this.traceId, assessmentId);
+        notify(`$(trash) Deleted ${assessment ? describeAssessment(assessment) : id}`);
         return;
+      }
       case 'copyId':
-        await vscode.env.clipboard.writeText(assessmentId);
-        vscode.window.setStatusBarMessage(`Copied ${assessmentId}`, 3000);
+        await copyToClipboard(assessmentId);
         return;
+      default:
+        assertNever(action);
     }
   }
 }

@@ -3,9 +3,10 @@
  * millisecond offsets, not bigint nanoseconds) with the root span's full inputs and outputs.
  * Pure: no `vscode`.
  */
-import type { Span, TraceInfo } from '../mlflow';
-import type { AssessmentView, SpanView, TraceView } from '../shared/protocol';
-import { traceName } from '../tree/format';
+import type { Assessment, Span, TraceInfo } from '../mlflow';
+import type { AssessmentView } from '../shared/protocol/common';
+import type { SpanView, TraceView } from '../shared/protocol/trace';
+import { traceName } from '../shared/format';
 
 /** MLflow keeps a trace's token counts in this metadata key, as JSON. */
 const TOKEN_USAGE_KEY = 'mlflow.trace.tokenUsage';
@@ -34,23 +35,28 @@ export function toTraceView(trace: TraceInfo, spans: Span[] | { error: string })
     ...(root?.outputs !== undefined
       ? { response: root.outputs }
       : previewField('response', trace.responsePreview)),
-    assessments: trace.assessments.map((a): AssessmentView => ({
-      assessmentId: a.assessmentId,
-      kind: a.kind,
-      name: a.name,
-      value: a.value,
-      ...(a.kind === 'feedback' && a.error ? { error: a.error } : {}),
-      ...(a.kind === 'feedback' && a.rationale !== undefined ? { rationale: a.rationale } : {}),
-      source: a.source,
-      ...(a.spanId ? { spanId: a.spanId } : {}),
-      createTime: a.createTime,
-      lastUpdateTime: a.lastUpdateTime,
-      metadata: a.metadata,
-      valid: a.valid,
-      ...(a.kind === 'feedback' && a.overrides ? { overrides: a.overrides } : {}),
-    })),
+    assessments: trace.assessments.map(toAssessmentView),
     spans: spanList.map((s) => toSpanView(s, first ?? s.startTimeUnixNano)),
     ...(Array.isArray(spans) ? {} : { spansError: spans.error }),
+  };
+}
+
+/** An assessment as the webviews show it (the trace panel's cards, the form's original). */
+export function toAssessmentView(a: Assessment): AssessmentView {
+  return {
+    assessmentId: a.assessmentId,
+    kind: a.kind,
+    name: a.name,
+    value: a.value,
+    ...(a.kind === 'feedback' && a.error ? { error: a.error } : {}),
+    ...(a.kind === 'feedback' && a.rationale !== undefined ? { rationale: a.rationale } : {}),
+    source: a.source,
+    ...(a.spanId ? { spanId: a.spanId } : {}),
+    createTime: a.createTime,
+    lastUpdateTime: a.lastUpdateTime,
+    metadata: a.metadata,
+    valid: a.valid,
+    ...(a.kind === 'feedback' && a.overrides ? { overrides: a.overrides } : {}),
   };
 }
 

@@ -5,7 +5,8 @@
  * trusted). Pure: no `vscode`, no DOM.
  */
 import type { AssessmentUpdate, FeedbackValue, JsonValue, SourceType } from '../mlflow';
-import type { AssessmentView, FormDraft, FormMode } from './protocol';
+import type { AssessmentView } from './protocol/common';
+import type { FormDraft, FormMode } from './protocol/form';
 import {
   describeBadName,
   formatForInput,

@@ -5,14 +5,27 @@
 import type { FeedbackValue, JsonValue } from '../mlflow';
 import { errorMessage } from '../util/error-message';
 
-export const VALUE_TYPES = {
+/** The kinds of value a person can enter, defined once for the quick flows, forms and protocol. */
+export const VALUE_TYPE_NAMES = ['boolean', 'number', 'string', 'labels', 'json'] as const;
+export type ValueType = (typeof VALUE_TYPE_NAMES)[number];
+
+export const VALUE_TYPES: Record<ValueType, { label: string; detail: string }> = {
   boolean: { label: 'Pass / fail', detail: 'true or false' },
   number: { label: 'Number', detail: 'a score such as 4 or 0.75' },
   string: { label: 'Text', detail: 'a label or a short answer' },
   labels: { label: 'List of labels', detail: 'comma-separated, e.g. "tone, accuracy"' },
   json: { label: 'JSON', detail: 'any JSON value: an object, a list, ...' },
-} as const;
-export type ValueType = keyof typeof VALUE_TYPES;
+};
+
+/** Feedback takes every kind; in the order the pickers show them. */
+export const FEEDBACK_VALUE_TYPES: readonly ValueType[] = VALUE_TYPE_NAMES;
+/** Expectations: a list is entered as JSON (a list of labels is feedback's idiom). */
+export const EXPECTATION_VALUE_TYPES: readonly ValueType[] = [
+  'string',
+  'number',
+  'boolean',
+  'json',
+];
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 

@@ -4,6 +4,7 @@
  * filter grammar cannot express, so they are applied to each page as it arrives.
  */
 import { andFilters, type TraceInfo } from '../mlflow';
+import { hasFailedJudge, hasHumanFeedback } from './assessment-rules';
 
 export const QUICK_FILTERS = {
   noHumanFeedback: {
@@ -48,19 +49,6 @@ export function matchesLocally(trace: TraceInfo, filter: TraceFilter): boolean {
 
 export function needsLocalFiltering(filter: TraceFilter): boolean {
   return filter.quick.has('noHumanFeedback') || filter.quick.has('failedJudge');
-}
-
-export function hasHumanFeedback(trace: TraceInfo): boolean {
-  return trace.assessments.some(
-    (a) => a.kind === 'feedback' && a.valid && a.source.sourceType === 'HUMAN',
-  );
-}
-
-export function hasFailedJudge(trace: TraceInfo): boolean {
-  return trace.assessments.some(
-    (a) =>
-      a.kind === 'feedback' && a.valid && a.error !== undefined && a.source.sourceType !== 'HUMAN',
-  );
 }
 
 /** A short description of the active filters, for the view's description line. */

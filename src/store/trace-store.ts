@@ -1,22 +1,27 @@
 /**
  * What the extension knows about traces right now: the experiments shown, the pages of traces
  * loaded for each, spans fetched on demand. Every write goes through here, so that after a write
- * only the affected trace is fetched again and every view hears about it.
+ * only the affected trace is fetched again and every view hears about it, and the rules of
+ * writing (assessment-rules.ts) are applied here whichever UI asked. No `vscode`: it depends on
+ * the small StoreConnection interface and runs in plain Node (test/store/).
  */
-import * as vscode from 'vscode';
 import type {
   Assessment,
+  AssessmentId,
   AssessmentUpdate,
   Experiment,
+  ExperimentId,
   Feedback,
   LogExpectationInput,
   LogFeedbackInput,
   MlflowClient,
   OverrideFeedbackInput,
   Span,
+  TraceId,
   TraceInfo,
 } from '../mlflow';
-import type { Connection } from '../connection/connection';
+import { Emitter, type Disposable } from '../util/events';
+import { checkOverridable, nextUnrated, sortNewestFirst } from './assessment-rules';
 import {
   matchesLocally,
   needsLocalFiltering,
@@ -38,24 +43,36 @@ export interface TraceList {
 
 export type StoreChange =
   | { kind: 'experiments' }
-  | { kind: 'list'; experimentId: string }
+  | { kind: 'list'; experimentId: ExperimentId }
   | { kind: 'trace'; trace: TraceInfo };
+
+/** What the store needs of the connection (connection/connection.ts has it all). */
+export interface StoreConnection {
+  /** The one shared client; a new one after the server or credentials change. */
+  readonly client: MlflowClient;
+  readonly settings: { readonly experiments: readonly string[]; readonly pageSize: number };
+  /** Tells the connection state what a failed request says about the server. */
+  noteFailure(error: unknown): void;
+}
+
+/** Trace ids, with writes as `{ traceId, ... }` inputs that name them. */
+type WithTraceId<T> = Omit<T, 'traceId'> & { traceId: TraceId };
 
 /** With local filters on, one "load" fetches at most this many pages looking for matches. */
 const MAX_PAGES_PER_LOAD = 10;
 
-export class TraceStore implements vscode.Disposable {
+export class TraceStore implements Disposable {
   private experimentList: Experiment[] | undefined;
-  private readonly lists = new Map<string, TraceList>();
-  private readonly loading = new Map<string, Promise<TraceList>>();
+  private readonly lists = new Map<ExperimentId, TraceList>();
+  private readonly loading = new Map<ExperimentId, Promise<TraceList>>();
   /** Counts resets, so that a fetch started before one does not store stale results. */
   private generation = 0;
-  private readonly spans = new Map<string, Promise<Span[]>>();
+  private readonly spans = new Map<TraceId, Promise<Span[]>>();
   private currentFilter: TraceFilter = NO_FILTER;
-  private readonly changed = new vscode.EventEmitter<StoreChange>();
+  private readonly changed = new Emitter<StoreChange>();
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly connection: Connection) {}
+  constructor(private readonly connection: StoreConnection) {}
 
   private get client(): MlflowClient {
     return this.connection.client;
@@ -111,7 +128,7 @@ export class TraceStore implements vscode.Disposable {
     return page.items;
   }
 
-  list(experimentId: string): TraceList | undefined {
+  list(experimentId: ExperimentId): TraceList | undefined {
     return this.lists.get(experimentId);
   }
 
@@ -146,21 +163,25 @@ export class TraceStore implements vscode.Disposable {
   }
 
   /** Follows the page token of an experiment's list. */
-  async loadMore(experimentId: string): Promise<void> {
+  async loadMore(experimentId: ExperimentId): Promise<void> {
     const list = this.lists.get(experimentId);
     if (!list?.nextPageToken) return;
     await this.fetchInto(list, list.nextPageToken);
-    this.changed.fire({ kind: 'list', experimentId });
+    // Pages fetched for a list that a reset has dropped change nothing shown.
+    if (this.lists.get(experimentId) === list) this.changed.fire({ kind: 'list', experimentId });
   }
 
   /**
    * Looks for traces newer than the loaded ones and for changes to the first page, without
    * touching what else is loaded. Returns the number of new traces.
    */
-  async pollNewest(experimentId: string): Promise<number> {
+  async pollNewest(experimentId: ExperimentId): Promise<number> {
     const list = this.lists.get(experimentId);
     if (!list || list.error) return 0;
+    const generation = this.generation;
     const page = await this.client.searchTraces(this.searchInput(experimentId, undefined));
+    // The server or the filter changed while this page was on its way: it belongs to neither.
+    if (generation !== this.generation) return 0;
     const known = new Map(list.traces.map((t) => [t.traceId, t]));
     const fresh = page.items.filter((t) => matchesLocally(t, this.currentFilter));
     const added = fresh.filter((t) => !known.has(t.traceId));
@@ -169,14 +190,14 @@ export class TraceStore implements vscode.Disposable {
       if (old && !sameTrace(old, trace)) this.replaceTrace(trace);
     }
     if (added.length > 0) {
-      list.traces = mergeNewestFirst(added, list.traces);
+      list.traces = sortNewestFirst([...added, ...list.traces]);
       this.changed.fire({ kind: 'list', experimentId });
     }
     return added.length;
   }
 
   /** A loaded trace by id, from any experiment. */
-  trace(traceId: string): TraceInfo | undefined {
+  trace(traceId: TraceId): TraceInfo | undefined {
     for (const list of this.lists.values()) {
       const found = list.traces.find((t) => t.traceId === traceId);
       if (found) return found;
@@ -184,11 +205,36 @@ export class TraceStore implements vscode.Disposable {
     return undefined;
   }
 
+  /** The loaded copy of a trace, else fetched from the server. */
+  async getTrace(traceId: TraceId): Promise<TraceInfo> {
+    return this.trace(traceId) ?? this.refreshTrace(traceId);
+  }
+
   /** Fetches one trace again and tells every view. */
-  async refreshTrace(traceId: string): Promise<TraceInfo> {
+  async refreshTrace(traceId: TraceId): Promise<TraceInfo> {
+    const generation = this.generation;
     const trace = await this.client.getTraceInfo(traceId);
-    this.replaceTrace(trace);
+    if (generation === this.generation) this.replaceTrace(trace);
     return trace;
+  }
+
+  /** Every loaded trace of the experiments shown, newest first (the first page of each loaded). */
+  async loadedTraces(): Promise<TraceInfo[]> {
+    const experiments = await this.experiments();
+    const lists = await Promise.all(experiments.map((e) => this.ensureList(e)));
+    return sortNewestFirst(lists.flatMap((l) => l.traces));
+  }
+
+  /**
+   * The trace "Submit and Next" goes to after `current`: the newest loaded trace of the same
+   * experiment that no person has rated yet.
+   */
+  async nextUnrated(current: TraceInfo): Promise<TraceInfo | undefined> {
+    const experiment = (await this.experiments()).find(
+      (e) => e.experimentId === current.experimentId,
+    );
+    if (!experiment) return undefined;
+    return nextUnrated((await this.ensureList(experiment)).traces, current.traceId);
   }
 
   /** A trace's spans, fetched once (spans do not change after a trace ends). */
@@ -204,7 +250,10 @@ export class TraceStore implements vscode.Disposable {
   }
 
   /** Assessment names seen in an experiment's loaded traces, most recently used first. */
-  recentAssessmentNames(experimentId: string | undefined, kind: Assessment['kind']): string[] {
+  recentAssessmentNames(
+    experimentId: ExperimentId | undefined,
+    kind: Assessment['kind'],
+  ): string[] {
     const lists = experimentId ? [this.lists.get(experimentId)] : [...this.lists.values()];
     const lastUsed = new Map<string, string>();
     for (const list of lists) {
@@ -221,17 +270,17 @@ export class TraceStore implements vscode.Disposable {
 
   // ---- writes: each refreshes only the trace it changed ------------------------------------------
 
-  async logFeedback(input: LogFeedbackInput): Promise<Feedback> {
+  async logFeedback(input: WithTraceId<LogFeedbackInput>): Promise<Feedback> {
     return this.afterWrite(input.traceId, await this.client.logFeedback(input));
   }
 
-  async logExpectation(input: LogExpectationInput): Promise<Assessment> {
+  async logExpectation(input: WithTraceId<LogExpectationInput>): Promise<Assessment> {
     return this.afterWrite(input.traceId, await this.client.logExpectation(input));
   }
 
   async updateAssessment(
-    traceId: string,
-    assessmentId: string,
+    traceId: TraceId,
+    assessmentId: AssessmentId,
     update: AssessmentUpdate,
   ): Promise<Assessment> {
     return this.afterWrite(
@@ -240,11 +289,28 @@ export class TraceStore implements vscode.Disposable {
     );
   }
 
-  async overrideFeedback(input: OverrideFeedbackInput): Promise<Feedback> {
-    return this.afterWrite(input.traceId, await this.client.overrideFeedback(input));
+  /**
+   * Overrides a feedback in force. `trace` is the copy the person saw: the rule is checked
+   * against it before anything is sent (the server would accept an override of an override).
+   */
+  async overrideFeedback(
+    trace: TraceInfo,
+    input: Omit<OverrideFeedbackInput, 'traceId' | 'assessmentId'> & { assessmentId: AssessmentId },
+  ): Promise<Feedback> {
+    const assessment = trace.assessments.find((a) => a.assessmentId === input.assessmentId);
+    if (!assessment) {
+      throw new Error(
+        `Trace ${trace.traceId} has no assessment ${input.assessmentId}. Refresh: it may have been deleted.`,
+      );
+    }
+    checkOverridable(trace, assessment);
+    return this.afterWrite(
+      trace.traceId,
+      await this.client.overrideFeedback({ ...input, traceId: trace.traceId }),
+    );
   }
 
-  async deleteAssessment(traceId: string, assessmentId: string): Promise<void> {
+  async deleteAssessment(traceId: TraceId, assessmentId: AssessmentId): Promise<void> {
     await this.client.deleteAssessment(traceId, assessmentId);
     await this.afterWrite(traceId, undefined);
   }
@@ -255,7 +321,7 @@ export class TraceStore implements vscode.Disposable {
 
   // ---- internals ---------------------------------------------------------------------------
 
-  private async afterWrite<T>(traceId: string, result: T): Promise<T> {
+  private async afterWrite<T>(traceId: TraceId, result: T): Promise<T> {
     try {
       await this.refreshTrace(traceId);
     } catch {
@@ -272,7 +338,7 @@ export class TraceStore implements vscode.Disposable {
     this.changed.fire({ kind: 'trace', trace });
   }
 
-  private searchInput(experimentId: string, pageToken: string | undefined) {
+  private searchInput(experimentId: ExperimentId, pageToken: string | undefined) {
     const filter = serverFilter(this.currentFilter);
     return {
       experimentIds: [experimentId],
@@ -318,11 +384,5 @@ function sameTrace(a: TraceInfo, b: TraceInfo): boolean {
         x.valid === y.valid
       );
     })
-  );
-}
-
-function mergeNewestFirst(added: TraceInfo[], existing: TraceInfo[]): TraceInfo[] {
-  return [...added, ...existing].sort(
-    (a, b) => Date.parse(b.requestTime) - Date.parse(a.requestTime),
   );
 }

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launchChromium, startCodeServer } from '../../scripts/harness/code-server.mjs';
+import { launchChromium, startCodeServer } from '../../scripts/code-server-harness/code-server.mjs';
 import type { MlflowServer } from '../../src/mlflow-server/launcher';
 import { pythonPath, repoRoot } from '../support/env';
 import { PythonSdk, type PyAssessment } from '../support/python-sdk';

@@ -7,7 +7,7 @@ import {
   draftFrom,
   emptyDraft,
 } from '../../src/shared/form-logic';
-import type { AssessmentView } from '../../src/shared/protocol';
+import type { AssessmentView } from '../../src/shared/protocol/common';
 
 const judge: AssessmentView = {
   assessmentId: 'a-1',

@@ -1,44 +1,62 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { emptyDraft } from '../../src/shared/form-logic';
-import { fromWebview, parseMessage, toWebview } from '../../src/shared/protocol';
+import { parseMessage } from '../../src/shared/protocol/common';
+import { formFromWebview, formToWebview } from '../../src/shared/protocol/form';
+import { traceFromWebview, traceToWebview } from '../../src/shared/protocol/trace';
 
 describe('the webview protocol', () => {
   it('accepts the messages each side sends', () => {
-    assert.ok(parseMessage(fromWebview, { type: 'ready' }).ok);
+    assert.ok(parseMessage(traceFromWebview, { type: 'ready' }).ok);
+    assert.ok(parseMessage(formFromWebview, { type: 'ready' }).ok);
     assert.ok(
-      parseMessage(fromWebview, { type: 'submit', draft: emptyDraft('me'), next: false }).ok,
+      parseMessage(formFromWebview, { type: 'submit', draft: emptyDraft('me'), next: false }).ok,
     );
     assert.ok(
-      parseMessage(fromWebview, {
+      parseMessage(traceFromWebview, {
         type: 'assessmentAction',
         action: 'override',
         assessmentId: 'a-1',
       }).ok,
     );
     assert.ok(
-      parseMessage(toWebview, { type: 'submitFailed', message: 'down', field: 'valueText' }).ok,
+      parseMessage(formToWebview, { type: 'submitFailed', message: 'down', field: 'valueText' }).ok,
     );
+    assert.ok(parseMessage(traceToWebview, { type: 'error', message: 'gone' }).ok);
+  });
+
+  it('keeps each panel to its own messages', () => {
+    // A form message sent to the trace panel's host (or the other way) is rejected, not ignored.
+    const submitToTrace = parseMessage(traceFromWebview, {
+      type: 'submit',
+      draft: emptyDraft('me'),
+      next: false,
+    });
+    assert.ok(!submitToTrace.ok);
+    assert.match(submitToTrace.reason, /^type: /);
+    assert.ok(!parseMessage(formFromWebview, { type: 'refresh' }).ok);
+    assert.ok(!parseMessage(formToWebview, { type: 'trace', trace: {} }).ok);
+    assert.ok(!parseMessage(traceToWebview, { type: 'submitting' }).ok);
   });
 
   it('rejects what does not match, saying where', () => {
-    const unknown = parseMessage(fromWebview, { type: 'run', code: 'alert(1)' });
+    const unknown = parseMessage(traceFromWebview, { type: 'run', code: 'alert(1)' });
     assert.ok(!unknown.ok);
     assert.match(unknown.reason, /^type: Invalid discriminator value/);
-    const bad = parseMessage(fromWebview, {
+    const bad = parseMessage(traceFromWebview, {
       type: 'assessmentAction',
       action: 'drop-table',
       assessmentId: 'a-1',
     });
     assert.ok(!bad.ok);
     assert.match(bad.reason, /^action: /);
-    const draft = parseMessage(fromWebview, {
+    const draft = parseMessage(formFromWebview, {
       type: 'submit',
       draft: { ...emptyDraft('me'), valueType: 'date' },
       next: false,
     });
     assert.ok(!draft.ok);
     assert.match(draft.reason, /^draft\.valueType: /);
-    assert.equal(parseMessage(fromWebview, 'ready').ok, false);
+    assert.equal(parseMessage(formFromWebview, 'ready').ok, false);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Assessment, TraceInfo } from '../../src/mlflow';
+import { asAssessmentId, asTraceId, type Assessment, type TraceInfo } from '../../src/mlflow';
 import {
   matchesLocally,
   serverFilter,
@@ -14,12 +14,18 @@ import {
   formatAge,
   formatDuration,
   previewLine,
-} from '../../src/tree/format';
+} from '../../src/shared/format';
 
-const base = { traceId: 'tr-1', createTime: '', lastUpdateTime: '', metadata: {}, valid: true };
+const base = {
+  traceId: asTraceId('tr-1'),
+  createTime: '',
+  lastUpdateTime: '',
+  metadata: {},
+  valid: true,
+};
 const human: Assessment = {
   ...base,
-  assessmentId: 'a-1',
+  assessmentId: asAssessmentId('a-1'),
   kind: 'feedback',
   name: 'ok',
   value: true,
@@ -27,7 +33,7 @@ const human: Assessment = {
 };
 const failedJudge: Assessment = {
   ...base,
-  assessmentId: 'a-2',
+  assessmentId: asAssessmentId('a-2'),
   kind: 'feedback',
   name: 'tone',
   value: null,
@@ -35,7 +41,7 @@ const failedJudge: Assessment = {
   source: { sourceType: 'LLM_JUDGE', sourceId: 'gpt' },
 };
 const trace = (assessments: Assessment[]): TraceInfo => ({
-  traceId: 'tr-1',
+  traceId: asTraceId('tr-1'),
   requestTime: '2026-01-01T00:00:00Z',
   state: 'OK',
   metadata: {},

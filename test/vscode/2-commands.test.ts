@@ -265,6 +265,30 @@ describe('assessment commands', () => {
     assert.equal(updated.value, 'draft final');
   });
 
+  it('suggests the experiment’s names when renaming an assessment', async () => {
+    // flow_edit (the test above) is a feedback name in this experiment's loaded traces.
+    const logged = await run<Feedback>('logFeedback', {
+      traceId: traces.error,
+      name: 'rename_me',
+      value: 1,
+    });
+    const pending = run<Assessment | undefined>('editAssessment', {
+      traceId: traces.error,
+      assessmentId: logged.assessmentId,
+    });
+    await keys(
+      { waitForText: 'Edit Assessment (1/2)' },
+      { type: 'Name' },
+      { press: 'Enter' },
+      { waitForText: 'Edit Assessment (2/2)' },
+      { press: 'Control+A' },
+      { press: 'Backspace' },
+      { waitForText: 'flow_edit' },
+      { press: 'Escape' },
+    );
+    assert.equal(await pending, undefined);
+  });
+
   it('overrides a judge: the original stays, invalid, and the tree shows it as overridden', async () => {
     const judged = (await onServer(traces.rag)).find((a) => a.assessment_name === 'groundedness');
     assert.ok(judged);

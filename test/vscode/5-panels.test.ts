@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
+import { asTraceId } from '../../src/mlflow/ids';
 import { PythonSdk, type PyAssessment } from '../support/python-sdk';
 import {
   dialogCount,
@@ -352,7 +353,7 @@ describe('the forms', () => {
       name: 'panel_edit',
       value: 'first',
     });
-    await api.store.refreshTrace(traces.rag);
+    await api.store.refreshTrace(asTraceId(traces.rag));
     await run('openTrace', { traceId: traces.rag });
     await inWebview(
       'trace',

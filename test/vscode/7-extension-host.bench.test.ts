@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import type { TraceRendered } from '../../src/panels/panel-context';
 import { EXTENSION_ID, env, rows, showView, waitFor } from './support/harness';
+import { asExperimentId } from '../../src/mlflow/ids';
 
 const figures: Record<string, number> = {};
 
@@ -23,7 +24,7 @@ describe('extension host figures', function () {
   // A measurement, not an assertion: a slow moment on a shared machine must not lose the run.
   this.timeout(300_000);
   let api: ExtensionApi;
-  const experimentId = env('MTR_BENCH_EXPERIMENT');
+  const experimentId = asExperimentId(env('MTR_BENCH_EXPERIMENT'));
 
   after(() => {
     fs.writeFileSync(env('MTR_BENCH_OUT'), JSON.stringify(figures, null, 1));

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
-import { findWebviewFrame } from '../../../scripts/harness/code-server.mjs';
+import { findWebviewFrame } from '../../../scripts/code-server-harness/code-server.mjs';
 import { repoRoot } from '../../support/env';
 
 export const SCREENSHOTS = path.join(repoRoot(), 'test-output', 'e2e');

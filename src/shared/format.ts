@@ -1,9 +1,10 @@
 /**
- * Text for tree rows and tooltips. Pure (no `vscode`): unit-tested in plain Node. Everything a
+ * Labels and formatting for traces and assessments, shared by the tree, the commands, the panels
+ * and the webviews. Pure (no `vscode`, no DOM): unit-tested in plain Node. Everything a
  * trace or an assessment holds is untrusted text; callers put it in plain labels or in Markdown
  * code spans and fences built by `codeBlock`, never in Markdown or HTML as it is.
  */
-import type { Assessment, JsonValue, TraceInfo } from '../mlflow';
+import type { Assessment, AssessmentSource, JsonValue, TraceInfo } from '../mlflow';
 
 /** MLflow stores the root span's name here. */
 const TRACE_NAME_TAG = 'mlflow.traceName';
@@ -86,7 +87,8 @@ export function assessmentSummary(assessment: Assessment): string {
   return formatValue(assessment.value);
 }
 
-export function sourceLabel(assessment: Assessment): string {
+/** "human me@example.com", "LLM judge gpt-4o", "code": who or what assessed. */
+export function sourceLabel(assessment: { source: AssessmentSource }): string {
   const type = {
     HUMAN: 'human',
     LLM_JUDGE: 'LLM judge',
@@ -125,4 +127,9 @@ export function prettyPreview(preview: string): string {
   } catch {
     return preview;
   }
+}
+
+/** `feedback "correctness"`: an assessment named in a sentence. */
+export function describeAssessment(assessment: Pick<Assessment, 'kind' | 'name'>): string {
+  return `${assessment.kind} "${assessment.name}"`;
 }

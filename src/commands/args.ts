@@ -1,0 +1,204 @@
+/**
+ * What each command accepts, parsed at its entry. A command gets a tree node from a menu, an
+ * object of ids from other code (`{ traceId, spanId }`, `{ traceId, assessmentId }`) or a test,
+ * a string from a row's command, or nothing from the palette. Each parser turns that `unknown`
+ * into the command's own argument type, branding ids, or throws a message that says what is
+ * wrong; nothing past the entry casts.
+ */
+import { z } from 'zod';
+import {
+  asAssessmentId,
+  asExperimentId,
+  asTraceId,
+  type AssessmentId,
+  type AssessmentUpdate,
+  type ExperimentId,
+  type FeedbackValue,
+  type JsonValue,
+  type TraceId,
+} from '../mlflow';
+import { json } from '../shared/protocol/common';
+import { QUICK_FILTERS, type QuickFilter } from '../store/trace-filters';
+import { AssessmentNode, SpanNode, TraceNode } from '../tree/nodes';
+import type { CommandName } from '../ui/ids';
+
+/** A trace (and span) to act on: a tree row, or ids. */
+export type TraceRef =
+  { node: TraceNode | SpanNode | AssessmentNode } | { traceId: TraceId; spanId?: string };
+
+/** An assessment to act on: a tree row or ids; a trace ref means "ask which of its assessments". */
+export type AssessmentRef =
+  { node: AssessmentNode } | { traceId: TraceId; assessmentId: AssessmentId } | TraceRef;
+
+export interface Credentials {
+  username?: string;
+  password?: string;
+  token?: string;
+}
+
+/** Every command's argument type, by command name. */
+export interface CommandArgs {
+  refresh: undefined;
+  setFilter: string | undefined;
+  clearFilter: undefined;
+  quickFilter: QuickFilter[] | undefined;
+  loadMore: ExperimentId | undefined;
+  selectServer: string | undefined;
+  selectExperiments: string[] | undefined;
+  signIn: Credentials | undefined;
+  signOut: undefined;
+  startLocalServer: undefined;
+  showLog: undefined;
+  openSettings: undefined;
+  logFeedback: { target?: TraceRef; name?: string; value?: FeedbackValue; rationale?: string };
+  logExpectation: { target?: TraceRef; name?: string; value?: JsonValue };
+  editAssessment: { target?: AssessmentRef; update?: AssessmentUpdate };
+  overrideFeedback: { target?: AssessmentRef; value?: FeedbackValue; rationale?: string };
+  deleteAssessment: { target?: AssessmentRef; confirmed: boolean };
+  reviewLatestTrace: undefined;
+  copyTraceId: { target?: TraceRef };
+  copyAssessmentId: { target?: AssessmentRef };
+  openInMlflowUi: { target?: TraceRef };
+  revealAssessment: AssessmentId | undefined;
+  /** `ask`: the palette's "type a trace id" (argument 'prompt'). */
+  openTrace: { target?: TraceRef; ask: boolean };
+  openFeedbackForm: { target?: TraceRef };
+  openExpectationForm: { target?: TraceRef };
+  openAssessmentForm: { target?: AssessmentRef; mode: 'edit' | 'override' };
+}
+
+// ---- schemas of what other code passes ------------------------------------------------------
+
+const feedbackValue: z.ZodType<FeedbackValue> = z.union([
+  z.boolean(),
+  z.number(),
+  z.string(),
+  z.array(json),
+  z.record(z.string(), json),
+]);
+
+const ids = z.object({
+  traceId: z.string().min(1).optional(),
+  spanId: z.string().optional(),
+  assessmentId: z.string().min(1).optional(),
+});
+
+const assessmentUpdate: z.ZodType<AssessmentUpdate> = z.object({
+  name: z.string().optional(),
+  feedback: z.object({ value: feedbackValue.optional() }).optional(),
+  expectation: z.object({ value: json }).optional(),
+  rationale: z.string().optional(),
+  metadata: z.record(z.string(), json).optional(),
+});
+
+const fields = {
+  logFeedback: z.object({
+    name: z.string().optional(),
+    value: feedbackValue.optional(),
+    rationale: z.string().optional(),
+  }),
+  logExpectation: z.object({ name: z.string().optional(), value: json.optional() }),
+  editAssessment: z.object({ update: assessmentUpdate.optional() }),
+  overrideFeedback: z.object({ value: feedbackValue.optional(), rationale: z.string().optional() }),
+  deleteAssessment: z.object({ confirmed: z.boolean().optional() }),
+  openAssessmentForm: z.object({ mode: z.enum(['edit', 'override']).optional() }),
+  signIn: z.object({
+    username: z.string().optional(),
+    password: z.string().optional(),
+    token: z.string().optional(),
+  }),
+};
+
+/** Thrown for an argument of the wrong shape: a caller's bug, said plainly. */
+export class BadCommandArgument extends Error {}
+
+function parse<T>(command: CommandName, schema: z.ZodType<T>, arg: unknown): T {
+  // A tree node or a bare id carries no options: only objects are read for them.
+  const result = schema.safeParse(arg !== null && typeof arg === 'object' ? arg : {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw new BadCommandArgument(
+    `MLflow: ${command} got an argument it cannot use (${issue ? `${issue.path.join('.') || 'argument'}: ${issue.message}` : 'invalid'}).`,
+  );
+}
+
+// ---- targets --------------------------------------------------------------------------------
+
+export function traceRef(arg: unknown): TraceRef | undefined {
+  if (arg instanceof TraceNode || arg instanceof SpanNode || arg instanceof AssessmentNode)
+    return { node: arg };
+  // A bare string is a trace id (assessment ids start with "a-").
+  if (typeof arg === 'string')
+    return arg.startsWith('a-') ? undefined : { traceId: asTraceId(arg) };
+  const parsed = ids.safeParse(arg);
+  if (!parsed.success || !parsed.data.traceId) return undefined;
+  const { traceId, spanId } = parsed.data;
+  return { traceId: asTraceId(traceId), ...(spanId ? { spanId } : {}) };
+}
+
+export function assessmentRef(arg: unknown): AssessmentRef | undefined {
+  if (arg instanceof AssessmentNode) return { node: arg };
+  const parsed = ids.safeParse(arg);
+  if (parsed.success && parsed.data.traceId && parsed.data.assessmentId) {
+    return {
+      traceId: asTraceId(parsed.data.traceId),
+      assessmentId: asAssessmentId(parsed.data.assessmentId),
+    };
+  }
+  return traceRef(arg);
+}
+
+/** The options, with the trace the argument names, if it names one. */
+function onTrace<T extends object>(arg: unknown, rest: T): T & { target?: TraceRef } {
+  const target = traceRef(arg);
+  return target ? { ...rest, target } : rest;
+}
+
+/** The options, with the assessment (or trace) the argument names, if it names one. */
+function onAssessment<T extends object>(arg: unknown, rest: T): T & { target?: AssessmentRef } {
+  const target = assessmentRef(arg);
+  return target ? { ...rest, target } : rest;
+}
+
+const nothing = (): undefined => undefined;
+const text = (arg: unknown): string | undefined => (typeof arg === 'string' ? arg : undefined);
+const texts = (arg: unknown): string[] | undefined =>
+  Array.isArray(arg) ? arg.filter((e): e is string => typeof e === 'string') : undefined;
+
+// ---- every command's parser -----------------------------------------------------------------
+
+export const PARSERS: { [K in CommandName]: (arg: unknown) => CommandArgs[K] } = {
+  refresh: nothing,
+  setFilter: text,
+  clearFilter: nothing,
+  quickFilter: (arg) => texts(arg)?.filter((q): q is QuickFilter => q in QUICK_FILTERS),
+  loadMore: (arg) => (typeof arg === 'string' ? asExperimentId(arg) : undefined),
+  selectServer: text,
+  selectExperiments: texts,
+  signIn: (arg) => (arg === undefined ? undefined : parse('signIn', fields.signIn, arg)),
+  signOut: nothing,
+  startLocalServer: nothing,
+  showLog: nothing,
+  openSettings: nothing,
+  logFeedback: (arg) => onTrace(arg, parse('logFeedback', fields.logFeedback, arg)),
+  logExpectation: (arg) => onTrace(arg, parse('logExpectation', fields.logExpectation, arg)),
+  editAssessment: (arg) => onAssessment(arg, parse('editAssessment', fields.editAssessment, arg)),
+  overrideFeedback: (arg) =>
+    onAssessment(arg, parse('overrideFeedback', fields.overrideFeedback, arg)),
+  deleteAssessment: (arg) =>
+    onAssessment(arg, {
+      confirmed: parse('deleteAssessment', fields.deleteAssessment, arg).confirmed === true,
+    }),
+  reviewLatestTrace: nothing,
+  copyTraceId: (arg) => onTrace(arg, {}),
+  copyAssessmentId: (arg) => onAssessment(arg, {}),
+  openInMlflowUi: (arg) => onTrace(arg, {}),
+  revealAssessment: (arg) => (typeof arg === 'string' ? asAssessmentId(arg) : undefined),
+  openTrace: (arg) => (arg === 'prompt' ? { ask: true } : onTrace(arg, { ask: false })),
+  openFeedbackForm: (arg) => onTrace(arg, {}),
+  openExpectationForm: (arg) => onTrace(arg, {}),
+  openAssessmentForm: (arg) =>
+    onAssessment(arg, {
+      mode: parse('openAssessmentForm', fields.openAssessmentForm, arg).mode ?? 'edit',
+    }),
+};

@@ -1,0 +1,78 @@
+/**
+ * What every webview's protocol shares: JSON values, an assessment as the webviews show it, the
+ * `ready` and `error` messages, and the checker. Each panel has its own pair of message unions
+ * (trace.ts, form.ts), checked with zod on both sides: a message that does not match is rejected
+ * and logged, never acted on. Imported by both bundles: no `vscode`, no DOM.
+ */
+import { z } from 'zod';
+import type { JsonValue } from '../../mlflow/types';
+
+export const json: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([
+    z.null(),
+    z.boolean(),
+    z.number(),
+    z.string(),
+    z.array(json),
+    z.record(z.string(), json),
+  ]),
+);
+
+const sourceType = z.enum(['HUMAN', 'LLM_JUDGE', 'CODE', 'SOURCE_TYPE_UNSPECIFIED']);
+
+export const assessmentView = z.object({
+  assessmentId: z.string(),
+  kind: z.enum(['feedback', 'expectation']),
+  name: z.string(),
+  value: json,
+  error: z
+    .object({
+      errorCode: z.string(),
+      errorMessage: z.string().optional(),
+      stackTrace: z.string().optional(),
+    })
+    .optional(),
+  rationale: z.string().optional(),
+  source: z.object({ sourceType, sourceId: z.string().optional() }),
+  spanId: z.string().optional(),
+  createTime: z.string(),
+  lastUpdateTime: z.string(),
+  metadata: z.record(z.string(), z.string()),
+  valid: z.boolean(),
+  overrides: z.string().optional(),
+});
+export type AssessmentView = z.infer<typeof assessmentView>;
+
+/** Webview → host, first of all: the page has loaded and listens. The host sends nothing before. */
+export const readyMessage = z.object({ type: z.literal('ready') });
+
+/** Host → webview: what the panel shows could not be loaded. */
+export const errorMessage = z.object({ type: z.literal('error'), message: z.string() });
+
+/** Checks a message; returns it typed, or a one-line reason it was rejected. */
+export function parseMessage<T>(
+  schema: z.ZodType<T>,
+  data: unknown,
+): { ok: true; message: T } | { ok: false; reason: string } {
+  const result = schema.safeParse(data);
+  if (result.success) return { ok: true, message: result.data };
+  const issue = result.error.issues[0];
+  return {
+    ok: false,
+    reason: issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid message',
+  };
+}
+
+/** Ends an exhaustive `switch`: a message type added to a union does not compile until handled. */
+export function assertNever(value: never): never {
+  throw new Error(`Unhandled message: ${JSON.stringify(value)}`);
+}
+
+/** One webview's protocol: the schema of each direction, for the hosts on both sides. */
+export interface Protocol<
+  ToWebview extends { type: string },
+  FromWebview extends { type: string },
+> {
+  readonly toWebview: z.ZodType<ToWebview>;
+  readonly fromWebview: z.ZodType<FromWebview>;
+}

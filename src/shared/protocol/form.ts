@@ -1,0 +1,67 @@
+/** The feedback and expectation forms' messages: the form to fill in, and its submission. */
+import { z } from 'zod';
+import { VALUE_TYPE_NAMES } from '../value-input';
+import { assessmentView, errorMessage, readyMessage, type Protocol } from './common';
+
+const metadataRow = z.object({ key: z.string(), value: z.string() });
+
+/** What a person has typed into a form: kept as text until it is submitted. */
+export const formDraft = z.object({
+  name: z.string(),
+  valueType: z.enum(VALUE_TYPE_NAMES),
+  valueText: z.string(),
+  rationale: z.string(),
+  sourceType: z.enum(['HUMAN', 'LLM_JUDGE', 'CODE']),
+  sourceId: z.string(),
+  metadata: z.array(metadataRow),
+  /** Empty: the whole trace. */
+  spanId: z.string(),
+  /** Feedback only: record a failed evaluation (code, message, stack trace) instead of a value. */
+  errorMode: z.boolean(),
+  errorCode: z.string(),
+  errorMessage: z.string(),
+  stackTrace: z.string(),
+});
+export type FormDraft = z.infer<typeof formDraft>;
+
+export const formMode = z.enum(['feedback', 'expectation', 'edit', 'override']);
+export type FormMode = z.infer<typeof formMode>;
+
+export const formInit = z.object({
+  mode: formMode,
+  traceId: z.string(),
+  traceName: z.string(),
+  /** Spans to target, in tree order with their depth. */
+  spans: z.array(z.object({ spanId: z.string(), name: z.string(), depth: z.number() })),
+  nameSuggestions: z.array(z.string()),
+  reviewer: z.string(),
+  /** The assessment edited or overridden. */
+  assessment: assessmentView.optional(),
+  draft: formDraft,
+});
+export type FormInit = z.infer<typeof formInit>;
+
+// ---- host → webview -------------------------------------------------------------------------
+
+export const formToWebview = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('form'), form: formInit }),
+  z.object({ type: z.literal('submitting') }),
+  z.object({ type: z.literal('submitFailed'), message: z.string(), field: z.string().optional() }),
+  z.object({ type: z.literal('submitted'), assessment: assessmentView }),
+  errorMessage,
+]);
+export type FormToWebview = z.infer<typeof formToWebview>;
+
+// ---- webview → host -------------------------------------------------------------------------
+
+export const formFromWebview = z.discriminatedUnion('type', [
+  readyMessage,
+  z.object({ type: z.literal('submit'), draft: formDraft, next: z.boolean() }),
+  z.object({ type: z.literal('cancel') }),
+]);
+export type FormFromWebview = z.infer<typeof formFromWebview>;
+
+export const FORM_PROTOCOL: Protocol<FormToWebview, FormFromWebview> = {
+  toWebview: formToWebview,
+  fromWebview: formFromWebview,
+};

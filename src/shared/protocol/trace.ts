@@ -1,0 +1,83 @@
+/** The trace panel's messages: the trace to draw, and what the person does with it. */
+import { z } from 'zod';
+import { assessmentView, errorMessage, json, readyMessage, type Protocol } from './common';
+
+export const spanView = z.object({
+  spanId: z.string(),
+  parentSpanId: z.string().nullable(),
+  name: z.string(),
+  spanType: z.string().optional(),
+  /** Milliseconds from the trace's first span start (bigint nanoseconds do not cross JSON). */
+  startOffsetMs: z.number(),
+  durationMs: z.number().nullable(),
+  status: z.object({ code: z.string(), message: z.string() }),
+  inputs: json.optional(),
+  outputs: json.optional(),
+  attributes: z.record(z.string(), json),
+  events: z.array(
+    z.object({ name: z.string(), offsetMs: z.number(), attributes: z.record(z.string(), json) }),
+  ),
+});
+export type SpanView = z.infer<typeof spanView>;
+
+export const traceView = z.object({
+  traceId: z.string(),
+  experimentId: z.string().optional(),
+  name: z.string(),
+  state: z.string(),
+  requestTime: z.string(),
+  durationMs: z.number().optional(),
+  tokenUsage: z
+    .object({
+      input: z.number().optional(),
+      output: z.number().optional(),
+      total: z.number().optional(),
+    })
+    .optional(),
+  tags: z.record(z.string(), z.string()),
+  metadata: z.record(z.string(), z.string()),
+  /** The root span's inputs and outputs in full (the trace info only has cut previews). */
+  request: json.optional(),
+  response: json.optional(),
+  assessments: z.array(assessmentView),
+  spans: z.array(spanView),
+  /** Set when the spans could not be loaded; the rest still shows. */
+  spansError: z.string().optional(),
+});
+export type TraceView = z.infer<typeof traceView>;
+
+export const ASSESSMENT_ACTIONS = ['edit', 'override', 'delete', 'copyId'] as const;
+export type AssessmentAction = (typeof ASSESSMENT_ACTIONS)[number];
+
+// ---- host → webview -------------------------------------------------------------------------
+
+export const traceToWebview = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('trace'), trace: traceView }),
+  errorMessage,
+]);
+export type TraceToWebview = z.infer<typeof traceToWebview>;
+
+// ---- webview → host -------------------------------------------------------------------------
+
+export const traceFromWebview = z.discriminatedUnion('type', [
+  readyMessage,
+  z.object({
+    type: z.literal('assessmentAction'),
+    action: z.enum(ASSESSMENT_ACTIONS),
+    assessmentId: z.string(),
+  }),
+  z.object({
+    type: z.literal('openForm'),
+    mode: z.enum(['feedback', 'expectation']),
+    spanId: z.string().optional(),
+  }),
+  z.object({ type: z.literal('refresh') }),
+  /** The webview measured how long it took to render (for benchmarks). */
+  z.object({ type: z.literal('rendered'), ms: z.number() }),
+]);
+export type TraceFromWebview = z.infer<typeof traceFromWebview>;
+
+export const TRACE_PROTOCOL: Protocol<TraceToWebview, TraceFromWebview> = {
+  toWebview: traceToWebview,
+  fromWebview: traceFromWebview,
+};

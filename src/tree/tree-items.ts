@@ -1,0 +1,308 @@
+/**
+ * How each row of the trace tree is drawn in VS Code: label, description, icon, tooltip, and
+ * `contextValue`, made of space-separated tokens that the menus in package.json match with
+ * regular expressions (`trace`, `span`, `assessment`, `feedback`, `valid`, ...).
+ */
+import * as vscode from 'vscode';
+import type { Assessment, TraceInfo } from '../mlflow';
+import {
+  assessmentCount,
+  assessmentSummary,
+  codeBlock,
+  codeSpan,
+  formatAge,
+  formatDuration,
+  prettyPreview,
+  previewLine,
+  sourceLabel,
+  traceName,
+  truncate,
+} from '../shared/format';
+import { COMMANDS } from '../ui/ids';
+import type {
+  AssessmentNode,
+  ExperimentNode,
+  LoadMoreNode,
+  MessageNode,
+  SpanNode,
+  SpansGroupNode,
+  TraceNode,
+  TreeNode,
+} from './nodes';
+
+export function toTreeItem(node: TreeNode, now: number): vscode.TreeItem {
+  switch (node.kind) {
+    case 'experiment':
+      return experimentItem(node);
+    case 'trace':
+      return traceItem(node, now);
+    case 'assessment':
+      return assessmentItem(node, now);
+    case 'spans':
+      return spansGroupItem(node);
+    case 'span':
+      return spanItem(node);
+    case 'loadMore':
+      return loadMoreItem(node);
+    case 'message':
+      return messageItem(node);
+  }
+}
+
+/**
+ * Tooltips of traces and assessments, made when VS Code shows one (resolveTreeItem) rather than
+ * with every redraw: an expanded experiment redraws every trace row.
+ */
+export function tooltipFor(node: TreeNode): vscode.MarkdownString | undefined {
+  if (node.kind === 'trace') return traceTooltip(node.trace);
+  if (node.kind === 'assessment') return assessmentTooltip(node.assessment, node.overriddenBy);
+  return undefined;
+}
+
+function experimentItem(node: ExperimentNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.experiment.name, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = `experiment:${node.experiment.experimentId}`;
+  item.iconPath = new vscode.ThemeIcon('beaker');
+  item.description = `#${node.experiment.experimentId}`;
+  item.contextValue = 'experiment';
+  return item;
+}
+
+function traceItem(node: TraceNode, now: number): vscode.TreeItem {
+  const { trace } = node;
+  const name = traceName(trace);
+  const request = previewLine(trace.requestPreview, 60);
+  const item = new vscode.TreeItem(
+    request ? `${name}: ${request}` : name,
+    vscode.TreeItemCollapsibleState.Collapsed,
+  );
+  item.id = `trace:${trace.traceId}`;
+  item.description = [
+    formatAge(trace.requestTime, now),
+    formatDuration(trace.executionDurationMs),
+    assessmentCount(trace),
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  item.iconPath = stateIcon(trace.state);
+  item.contextValue = 'trace';
+  item.command = {
+    command: COMMANDS.openTrace,
+    title: 'Open Trace',
+    arguments: [{ traceId: trace.traceId }],
+  };
+  item.accessibilityInformation = { label: `Trace ${name}, ${trace.state}, ${item.description}` };
+  return item;
+}
+
+function assessmentItem(node: AssessmentNode, now: number): vscode.TreeItem {
+  const { assessment } = node;
+  const item = new vscode.TreeItem(
+    `${assessment.name}: ${assessmentSummary(assessment)}`,
+    vscode.TreeItemCollapsibleState.None,
+  );
+  item.id = `assessment:${assessment.assessmentId}`;
+  const parts = [sourceLabel(assessment)];
+  if (!assessment.valid) {
+    parts.unshift(
+      node.overriddenBy ? `overridden by ${sourceLabel(node.overriddenBy)}` : 'overridden',
+    );
+  } else if (assessment.kind === 'feedback' && assessment.overrides) {
+    parts.unshift('override');
+  }
+  parts.push(formatAge(assessment.lastUpdateTime, now));
+  item.description = parts.join(' · ');
+  item.iconPath = assessmentIcon(assessment);
+  const tokens = ['assessment', assessment.kind, assessment.valid ? 'valid' : 'invalid'];
+  if (assessment.kind === 'feedback' && assessment.error) tokens.push('error');
+  item.contextValue = tokens.join(' ');
+  return item;
+}
+
+function spanItem(node: SpanNode): vscode.TreeItem {
+  const { span } = node;
+  const hasChildren = node.children.length > 0 || node.assessments.length > 0;
+  const item = new vscode.TreeItem(
+    span.name,
+    hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+  );
+  item.id = `span:${span.traceId}:${span.spanId}`;
+  const duration =
+    span.endTimeUnixNano === null
+      ? ''
+      : formatDuration(Number((span.endTimeUnixNano - span.startTimeUnixNano) / 1_000_000n));
+  const count = node.assessments.filter((a) => a.valid).length;
+  item.description = [
+    span.spanType,
+    duration,
+    count > 0 ? `${count} assessment${count > 1 ? 's' : ''}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  item.iconPath =
+    span.status.code === 'STATUS_CODE_ERROR'
+      ? new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'))
+      : new vscode.ThemeIcon(spanTypeIcon(span.spanType));
+  item.contextValue = 'span';
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown(`**Span** ${codeSpan(span.name)} · ${codeSpan(span.spanId)}\n\n`);
+  if (span.status.message) md.appendMarkdown(`Status: ${codeSpan(span.status.message)}\n\n`);
+  if (span.inputs !== undefined)
+    md.appendMarkdown(
+      `Inputs\n\n${codeBlock(truncate(JSON.stringify(span.inputs, null, 2), 1500), 'json')}\n\n`,
+    );
+  if (span.outputs !== undefined)
+    md.appendMarkdown(
+      `Outputs\n\n${codeBlock(truncate(JSON.stringify(span.outputs, null, 2), 1500), 'json')}`,
+    );
+  item.tooltip = md;
+  return item;
+}
+
+function spansGroupItem(node: SpansGroupNode): vscode.TreeItem {
+  const item = new vscode.TreeItem('Spans', vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `spans:${node.trace.traceId}`;
+  item.iconPath = new vscode.ThemeIcon('list-tree');
+  item.contextValue = 'spans';
+  return item;
+}
+
+function loadMoreItem(node: LoadMoreNode): vscode.TreeItem {
+  const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+  item.id = `loadMore:${node.experimentId}`;
+  item.iconPath = new vscode.ThemeIcon('more');
+  if (node.hiddenCount > 0) item.description = `${node.hiddenCount} hidden by the filter so far`;
+  item.command = {
+    command: COMMANDS.loadMore,
+    title: 'Load more traces',
+    arguments: [node.experimentId],
+  };
+  item.contextValue = 'loadMore';
+  return item;
+}
+
+function messageItem(node: MessageNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+  item.id = `message:${node.id}`;
+  item.iconPath = new vscode.ThemeIcon(node.icon);
+  if (node.tooltip) item.tooltip = node.tooltip;
+  if (node.action)
+    item.command = { command: COMMANDS[node.action.command], title: node.action.title };
+  item.contextValue = 'message';
+  return item;
+}
+
+function stateIcon(state: TraceInfo['state']): vscode.ThemeIcon {
+  switch (state) {
+    case 'OK':
+      return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+    case 'ERROR':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
+    case 'IN_PROGRESS':
+      return new vscode.ThemeIcon('loading~spin');
+    case 'STATE_UNSPECIFIED':
+      return new vscode.ThemeIcon('circle-outline');
+  }
+}
+
+function assessmentIcon(assessment: Assessment): vscode.ThemeIcon {
+  if (!assessment.valid)
+    return new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'));
+  if (assessment.kind === 'expectation') return new vscode.ThemeIcon('target');
+  if (assessment.error)
+    return new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+  switch (assessment.source.sourceType) {
+    case 'HUMAN':
+      return new vscode.ThemeIcon('person');
+    case 'LLM_JUDGE':
+      return new vscode.ThemeIcon('hubot');
+    case 'CODE':
+      return new vscode.ThemeIcon('code');
+    case 'SOURCE_TYPE_UNSPECIFIED':
+      return new vscode.ThemeIcon('question');
+  }
+}
+
+function spanTypeIcon(spanType: string | undefined): string {
+  switch (spanType) {
+    case 'LLM':
+    case 'CHAT_MODEL':
+      return 'sparkle';
+    case 'TOOL':
+      return 'tools';
+    case 'RETRIEVER':
+      return 'search';
+    case 'AGENT':
+      return 'hubot';
+    case 'EMBEDDING':
+      return 'symbol-array';
+    default:
+      return 'symbol-method';
+  }
+}
+
+function traceTooltip(trace: TraceInfo): vscode.MarkdownString {
+  // Untrusted content: no command links, no HTML; every value inside code spans or fences.
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown(`**${escapeMarkdown(traceName(trace))}** · ${trace.state}\n\n`);
+  md.appendMarkdown(`${codeSpan(trace.traceId)} · ${new Date(trace.requestTime).toLocaleString()}`);
+  if (trace.executionDurationMs !== undefined)
+    md.appendMarkdown(` · ${formatDuration(trace.executionDurationMs)}`);
+  md.appendMarkdown('\n\n');
+  if (trace.requestPreview)
+    md.appendMarkdown(
+      `Request\n\n${codeBlock(truncate(prettyPreview(trace.requestPreview), 1200), 'json')}\n\n`,
+    );
+  if (trace.responsePreview)
+    md.appendMarkdown(
+      `Response\n\n${codeBlock(truncate(prettyPreview(trace.responsePreview), 1200), 'json')}\n\n`,
+    );
+  return md;
+}
+
+function assessmentTooltip(
+  assessment: Assessment,
+  overriddenBy: Assessment | undefined,
+): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown(
+    `**${escapeMarkdown(assessment.name)}** · ${assessment.kind} by ${escapeMarkdown(sourceLabel(assessment))}\n\n`,
+  );
+  if (!assessment.valid) {
+    md.appendMarkdown(
+      overriddenBy
+        ? `Overridden by ${escapeMarkdown(sourceLabel(overriddenBy))}: ${codeSpan(assessmentSummary(overriddenBy))}\n\n`
+        : 'Overridden (no longer in force)\n\n',
+    );
+  }
+  if (assessment.kind === 'feedback' && assessment.error) {
+    const { errorCode, errorMessage, stackTrace } = assessment.error;
+    md.appendMarkdown(
+      `Error ${codeSpan(errorCode)}${errorMessage ? `: ${codeSpan(errorMessage)}` : ''}\n\n`,
+    );
+    if (stackTrace) md.appendMarkdown(`${codeBlock(truncate(stackTrace, 1500))}\n\n`);
+  } else {
+    md.appendMarkdown(
+      `${codeBlock(truncate(JSON.stringify(assessment.value, null, 2), 1500), 'json')}\n\n`,
+    );
+  }
+  if (assessment.kind === 'feedback' && assessment.rationale) {
+    md.appendMarkdown(`Rationale\n\n${codeBlock(truncate(assessment.rationale, 1500))}\n\n`);
+  }
+  const metadata = Object.entries(assessment.metadata);
+  if (metadata.length > 0) {
+    md.appendMarkdown(
+      `Metadata: ${metadata.map(([k, v]) => `${codeSpan(k)} = ${codeSpan(truncate(v, 200))}`).join(', ')}\n\n`,
+    );
+  }
+  if (assessment.spanId) md.appendMarkdown(`Span ${codeSpan(assessment.spanId)}\n\n`);
+  md.appendMarkdown(
+    `${codeSpan(assessment.assessmentId)} · updated ${new Date(assessment.lastUpdateTime).toLocaleString()}`,
+  );
+  return md;
+}
+
+/** Escapes Markdown punctuation so a name shows as typed. */
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
+}

@@ -1,0 +1,79 @@
+/**
+ * One way to report a failure, for commands and webview actions alike: the cause goes to the log,
+ * the connection state hears about it, and the person gets one clear notification with the
+ * actions that can fix it. "Try Again" is offered only when the caller can repeat what failed.
+ */
+import * as vscode from 'vscode';
+import {
+  MlflowApiError,
+  MlflowError,
+  MlflowInputError,
+  MlflowNetworkError,
+  MlflowRouteNotFoundError,
+  MlflowServerTooOldError,
+} from '../mlflow';
+import { Cancelled } from '../util/cancelled';
+import { errorMessage } from '../util/error-message';
+import type { Logger } from '../util/logger';
+import { openSettings, runCommand } from './vscode-commands';
+
+export interface ErrorReporter {
+  /**
+   * Reports a failure. `retry` repeats the action (only pass one for actions that are safe to
+   * repeat, or that a person chooses to repeat knowingly, such as a command's "Try Again").
+   */
+  report(error: unknown, retry?: () => Promise<unknown>): void;
+}
+
+export class NotifyingErrorReporter implements ErrorReporter {
+  constructor(
+    private readonly log: Logger,
+    /** Tells the connection what a failure says about the server (unreachable, signed out, ...). */
+    private readonly noteFailure: (error: unknown) => void,
+  ) {}
+
+  report(error: unknown, retry?: () => Promise<unknown>): void {
+    if (error instanceof Cancelled) return;
+    this.noteFailure(error);
+    const message = errorMessage(error);
+    if (error instanceof MlflowError) this.log.error(message);
+    else this.log.error(error instanceof Error ? (error.stack ?? message) : message);
+
+    const actions = actionsFor(error).filter((a) => a !== TRY_AGAIN || retry);
+    // Not awaited: the notification stays while the person decides.
+    void vscode.window
+      .showErrorMessage(message, ...actions.map((a) => a.title))
+      .then(async (choice) => {
+        const action = actions.find((a) => a.title === choice);
+        if (action) await action.run(retry ?? (() => Promise.resolve()));
+      });
+  }
+}
+
+interface Action {
+  title: string;
+  run(retry: () => Promise<unknown>): Thenable<unknown>;
+}
+
+const TRY_AGAIN: Action = { title: 'Try Again', run: (retry) => retry() };
+const SIGN_IN: Action = { title: 'Sign In', run: () => runCommand('signIn') };
+const SETTINGS: Action = { title: 'Open Settings', run: () => openSettings() };
+const CONNECT: Action = {
+  title: 'Connect to Another Server',
+  run: () => runCommand('selectServer'),
+};
+const SHOW_LOG: Action = { title: 'Show Log', run: () => runCommand('showLog') };
+
+function actionsFor(error: unknown): Action[] {
+  if (error instanceof MlflowInputError) return [];
+  if (error instanceof MlflowApiError) {
+    if (error.status === 401 || error.status === 403) return [SIGN_IN, SHOW_LOG];
+    if (error.status >= 500) return [TRY_AGAIN, SHOW_LOG];
+    return [SHOW_LOG];
+  }
+  if (error instanceof MlflowNetworkError) return [TRY_AGAIN, SETTINGS, SHOW_LOG];
+  if (error instanceof MlflowServerTooOldError || error instanceof MlflowRouteNotFoundError) {
+    return [CONNECT, SETTINGS];
+  }
+  return [SHOW_LOG];
+}

@@ -1,0 +1,55 @@
+/**
+ * Every id the extension shares with package.json: commands, when-clause context keys, the view
+ * and the webview panel types. Nothing else in the code spells one out; a unit test checks that
+ * package.json's commands, menus, keybindings and when-clauses use exactly these.
+ */
+const PREFIX = 'mlflowTraceReview';
+
+export const COMMANDS = {
+  refresh: `${PREFIX}.refresh`,
+  setFilter: `${PREFIX}.setFilter`,
+  clearFilter: `${PREFIX}.clearFilter`,
+  quickFilter: `${PREFIX}.quickFilter`,
+  loadMore: `${PREFIX}.loadMore`,
+  selectServer: `${PREFIX}.selectServer`,
+  selectExperiments: `${PREFIX}.selectExperiments`,
+  signIn: `${PREFIX}.signIn`,
+  signOut: `${PREFIX}.signOut`,
+  startLocalServer: `${PREFIX}.startLocalServer`,
+  showLog: `${PREFIX}.showLog`,
+  openSettings: `${PREFIX}.openSettings`,
+  logFeedback: `${PREFIX}.logFeedback`,
+  logExpectation: `${PREFIX}.logExpectation`,
+  editAssessment: `${PREFIX}.editAssessment`,
+  overrideFeedback: `${PREFIX}.overrideFeedback`,
+  deleteAssessment: `${PREFIX}.deleteAssessment`,
+  reviewLatestTrace: `${PREFIX}.reviewLatestTrace`,
+  copyTraceId: `${PREFIX}.copyTraceId`,
+  copyAssessmentId: `${PREFIX}.copyAssessmentId`,
+  openInMlflowUi: `${PREFIX}.openInMlflowUi`,
+  revealAssessment: `${PREFIX}.revealAssessment`,
+  openTrace: `${PREFIX}.openTrace`,
+  openFeedbackForm: `${PREFIX}.openFeedbackForm`,
+  openExpectationForm: `${PREFIX}.openExpectationForm`,
+  openAssessmentForm: `${PREFIX}.openAssessmentForm`,
+} as const;
+export type CommandName = keyof typeof COMMANDS;
+export type CommandId = (typeof COMMANDS)[CommandName];
+
+/** Keys set with `setContext` and read by when-clauses in package.json. */
+export const CONTEXT_KEYS = {
+  /** The connection state's kind (connecting, connected, unreachable, ...): the welcome views. */
+  state: `${PREFIX}.state`,
+  filtered: `${PREFIX}.filtered`,
+  signedIn: `${PREFIX}.signedIn`,
+  assessmentSelected: `${PREFIX}.assessmentSelected`,
+  noExperiments: `${PREFIX}.noExperiments`,
+} as const;
+export type ContextKey = (typeof CONTEXT_KEYS)[keyof typeof CONTEXT_KEYS];
+
+export const VIEW_CONTAINER_ID = PREFIX;
+export const VIEW_ID = `${PREFIX}.traces`;
+export const WEBVIEW_TYPES = { trace: `${PREFIX}.trace`, form: `${PREFIX}.form` } as const;
+export const STATUS_BAR_ID = `${PREFIX}.status`;
+/** The settings section (package.json `configuration`). */
+export const SETTINGS_SECTION = PREFIX;

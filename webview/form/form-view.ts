@@ -1,0 +1,115 @@
+/**
+ * The feedback and expectation form: its components (components.ts) over one state (state.ts).
+ * Every field is checked as it changes (the same logic the host applies again on submit); a
+ * change redraws only the components that show what changed, and refreshes the error lines and
+ * the submit button in place, so typing never loses the cursor or the scroll position.
+ */
+import type { FieldErrors } from '../../src/shared/form-logic';
+import { FORM_PROTOCOL, type FormDraft, type FormInit } from '../../src/shared/protocol/form';
+import { clear, el } from '../dom';
+import { channel } from '../host';
+import {
+  actions,
+  errorModeToggle,
+  formTitle,
+  heading,
+  metadataSection,
+  nameField,
+  original,
+  rationaleField,
+  sourceSection,
+  targetField,
+  valueSection,
+  type Component,
+} from './components';
+import { FormState } from './state';
+
+export const formChannel = channel(FORM_PROTOCOL);
+
+let current: { state: FormState; root: HTMLElement } | undefined;
+
+export function showForm(root: HTMLElement, form: FormInit, restoredDraft?: FormDraft): void {
+  const state = new FormState(form, restoredDraft);
+  current = { state, root };
+  clear(root);
+  const top = [heading(state), original(state)];
+  const fields = [
+    nameField(state),
+    errorModeToggle(state),
+    valueSection(state),
+    rationaleField(state),
+    sourceSection(state),
+    targetField(state),
+    metadataSection(state),
+    actions(state, submit, () => {
+      formChannel.send({ type: 'cancel' });
+    }),
+  ].filter((c): c is Component => c !== undefined);
+  const formEl = el('form', { class: 'assessment-form', 'aria-label': formTitle(state) });
+  formEl.addEventListener('submit', (event) => {
+    event.preventDefault();
+  });
+  formEl.append(...fields.map((c) => c.element));
+  for (const component of top) if (component) root.appendChild(component.element);
+  root.appendChild(formEl);
+
+  state.onChange((changed) => {
+    for (const component of fields)
+      if (component.redrawOn?.some((field) => changed.has(field))) component.redraw?.();
+    refreshStatus(root, state);
+  });
+  refreshStatus(root, state);
+  root.querySelector<HTMLElement>('[data-field="name"]')?.focus();
+}
+
+export function onSubmitting(): void {
+  current?.state.setStatus(true);
+}
+
+export function onSubmitFailed(message: string, field: string | undefined): void {
+  current?.state.setStatus(false, { message, ...(field ? { field } : {}) });
+}
+
+export function onSubmitted(): void {
+  current?.state.setStatus(false);
+}
+
+/** Ctrl/Cmd+Enter submits from anywhere in the form; with Shift, "Submit and Next". */
+export function installFormShortcuts(): void {
+  window.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && current) {
+      event.preventDefault();
+      submit(event.shiftKey && current.state.form.mode === 'feedback');
+    }
+  });
+}
+
+function submit(next: boolean): void {
+  if (!current) return;
+  const { state, root } = current;
+  if (state.busy) return;
+  if (Object.keys(state.errors()).length > 0) {
+    refreshStatus(root, state);
+    return;
+  }
+  formChannel.send({ type: 'submit', draft: state.draft, next });
+}
+
+/** The error lines, the host's refusal and the submit button, updated where they are. */
+function refreshStatus(root: HTMLElement, state: FormState): void {
+  const errors = state.errors();
+  for (const line of root.querySelectorAll<HTMLElement>('[data-error-for]')) {
+    line.textContent = state.errorFor(line.dataset.errorFor as keyof FieldErrors, errors);
+  }
+  const serverError = root.querySelector('[data-testid="server-error"]');
+  if (serverError) serverError.textContent = state.serverError?.message ?? errors.form ?? '';
+  const submitButton = root.querySelector('[data-testid="submit"]');
+  if (submitButton) {
+    submitButton.textContent = state.busy
+      ? 'Saving…'
+      : state.form.mode === 'edit'
+        ? 'Save'
+        : 'Submit';
+    submitButton.toggleAttribute('disabled', state.busy || Object.keys(errors).length > 0);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The form's state: the form the host sent, the draft as typed, whether a submit is in flight,
+ * and the host's last refusal. Components read it and change it only through `update`, which
+ * saves the draft in the webview state (it survives hiding the panel and reloading the window)
+ * and tells the listeners what changed, so each component redraws only itself.
+ */
+import {
+  checkEdit,
+  checkExpectation,
+  checkFeedback,
+  type FieldErrors,
+} from '../../src/shared/form-logic';
+import type { FormDraft, FormInit } from '../../src/shared/protocol/form';
+import { saveState } from '../host';
+
+export type Listener = (changed: ReadonlySet<keyof FormDraft>) => void;
+
+export class FormState {
+  draft: FormDraft;
+  busy = false;
+  serverError: { message: string; field?: string } | undefined;
+  private readonly listeners = new Set<Listener>();
+
+  constructor(
+    readonly form: FormInit,
+    restoredDraft?: FormDraft,
+  ) {
+    this.draft = restoredDraft ?? structuredClone(form.draft);
+  }
+
+  get isExpectation(): boolean {
+    return this.form.mode === 'expectation' || this.form.assessment?.kind === 'expectation';
+  }
+
+  /** What is wrong with the draft now (the same checks the host applies on submit). */
+  errors(): FieldErrors {
+    const { form, draft } = this;
+    if (form.mode === 'edit' && form.assessment) {
+      const checked = checkEdit(form.assessment, draft);
+      // "Nothing has changed" is not an error to show while typing.
+      return checked.ok || checked.errors.form ? {} : checked.errors;
+    }
+    const checked = this.isExpectation
+      ? checkExpectation(draft)
+      : checkFeedback(form.mode === 'override' ? { ...draft, errorMode: false } : draft);
+    return checked.ok ? {} : checked.errors;
+  }
+
+  /** The message to show under a field: the host's refusal of it, else the check's. */
+  errorFor(field: keyof FieldErrors, errors = this.errors()): string {
+    return this.serverError?.field === field ? this.serverError.message : (errors[field] ?? '');
+  }
+
+  update(change: Partial<FormDraft>): void {
+    this.draft = { ...this.draft, ...change };
+    this.serverError = undefined;
+    saveState({ form: { ...this.form, draft: this.draft } });
+    this.notify(new Set(Object.keys(change) as (keyof FormDraft)[]));
+  }
+
+  /** A submit started, failed or ended: nothing in the draft changed, only what is shown. */
+  setStatus(busy: boolean, serverError?: { message: string; field?: string }): void {
+    this.busy = busy;
+    this.serverError = serverError;
+    this.notify(new Set());
+  }
+
+  onChange(listener: Listener): void {
+    this.listeners.add(listener);
+  }
+
+  private notify(changed: ReadonlySet<keyof FormDraft>): void {
+    for (const listener of this.listeners) listener(changed);
+  }
+}
