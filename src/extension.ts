@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import type { CommandContext } from './commands/context';
 import { Connection } from './connection/connection';
+import type { TraceId, TraceInfo } from './mlflow';
 import { CredentialStore } from './connection/credentials';
 import { LocalServer } from './connection/local-server';
 import { FormPanels } from './panels/form-panel';
@@ -20,11 +21,12 @@ import type { TreeNode } from './tree/nodes';
 import { TraceTreeProvider } from './tree/trace-tree';
 import { NotifyingErrorReporter } from './ui/error-reporter';
 import { CONTEXT_KEYS, VIEW_ID } from './ui/ids';
-import { setContext } from './ui/vscode-commands';
+import { runCommand, setContext } from './ui/vscode-commands';
 
 /** What activate() returns: the pieces tests look at. Not a stable API for other extensions. */
 export interface ExtensionApi {
   readonly connection: Connection;
+  readonly credentials: CredentialStore;
   readonly store: TraceStore;
   readonly tree: TraceTreeProvider;
   readonly view: vscode.TreeView<TreeNode>;
@@ -46,7 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     treeDataProvider: tree,
     showCollapseAll: true,
   });
-  const localServer = new LocalServer();
+  const localServer = new LocalServer(context.workspaceState, context.globalStorageUri, log);
   const traceRendered = new vscode.EventEmitter<TraceRendered>();
   const reporter = new NotifyingErrorReporter(log, (error) => {
     connection.noteFailure(error);
@@ -58,6 +60,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     log,
     reporter,
     traceRendered,
+    showTraceBeingRated: async (next: TraceInfo, previous: TraceId) => {
+      await traces.replace(previous, next.traceId);
+      // Its row too, when the tree is shown (a hidden tree has no rows to select).
+      if (next.experimentId && view.visible) {
+        const node = tree.nodeForTrace(next, next.experimentId);
+        await view.reveal(node, { select: true, focus: false });
+      }
+    },
   };
   const forms = new FormPanels(panelContext);
   const traces = new TracePanels(panelContext, forms);
@@ -94,6 +104,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       // Anything loaded belonged to the previous server or credentials.
       if (state.kind === 'connecting') store.reset();
       else tree.refreshAll();
+      updateViewDecorations(tree, view, connection);
     }),
     connection.onDidChangeSettings((settings) => {
       // Another page size or list of experiments: load again what is shown.
@@ -102,17 +113,37 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       shown = shape;
     }),
     tree.onDidChangeCounts(() => {
-      updateViewDecorations(tree, view);
+      updateViewDecorations(tree, view, connection);
     }),
     view.onDidChangeSelection((e) => {
       const selected = e.selection[0];
       setContext(CONTEXT_KEYS.assessmentSelected, selected?.kind === 'assessment');
     }),
     startAutoRefresh(store, view, connection),
+    shareTrackingUri(context.environmentVariableCollection, connection),
+    localServer.onDidChangeUrl((url) => {
+      setContext(CONTEXT_KEYS.localServerRunning, url !== undefined);
+    }),
+    localServer.onDidExit((exit) => {
+      void connection.check();
+      void vscode.window
+        .showErrorMessage(
+          `The local MLflow server at ${exit.url} stopped (exit ${exit.code}). Its output is in ${exit.logPath}.`,
+          'Restart',
+          'Open Server Log',
+        )
+        .then(async (choice) => {
+          if (choice === 'Restart') await runCommand('startLocalServer');
+          if (choice === 'Open Server Log')
+            await vscode.window.showTextDocument(vscode.Uri.file(exit.logPath));
+        });
+    }),
   );
   setContext(CONTEXT_KEYS.signedIn, await credentials.has(connection.origin));
-  void connection.check();
-  return { connection, store, tree, view, onDidRenderTrace: traceRendered.event };
+  // A local server that ran before the window reloaded comes back on its remembered port.
+  if (localServer.wasRunning && vscode.workspace.isTrusted) void runCommand('startLocalServer');
+  else void connection.check();
+  return { connection, credentials, store, tree, view, onDidRenderTrace: traceRendered.event };
 }
 
 export function deactivate(): void {
@@ -124,14 +155,53 @@ function listShape(settings: Settings): string {
   return JSON.stringify([settings.pageSize, settings.experiments]);
 }
 
-/** The badge (traces no person has rated among those loaded) and the filter description. */
-function updateViewDecorations(tree: TraceTreeProvider, view: vscode.TreeView<TreeNode>): void {
+/**
+ * The badge (traces no person has rated among those loaded) and the message at the top of the
+ * view: what is wrong with the connection (naming the server), else the active filters. (A
+ * view alone in its container shows no description, so the filters go in the message too.)
+ */
+function updateViewDecorations(
+  tree: TraceTreeProvider,
+  view: vscode.TreeView<TreeNode>,
+  connection: Connection,
+): void {
+  const state = connection.state;
   const { count, loaded } = tree.unratedCount();
   view.badge =
-    count > 0
+    state.kind === 'connected' && count > 0
       ? { value: count, tooltip: `${count} of the ${loaded} loaded traces have no human feedback` }
       : undefined;
   view.description = tree.description();
+  view.message =
+    state.kind === 'unreachable' || state.kind === 'unauthorized' || state.kind === 'tooOld'
+      ? state.message
+      : state.kind === 'connected'
+        ? tree.description()
+        : undefined;
+}
+
+/**
+ * New integrated terminals get MLFLOW_TRACKING_URI for the server the view shows, so the app run
+ * there logs its traces where the reviewer looks (and not into a new ./mlruns or mlflow.db).
+ * Terminals already open are marked by VS Code as wanting a relaunch. No credentials go there.
+ */
+function shareTrackingUri(
+  environment: vscode.GlobalEnvironmentVariableCollection,
+  connection: Connection,
+): vscode.Disposable {
+  environment.description = 'MLFLOW_TRACKING_URI: the MLflow server that MLflow Trace Review shows';
+  const update = () => {
+    const { url, origin } = connection.settings.trackingUri;
+    // The default URL is shared only once something answers there.
+    if (origin !== 'default' || connection.state.kind === 'connected')
+      environment.replace('MLFLOW_TRACKING_URI', url);
+    else environment.delete('MLFLOW_TRACKING_URI');
+  };
+  update();
+  return vscode.Disposable.from(
+    connection.onDidChangeState(update),
+    connection.onDidChangeSettings(update),
+  );
 }
 
 /** While the view is visible, looks for new traces every `autoRefreshSeconds`. */
@@ -146,6 +216,7 @@ function startAutoRefresh(
     if (polling || !view.visible || connection.state.kind !== 'connected') return;
     polling = true;
     try {
+      await store.pollExperiments();
       for (const experiment of await store.experiments())
         await store.pollNewest(experiment.experimentId);
     } catch (error) {

@@ -48,6 +48,9 @@ export interface CommandArgs {
   signIn: Credentials | undefined;
   signOut: undefined;
   startLocalServer: undefined;
+  stopLocalServer: undefined;
+  /** A path: use that interpreter without asking (for tests and scripts). */
+  choosePythonInterpreter: string | undefined;
   showLog: undefined;
   openSettings: undefined;
   logFeedback: { target?: TraceRef; name?: string; value?: FeedbackValue; rationale?: string };
@@ -178,6 +181,8 @@ export const PARSERS: { [K in CommandName]: (arg: unknown) => CommandArgs[K] } =
   signIn: (arg) => (arg === undefined ? undefined : parse('signIn', fields.signIn, arg)),
   signOut: nothing,
   startLocalServer: nothing,
+  stopLocalServer: nothing,
+  choosePythonInterpreter: text,
   showLog: nothing,
   openSettings: nothing,
   logFeedback: (arg) => onTrace(arg, parse('logFeedback', fields.logFeedback, arg)),

@@ -2,6 +2,12 @@
 import * as vscode from 'vscode';
 import { describeBadTrackingUri } from '../connection/tracking-uri';
 import { SECTION } from '../connection/settings';
+import type { StoredCredentials } from '../connection/credentials';
+import { hasMlflow, pythonCandidates } from '../connection/local-server';
+import { MlflowInputError } from '../mlflow';
+import { Cancelled } from '../util/cancelled';
+import { ErrorWithActions } from '../ui/error-reporter';
+import { copyToClipboard } from '../ui/notify';
 import { CONTEXT_KEYS } from '../ui/ids';
 import { runCommand, setContext } from '../ui/vscode-commands';
 import type { CommandArgs } from './args';
@@ -15,31 +21,64 @@ export async function selectServer(
 ): Promise<string | undefined> {
   if (given !== undefined) return setTrackingUri(ctx, given);
   const current = ctx.connection.settings.trackingUri;
-  const items = [
+  const state = ctx.connection.state;
+  const signedIn = await ctx.credentials.has(ctx.connection.origin);
+  const localUrl = ctx.localServer.url;
+  // Only what applies now: no Start while one runs, no Sign In for a server that wants none.
+  const items: (vscode.QuickPickItem & { action: MenuAction })[] = [
     {
       label: '$(edit) Enter a Server URL…',
-      detail: `Now: ${current.url} (from ${current.origin})`,
-      action: 'url' as const,
+      detail: `Now: ${current.url} (from ${current.origin})${localUrl ? ': this stops the local server' : ''}`,
+      action: 'url',
     },
+    ...(state.kind === 'connected'
+      ? [
+          {
+            label: '$(beaker) Choose Experiments…',
+            detail: 'Which experiments the tree shows',
+            action: 'experiments' as const,
+          },
+        ]
+      : []),
+    { label: '$(copy) Copy Tracking URI', detail: current.url, action: 'copyUri' },
     {
-      label: '$(beaker) Choose Experiments…',
-      detail: 'Which experiments the tree shows',
-      action: 'experiments' as const,
+      label: '$(link-external) Open MLflow UI',
+      detail: 'The server’s own web UI, in the browser',
+      action: 'openUi',
     },
-    {
-      label: '$(sign-in) Sign In…',
-      detail: `Credentials for ${ctx.connection.origin}`,
-      action: 'signIn' as const,
-    },
-    {
-      label: '$(server-process) Start a Local MLflow Server',
-      detail: 'mlflow server with SQLite under .mlflow/',
-      action: 'local' as const,
-    },
+    ...(state.kind === 'unauthorized' || signedIn
+      ? [
+          {
+            label: signedIn ? '$(sign-in) Sign In Again…' : '$(sign-in) Sign In…',
+            detail: `Credentials for ${ctx.connection.origin}`,
+            action: 'signIn' as const,
+          },
+        ]
+      : []),
+    ...(signedIn
+      ? [
+          {
+            label: '$(sign-out) Sign Out',
+            detail: `Forget the credentials for ${ctx.connection.origin}`,
+            action: 'signOut' as const,
+          },
+        ]
+      : []),
+    localUrl
+      ? {
+          label: '$(debug-stop) Stop the Local MLflow Server',
+          detail: `Running at ${localUrl}; its data stays`,
+          action: 'stopLocal',
+        }
+      : {
+          label: '$(server-process) Start a Local MLflow Server',
+          detail: 'mlflow server with SQLite under .mlflow/',
+          action: 'local',
+        },
     {
       label: '$(output) Show Log',
       detail: 'Every request, with its status and time',
-      action: 'log' as const,
+      action: 'log',
     },
   ];
   const chosen = await pick({ title: 'MLflow Server' }, items, {
@@ -50,18 +89,26 @@ export async function selectServer(
       const url = await input(
         { title: 'MLflow Server' },
         {
-          prompt: 'The tracking server URL, with its path prefix if it has one',
+          prompt: localUrl
+            ? 'The tracking server URL (connecting to it stops the local server)'
+            : 'The tracking server URL, with its path prefix if it has one',
           value: current.url,
           validate: describeBadTrackingUri,
         },
       );
       return setTrackingUri(ctx, url);
     }
-    case 'experiments':
-      await runCommand('selectExperiments');
+    case 'copyUri':
+      await copyToClipboard(current.url);
       return undefined;
+    case 'openUi':
+      await vscode.env.openExternal(vscode.Uri.parse(current.url, true));
+      return undefined;
+    case 'experiments':
     case 'signIn':
-      await runCommand('signIn');
+    case 'signOut':
+    case 'stopLocal':
+      await runCommand(MENU_COMMANDS[chosen.action]);
       return undefined;
     case 'local':
       await runCommand('startLocalServer');
@@ -71,6 +118,24 @@ export async function selectServer(
       return undefined;
   }
 }
+
+type MenuAction =
+  | 'url'
+  | 'experiments'
+  | 'copyUri'
+  | 'openUi'
+  | 'signIn'
+  | 'signOut'
+  | 'local'
+  | 'stopLocal'
+  | 'log';
+
+const MENU_COMMANDS = {
+  experiments: 'selectExperiments',
+  signIn: 'signIn',
+  signOut: 'signOut',
+  stopLocal: 'stopLocalServer',
+} as const;
 
 async function setTrackingUri(ctx: CommandContext, url: string): Promise<string> {
   const problem = describeBadTrackingUri(url);
@@ -112,82 +177,174 @@ export async function selectExperiments(
   return chosen;
 }
 
+/**
+ * Sign In: the credentials are tried on the server first, and stored (and "signed in" shown) only
+ * once it accepts them. A refusal offers Sign In Again with the username kept.
+ */
 export async function signIn(ctx: CommandContext, given: CommandArgs['signIn']): Promise<boolean> {
   const origin = ctx.connection.origin;
-  const title = `Sign In to ${origin}`;
-  if (given?.token) await ctx.credentials.store(origin, { kind: 'bearer', token: given.token });
-  else if (given?.username !== undefined && given.password !== undefined) {
-    await ctx.credentials.store(origin, {
-      kind: 'basic',
-      username: given.username,
-      password: given.password,
-    });
-  } else {
-    const method = await pick({ title, step: 1, totalSteps: 3 }, [
-      {
-        label: 'Username and password',
-        detail: 'MLflow’s basic-auth app (mlflow server --app-name basic-auth)',
-        auth: 'basic' as const,
-      },
-      {
-        label: 'Token',
-        detail: 'A bearer token for a gateway or managed MLflow',
-        auth: 'bearer' as const,
-      },
-    ]);
-    if (method.auth === 'basic') {
-      const username = await input(
-        { title, step: 2, totalSteps: 3 },
-        { prompt: 'Username', validate: (t) => (t.trim() ? undefined : 'Enter a username') },
-      );
-      const password = await input(
-        { title, step: 3, totalSteps: 3 },
-        { prompt: 'Password', password: true },
-      );
-      await ctx.credentials.store(origin, { kind: 'basic', username: username.trim(), password });
-    } else {
-      const token = await input(
-        { title, step: 2, totalSteps: 2 },
-        {
-          prompt: 'Token',
-          password: true,
-          validate: (t) => (t.trim() ? undefined : 'Enter the token'),
-        },
-      );
-      await ctx.credentials.store(origin, { kind: 'bearer', token: token.trim() });
-    }
-  }
-  setContext(CONTEXT_KEYS.signedIn, true);
-  ctx.connection.reload();
-  const state = await ctx.connection.check();
+  const credentials = await credentialsFor(origin, given);
+  const state = await ctx.connection.probe(credentials);
   if (state.kind === 'unauthorized') {
-    throw new Error(`${origin} refused these credentials. Check them and sign in again.`);
+    const username = credentials.kind === 'basic' ? credentials.username : undefined;
+    throw new ErrorWithActions(
+      `${origin} refused ${username ? `the password for ${username}` : 'this token'}. Nothing was stored.`,
+      [{ title: 'Sign In Again', command: 'signIn', arg: username ? { username } : undefined }],
+    );
   }
   if (state.kind !== 'connected') {
     throw new Error(state.kind === 'connecting' ? `${origin} did not answer.` : state.message);
   }
+  await ctx.credentials.store(origin, credentials);
+  setContext(CONTEXT_KEYS.signedIn, true);
+  ctx.connection.reload();
+  await ctx.connection.check();
+  void vscode.window.showInformationMessage(
+    credentials.kind === 'basic'
+      ? `Signed in to ${origin} as ${credentials.username}.`
+      : `Signed in to ${origin} with a token.`,
+  );
   return true;
 }
 
+/** The credentials given, else asked for (the username prefilled when it is given alone). */
+async function credentialsFor(
+  origin: string,
+  given: CommandArgs['signIn'],
+): Promise<StoredCredentials> {
+  if (given?.token) return { kind: 'bearer', token: given.token };
+  if (given?.username !== undefined && given.password !== undefined)
+    return { kind: 'basic', username: given.username, password: given.password };
+  const title = `Sign In to ${origin}`;
+  const method =
+    given?.username !== undefined
+      ? { auth: 'basic' as const }
+      : await pick({ title, step: 1, totalSteps: 3 }, [
+          {
+            label: 'Username and password',
+            detail: 'MLflow’s basic-auth app (mlflow server --app-name basic-auth)',
+            auth: 'basic' as const,
+          },
+          {
+            label: 'Token',
+            detail: 'A bearer token for a gateway or managed MLflow',
+            auth: 'bearer' as const,
+          },
+        ]);
+  if (method.auth === 'bearer') {
+    const token = await input(
+      { title, step: 2, totalSteps: 2 },
+      {
+        prompt: 'Token',
+        password: true,
+        validate: (t) => (t.trim() ? undefined : 'Enter the token'),
+      },
+    );
+    return { kind: 'bearer', token: token.trim() };
+  }
+  const username = await input(
+    { title, step: 2, totalSteps: 3 },
+    {
+      prompt: 'Username',
+      value: given?.username ?? '',
+      validate: (t) => (t.trim() ? undefined : 'Enter a username'),
+    },
+  );
+  const password = await input(
+    { title, step: 3, totalSteps: 3 },
+    { prompt: `Password for ${username.trim()}`, password: true },
+  );
+  return { kind: 'basic', username: username.trim(), password };
+}
+
 export async function signOut(ctx: CommandContext): Promise<void> {
-  await ctx.credentials.delete(ctx.connection.origin);
+  const origin = ctx.connection.origin;
+  await ctx.credentials.delete(origin);
   setContext(CONTEXT_KEYS.signedIn, false);
   ctx.connection.reload();
   ctx.store.reset();
+  void vscode.window.showInformationMessage(
+    `Signed out of ${origin}: its credentials are forgotten.`,
+  );
 }
 
 export async function startLocalServer(ctx: CommandContext): Promise<string> {
   const url = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Starting a local MLflow server…' },
-    () => ctx.localServer.start(ctx.extension.globalStorageUri, ctx.log),
+    () => ctx.localServer.start(),
   );
   ctx.connection.useLocalServer(url);
   await ctx.connection.check();
   ctx.store.reset();
-  void vscode.window.showInformationMessage(
-    `Local MLflow server running at ${url} (stops when VS Code closes).`,
-  );
+  const where = ctx.localServer.dataDir ?? 'its data folder';
+  void vscode.window
+    .showInformationMessage(
+      `Local MLflow server running at ${url}, with its data in ${where} (ignored by git). New terminals get MLFLOW_TRACKING_URI=${url}; it stops when VS Code closes.`,
+      'Copy Tracking URI',
+      'Open MLflow UI',
+    )
+    .then(async (choice) => {
+      if (choice === 'Copy Tracking URI') await copyToClipboard(url);
+      if (choice === 'Open MLflow UI') await vscode.env.openExternal(vscode.Uri.parse(url, true));
+    });
   return url;
+}
+
+/**
+ * Choose Python Interpreter…: the interpreter the local server runs with, from the ones found
+ * or from a file, checked for mlflow, saved in the setting (the workspace's, when one is open).
+ */
+export async function choosePythonInterpreter(
+  ctx: CommandContext,
+  given: CommandArgs['choosePythonInterpreter'],
+): Promise<string> {
+  let python = given;
+  if (python === undefined) {
+    const browse = { label: '$(folder-opened) Browse…', detail: 'An interpreter on this machine' };
+    const chosen = await pick({ title: 'Python Interpreter for the Local MLflow Server' }, [
+      browse,
+      ...(await pythonCandidates()).map((p) => ({ label: p, detail: '' })),
+    ]);
+    if (chosen === browse) {
+      const [file] =
+        (await vscode.window.showOpenDialog({
+          title: 'Python Interpreter with mlflow',
+          canSelectMany: false,
+          openLabel: 'Use This Interpreter',
+        })) ?? [];
+      if (!file) throw new Cancelled();
+      python = file.fsPath;
+    } else python = chosen.label;
+  }
+  if (!(await hasMlflow(python))) {
+    throw new ErrorWithActions(
+      `${python} cannot import mlflow. Install it there ("${python} -m pip install mlflow") or choose another interpreter.`,
+      [{ title: 'Choose Python Interpreter…', command: 'choosePythonInterpreter' }],
+    );
+  }
+  await vscode.workspace
+    .getConfiguration(SECTION)
+    .update(
+      'localServer.python',
+      python,
+      vscode.workspace.workspaceFolders
+        ? vscode.ConfigurationTarget.Workspace
+        : vscode.ConfigurationTarget.Global,
+    );
+  void vscode.window.showInformationMessage(`The local MLflow server will run with ${python}.`);
+  return python;
+}
+
+/** Stops the server the extension started; the data stays for next time. */
+export async function stopLocalServer(ctx: CommandContext): Promise<boolean> {
+  const url = ctx.localServer.url;
+  if (!url) throw new MlflowInputError('No local MLflow server is running.');
+  await ctx.localServer.stop();
+  ctx.connection.useLocalServer(undefined);
+  void vscode.window.showInformationMessage(
+    `Stopped the local MLflow server at ${url}. Its data stays for next time.`,
+  );
+  return true;
 }
 
 function describeState(ctx: CommandContext): string {

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { CommandContext } from './context';
 import { Cancelled } from '../util/cancelled';
 import { resolveAssessmentTarget } from './targets';
-import { assessmentSummary, describeAssessment, sourceLabel } from '../shared/format';
+import { assessmentSummary, describeAssessment, sourceLabel, traceName } from '../shared/format';
 import { notify } from '../ui/notify';
 import type { CommandArgs } from './args';
 
@@ -28,9 +28,11 @@ export async function deleteAssessment(
         ? `This is an override: deleting it restores the ${sourceLabel(restores)} feedback (${assessmentSummary(restores)}).`
         : 'This cannot be undone.',
     ].join('\n\n');
+    // "Keep" comes first, so it is the default button: Enter never deletes.
     const choice = await vscode.window.showWarningMessage(
-      `Delete the ${describeAssessment(assessment)}?`,
+      `Delete the ${describeAssessment(assessment)} by ${sourceLabel(assessment)} on trace "${traceName(trace)}"?`,
       { modal: true, detail },
+      'Keep',
       'Delete',
     );
     if (choice !== 'Delete') throw new Cancelled();

@@ -14,7 +14,7 @@ import {
   pickValueType,
 } from './prompts';
 import { resolveAssessmentTarget } from './targets';
-import { describeAssessment } from '../shared/format';
+import { describeAssessment, traceName } from '../shared/format';
 import { notify } from '../ui/notify';
 import { VALUE_TYPE_NAMES, valueTypeOf } from '../shared/value-input';
 import type { CommandArgs } from './args';
@@ -56,10 +56,11 @@ async function askForUpdate(
       field: 'metadata' as const,
     },
   ];
-  const chosen = await pick({ title, step: 1, totalSteps: 2 }, fields, {
+  const subject = traceName(trace);
+  const chosen = await pick({ title, step: 1, totalSteps: 2, subject }, fields, {
     placeHolder: `What to change in ${describeAssessment(assessment)}?`,
   });
-  const step = { title, step: 2, totalSteps: 2 };
+  const step = { title, step: 2, totalSteps: 2, subject };
   switch (chosen.field) {
     case 'value': {
       const type = await pickValueType(step, VALUE_TYPE_NAMES, valueTypeOf(assessment.value));

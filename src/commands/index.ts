@@ -14,6 +14,8 @@ import {
   signIn,
   signOut,
   startLocalServer,
+  stopLocalServer,
+  choosePythonInterpreter,
 } from './connection-commands';
 import type { CommandContext } from './context';
 import { deleteAssessment } from './delete-assessment';
@@ -46,6 +48,8 @@ const HANDLERS: Handlers = {
   signIn,
   signOut,
   startLocalServer,
+  stopLocalServer,
+  choosePythonInterpreter,
   showLog: (ctx) => {
     ctx.log.show();
     return Promise.resolve();

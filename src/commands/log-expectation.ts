@@ -8,10 +8,17 @@ import type { Assessment, JsonValue } from '../mlflow';
 import type { CommandContext } from './context';
 import { Cancelled } from '../util/cancelled';
 import type { CommandArgs } from './args';
-import { enterValue, pick, pickName } from './prompts';
+import { enterValue, pick, pickName, type StepInfo } from './prompts';
 import { resolveTraceTarget } from './targets';
 import { notify } from '../ui/notify';
-import { parseJson, valueTypeOf, type ValueType } from '../shared/value-input';
+import { traceName } from '../shared/format';
+import {
+  EXPECTATION_VALUE_TYPES,
+  parseJson,
+  VALUE_TYPES,
+  valueTypeOf,
+  type ValueType,
+} from '../shared/value-input';
 
 interface ExpectationArgs {
   name?: string;
@@ -32,12 +39,14 @@ export async function logExpectation(
     const draft = ctx.drafts.get(draftKey) as ExpectationArgs | undefined;
     const recent = ctx.store.recentAssessmentNames(trace.experimentId, 'expectation');
     const onTrace = trace.assessments.filter((a) => a.kind === 'expectation').map((a) => a.name);
+    // Three steps, counted as the feedback flow counts them: name, kind of value, value.
+    const step = { title, totalSteps: 3, subject: traceName(trace) };
     name = await pickName(
-      { title, step: 1, totalSteps: 2 },
+      { ...step, step: 1 },
       [...recent, ...onTrace, 'expected_response', 'expected_facts'],
       draft?.name,
     );
-    value = await enterExpectationValue(ctx, { title, step: 2, totalSteps: 2 }, name, draft?.value);
+    value = await enterExpectationValue(ctx, step, name, draft?.value);
     ctx.drafts.set(draftKey, { name, value });
   }
   const expectation = await ctx.store.logExpectation({
@@ -54,16 +63,18 @@ export async function logExpectation(
 
 async function enterExpectationValue(
   ctx: CommandContext,
-  info: { title: string; step: number; totalSteps: number },
+  step: StepInfo,
   name: string,
   initial: JsonValue | undefined,
 ): Promise<JsonValue> {
   const selection = selectedText();
+  // The kinds of value in the order and with the names the feedback flow and the forms use.
   const items: { label: string; detail: string; source: Source }[] = [
-    { label: 'Text', detail: 'a string, typed here', source: 'string' },
-    { label: 'JSON', detail: 'a list, an object, ... typed here', source: 'json' },
-    { label: 'Number', detail: 'typed here', source: 'number' },
-    { label: 'True / false', detail: 'a boolean', source: 'boolean' },
+    ...EXPECTATION_VALUE_TYPES.map((type) => ({
+      label: VALUE_TYPES[type].label,
+      detail: VALUE_TYPES[type].detail,
+      source: type,
+    })),
     ...(selection
       ? [
           {
@@ -79,7 +90,16 @@ async function enterExpectationValue(
       source: 'document',
     },
   ];
-  const chosen = await pick(info, items, { placeHolder: 'Where does the value come from?' });
+  const chosen = await pick({ ...step, step: 2 }, items, {
+    placeHolder: 'Where does the value come from?',
+    // The kind of the value being retried, else text.
+    activeIndex: Math.max(
+      0,
+      items.findIndex(
+        (i) => i.source === (initial === undefined ? 'string' : valueTypeOf(initial)),
+      ),
+    ),
+  });
   switch (chosen.source) {
     case 'selection':
       return selectionValue(selection ?? '');
@@ -87,7 +107,7 @@ async function enterExpectationValue(
       return editAsDocument(ctx, name);
     default:
       return enterValue(
-        info,
+        { ...step, step: 3 },
         chosen.source,
         initial === undefined || valueTypeOf(initial) === chosen.source ? initial : undefined,
       );

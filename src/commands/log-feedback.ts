@@ -7,6 +7,7 @@ import type { Feedback, FeedbackValue } from '../mlflow';
 import type { CommandContext } from './context';
 import { enterFeedbackValue, enterRationale, pickName, pickValueType } from './prompts';
 import { resolveTraceTarget } from './targets';
+import { traceName } from '../shared/format';
 import { notify } from '../ui/notify';
 import { FEEDBACK_VALUE_TYPES, valueTypeOf, type ValueType } from '../shared/value-input';
 import type { CommandArgs } from './args';
@@ -24,6 +25,7 @@ export async function logFeedback(
 ): Promise<Feedback> {
   const title = 'Log Feedback';
   const { trace, spanId } = await resolveTraceTarget(ctx, given.target, { title });
+  const step = { title, totalSteps: 4, subject: traceName(trace) };
   const draftKey = `feedback:${trace.traceId}:${spanId ?? ''}`;
   const draft = (ctx.drafts.get(draftKey) as FeedbackDraft | undefined) ?? {};
 
@@ -33,21 +35,21 @@ export async function logFeedback(
   if (name === undefined || value === undefined) {
     const onTrace = trace.assessments.filter((a) => a.kind === 'feedback').map((a) => a.name);
     const recent = ctx.store.recentAssessmentNames(trace.experimentId, 'feedback');
-    name = await pickName({ title, step: 1, totalSteps: 4 }, [...recent, ...onTrace], draft.name);
+    name = await pickName({ ...step, step: 1 }, [...recent, ...onTrace], draft.name);
     const previous = trace.assessments.find(
       (a) => a.kind === 'feedback' && a.name === name && a.value !== null,
     );
     const type = await pickValueType(
-      { title, step: 2, totalSteps: 4 },
+      { ...step, step: 2 },
       FEEDBACK_VALUE_TYPES,
       draft.type ?? (previous ? valueTypeOf(previous.value) : 'boolean'),
     );
     value = await enterFeedbackValue(
-      { title, step: 3, totalSteps: 4 },
+      { ...step, step: 3 },
       type,
       draft.type === type ? draft.value : undefined,
     );
-    rationale = await enterRationale({ title, step: 4, totalSteps: 4 }, draft.rationale);
+    rationale = await enterRationale({ ...step, step: 4 }, draft.rationale);
     ctx.drafts.set(draftKey, { name, type, value, rationale });
   }
 

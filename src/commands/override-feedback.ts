@@ -10,7 +10,7 @@ import { enterFeedbackValue, enterRationale, pickValueType } from './prompts';
 import { resolveAssessmentTarget } from './targets';
 import { notify } from '../ui/notify';
 import { FEEDBACK_VALUE_TYPES, valueTypeOf } from '../shared/value-input';
-import { sourceLabel } from '../shared/format';
+import { sourceLabel, traceName } from '../shared/format';
 import type { CommandArgs } from './args';
 
 export async function overrideFeedback(
@@ -28,13 +28,14 @@ export async function overrideFeedback(
       ? `error ${assessment.error.errorCode}`
       : JSON.stringify(assessment.value);
     const stepTitle = `${title}: ${assessment.name} = ${was} by ${sourceLabel(assessment)}`;
+    const subject = traceName(trace);
     const type = await pickValueType(
-      { title: stepTitle, step: 1, totalSteps: 3 },
+      { title: stepTitle, step: 1, totalSteps: 3, subject },
       FEEDBACK_VALUE_TYPES,
       assessment.value === null ? 'boolean' : valueTypeOf(assessment.value),
     );
-    value = await enterFeedbackValue({ title: stepTitle, step: 2, totalSteps: 3 }, type);
-    rationale = await enterRationale({ title: stepTitle, step: 3, totalSteps: 3 });
+    value = await enterFeedbackValue({ title: stepTitle, step: 2, totalSteps: 3, subject }, type);
+    rationale = await enterRationale({ title: stepTitle, step: 3, totalSteps: 3, subject });
   }
   const override = await ctx.store.overrideFeedback(trace, {
     assessmentId: assessment.assessmentId,

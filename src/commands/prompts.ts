@@ -21,6 +21,8 @@ export interface StepInfo {
   title: string;
   step?: number;
   totalSteps?: number;
+  /** What the flow acts on (a trace's name), shown in the title so it is never a guess. */
+  subject?: string;
 }
 
 export async function input(
@@ -49,7 +51,12 @@ export async function input(
 export async function pick<T extends vscode.QuickPickItem>(
   info: StepInfo,
   items: T[],
-  options: { placeHolder: string; activeIndex?: number } = { placeHolder: '' },
+  options: {
+    placeHolder: string;
+    activeIndex?: number;
+    /** What Enter means when the typed text matches no row (e.g. a pasted id); else nothing. */
+    typed?: (text: string) => T | undefined;
+  } = { placeHolder: '' },
 ): Promise<T> {
   const quickPick = vscode.window.createQuickPick<T>();
   quickPick.title = stepTitle(info);
@@ -61,11 +68,24 @@ export async function pick<T extends vscode.QuickPickItem>(
   quickPick.matchOnDetail = true;
   const active = items[options.activeIndex ?? 0];
   if (active) quickPick.activeItems = [active];
-  // Enter can arrive before the active row has synced back: then it is the one we set.
-  return runQuickPick(
-    quickPick,
-    () => quickPick.selectedItems[0] ?? quickPick.activeItems[0] ?? active,
-  );
+  return runQuickPick(quickPick, () => acceptedRow(quickPick, active, options.typed));
+}
+
+/**
+ * The row Enter takes. Nothing typed: the highlighted row, or the one we highlighted (Enter can
+ * arrive before it has synced back). Something typed: the highlighted match; when nothing
+ * matches, only what `typed` makes of the text, else nothing (the picker stays open): never the
+ * first row of a list the person filtered away.
+ */
+export function acceptedRow<T extends vscode.QuickPickItem>(
+  quickPick: vscode.QuickPick<T>,
+  initiallyActive: T | undefined,
+  typed?: (text: string) => T | undefined,
+): T | undefined {
+  const chosen = quickPick.selectedItems[0] ?? quickPick.activeItems[0];
+  const text = quickPick.value.trim();
+  if (!text) return chosen ?? initiallyActive;
+  return chosen ?? typed?.(text);
 }
 
 /** Shows a quick pick until `accept` gives a result for Enter; Escape rejects with Cancelled. */
@@ -223,9 +243,8 @@ export async function enterMetadata(
 }
 
 function stepTitle(info: StepInfo): string {
-  return info.step && info.totalSteps
-    ? `${info.title} (${info.step}/${info.totalSteps})`
-    : info.title;
+  const steps = info.step && info.totalSteps ? ` (${info.step}/${info.totalSteps})` : '';
+  return `${info.title}${steps}${info.subject ? ` · ${info.subject}` : ''}`;
 }
 
 function unique(names: string[]): string[] {

@@ -2,10 +2,18 @@
  * What a command acts on: the target its argument names (args.ts), else the view's selection,
  * and failing that the person picks.
  */
-import type { Assessment, TraceInfo } from '../mlflow';
+import type * as vscode from 'vscode';
+import { asTraceId, type Assessment, type TraceId, type TraceInfo } from '../mlflow';
 import { AssessmentNode, SpanNode, TraceNode, type TreeNode } from '../tree/nodes';
 import type { AssessmentRef, TraceRef } from './args';
-import { formatAge, previewLine, traceName } from '../shared/format';
+import {
+  assessmentCount,
+  assessmentSummary,
+  formatAge,
+  previewLine,
+  sourceLabel,
+  traceName,
+} from '../shared/format';
 import type { CommandContext } from './context';
 import { pick, type StepInfo } from './prompts';
 
@@ -69,8 +77,10 @@ export async function resolveAssessmentTarget(
   }
   const { trace } = await resolveTraceTarget(ctx, ref, info);
   const items = trace.assessments.map((assessment) => ({
-    label: `${assessment.name}: ${JSON.stringify(assessment.value)}`,
-    description: `${assessment.kind}${assessment.valid ? '' : ' · overridden'}`,
+    label: `${assessment.name}: ${assessmentSummary(assessment)}`,
+    description: [assessment.kind, sourceLabel(assessment), assessment.valid ? '' : 'overridden']
+      .filter(Boolean)
+      .join(' · '),
     assessment,
   }));
   if (items.length === 0) throw new Error(`Trace ${traceName(trace)} has no assessments yet.`);
@@ -78,23 +88,42 @@ export async function resolveAssessmentTarget(
   return { trace, assessment: chosen.assessment };
 }
 
-/** Loaded traces, newest first; loads the first experiment's first page if nothing is loaded. */
+/** A trace id as MLflow 3 makes them: `tr-` and 32 hex digits. */
+const TRACE_ID = /^tr-[0-9a-f]{32}$/i;
+
+/**
+ * Loaded traces, newest first (the first page of each experiment is loaded if needed); a pasted
+ * trace id that is not among them is fetched.
+ */
 export async function pickTrace(ctx: CommandContext, info: StepInfo): Promise<TraceInfo> {
   const traces = await ctx.store.loadedTraces();
   if (traces.length === 0)
     throw new Error('No traces to choose from: run your app with MLflow tracing on, then refresh.');
   const now = Date.now();
-  const chosen = await pick(
+  const experiments = new Map((await ctx.store.experiments()).map((e) => [e.experimentId, e.name]));
+  const chosen = await pick<vscode.QuickPickItem & { traceId: TraceId; trace?: TraceInfo }>(
     info,
     traces.map((trace) => ({
-      label: traceName(trace),
-      description: formatAge(trace.requestTime, now),
+      label: `${trace.state === 'ERROR' ? '$(error) ' : ''}${traceName(trace)}`,
+      description: [
+        formatAge(trace.requestTime, now),
+        trace.experimentId ? experiments.get(trace.experimentId) : undefined,
+        assessmentCount(trace),
+        trace.traceId,
+      ]
+        .filter(Boolean)
+        .join(' · '),
       detail: previewLine(trace.requestPreview, 100),
+      traceId: trace.traceId,
       trace,
     })),
-    { placeHolder: 'Which trace? (newest first)' },
+    {
+      placeHolder: 'Which trace? (newest first; or paste a trace id)',
+      typed: (text) =>
+        TRACE_ID.test(text) ? { label: text, traceId: asTraceId(text.toLowerCase()) } : undefined,
+    },
   );
-  return chosen.trace;
+  return chosen.trace ?? (await ctx.store.getTrace(chosen.traceId));
 }
 
 /** Selects a loaded trace in the tree, even before the tree has drawn its row. */

@@ -9,9 +9,10 @@ import {
   MlflowNetworkError,
   MlflowRouteNotFoundError,
   MlflowServerTooOldError,
+  type CredentialsProvider,
   type RequestLogEntry,
 } from '../mlflow';
-import { CredentialStore, originOf } from './credentials';
+import { CredentialStore, originOf, type StoredCredentials } from './credentials';
 import { readSettings, SECTION, type Settings } from './settings';
 import { CONTEXT_KEYS } from '../ui/ids';
 import { setContext } from '../ui/vscode-commands';
@@ -108,8 +109,12 @@ export class Connection implements vscode.Disposable {
     return this.checking.result;
   }
 
-  /** Called by views when a request fails, so the state reflects what was just seen. */
+  /**
+   * Called when a request of an action or a view fails, so the state reflects what was just
+   * seen. A 403 refuses that action only (a read-only user can still read): the view stays.
+   */
   noteFailure(error: unknown): void {
+    if (isRefusedAction(error)) return;
     const state = stateForError(error, this.currentSettings.trackingUri.origin === 'default');
     if (state) this.setState(state);
   }
@@ -149,8 +154,29 @@ export class Connection implements vscode.Disposable {
     void this.currentClient.close();
   }
 
+  /**
+   * What the server says to these credentials, without keeping them or changing the state: a
+   * sign-in stores credentials only once the server has accepted them.
+   */
+  async probe(credentials: StoredCredentials): Promise<ConnectionState> {
+    const client = this.createClient(() => credentials);
+    try {
+      return await this.stateOf(client);
+    } finally {
+      void client.close();
+    }
+  }
+
   private async runCheck(): Promise<ConnectionState> {
     const client = this.currentClient;
+    const state = await this.stateOf(client);
+    // A newer client (settings changed meanwhile) has its own check.
+    if (client === this.currentClient) this.setState(state);
+    return state;
+  }
+
+  /** Asks a client's server who it is, and whether these credentials may read. */
+  private async stateOf(client: MlflowClient): Promise<ConnectionState> {
     let state: ConnectionState;
     try {
       const version = await client.getServerVersion();
@@ -171,8 +197,6 @@ export class Connection implements vscode.Disposable {
         message: errorMessage(error),
       };
     }
-    // A newer client (settings changed meanwhile) has its own check.
-    if (client === this.currentClient) this.setState(state);
     return state;
   }
 
@@ -182,7 +206,7 @@ export class Connection implements vscode.Disposable {
     this.stateChanged.fire(state);
   }
 
-  private createClient(): MlflowClient {
+  private createClient(credentials?: CredentialsProvider): MlflowClient {
     const settings = this.currentSettings;
     const origin = originOf(settings.trackingUri.url);
     const http = vscode.workspace.getConfiguration('http');
@@ -192,7 +216,7 @@ export class Connection implements vscode.Disposable {
       baseUrl: settings.trackingUri.url,
       // Looked up per request for this client's own origin: a sign-in applies at once, and
       // credentials stored for another server never go here.
-      credentials: () => this.credentials.get(origin),
+      credentials: credentials ?? (() => this.credentials.get(origin)),
       timeoutMs: settings.requestTimeoutMs,
       ...(settings.caFile ? { caFile: settings.caFile } : {}),
       insecureSkipTlsVerify: settings.insecureSkipTlsVerify,
@@ -209,6 +233,11 @@ export class Connection implements vscode.Disposable {
   }
 
   private logRequest(entry: RequestLogEntry): void {
+    // The server answered after all (it was restarted, the network came back): check again, so
+    // the view does not go on saying it is unreachable.
+    const answered = entry.status !== undefined && entry.status < 400;
+    const kind = this.currentState.kind;
+    if (answered && (kind === 'unreachable' || kind === 'notConfigured')) void this.check();
     const status = entry.status ?? entry.error ?? 'no response';
     const retry = entry.attempt > 1 ? ` (attempt ${entry.attempt})` : '';
     const line = `${entry.method} ${entry.path} → ${status} in ${Math.round(entry.durationMs)} ms${retry}`;
@@ -224,6 +253,9 @@ export function stateForError(error: unknown, isDefaultUrl: boolean): Connection
       ? { kind: 'notConfigured', message: error.message }
       : { kind: 'unreachable', message: error.message };
   }
+  if (error instanceof MlflowApiError && error.status === 403 && refusesHostName(error)) {
+    return { kind: 'unreachable', message: error.message };
+  }
   if (error instanceof MlflowApiError && (error.status === 401 || error.status === 403)) {
     return { kind: 'unauthorized', message: error.message };
   }
@@ -233,4 +265,14 @@ export function stateForError(error: unknown, isDefaultUrl: boolean): Connection
   if (error instanceof MlflowRouteNotFoundError)
     return { kind: 'unreachable', message: error.message };
   return undefined;
+}
+
+/** MLflow refuses every request reached by a host name it does not allow (`--allowed-hosts`). */
+function refusesHostName(error: MlflowApiError): boolean {
+  return /Invalid Host header/i.test(error.serverMessage);
+}
+
+/** A 403 for one action (a read-only user writing), not for the whole server. */
+function isRefusedAction(error: unknown): boolean {
+  return error instanceof MlflowApiError && error.status === 403 && !refusesHostName(error);
 }

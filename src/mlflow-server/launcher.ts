@@ -51,6 +51,10 @@ export interface MlflowServer {
   readonly pid: number;
   /** The end of the server's output so far (from DATA_DIR/server.log). */
   log(): string;
+  /** DATA_DIR/server.log: where the server writes its output. */
+  readonly logPath: string;
+  /** Settles when the process exits, with its exit code or the signal that ended it. */
+  readonly exited: Promise<number | string>;
   /** Stops the server and its workers; removes the data folder unless it was given or `keepData`. */
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
@@ -160,7 +164,7 @@ export async function startMlflowServer(options: MlflowServerOptions): Promise<M
     await delay(250);
   }
 
-  return { url, port, dataDir, pid: child.pid ?? -1, log: output, stop };
+  return { url, port, dataDir, pid: child.pid ?? -1, log: output, logPath, exited, stop };
 }
 
 /** A port that was free a moment ago on 127.0.0.1. */

@@ -99,8 +99,10 @@ function describeApiError(
   switch (true) {
     case status === 401:
       return `Not signed in to ${originOf(url)} (401${code}). Sign in with a valid username and password or token.${said}`;
+    case status === 403 && /Invalid Host header/i.test(serverMessage):
+      return `${originOf(url)} refused the host name it was reached by (403). Start the server with --allowed-hosts naming it (e.g. --allowed-hosts ${new URL(url).hostname}), or connect by a name it allows.${said}`;
     case status === 403:
-      return `Access denied by ${originOf(url)} (403${code}). Check your permissions, or start the server with --allowed-hosts if it rejects this host name.${said}`;
+      return `${originOf(url)} does not allow this (403${code}): your user may have read-only access. Ask an owner of the experiment for EDIT permission, or sign in as another user.${said}`;
     case status === 404:
       return `Not found (404${code}) for ${where}. It may have been deleted, or the id is wrong: refresh and try again.${said}`;
     case status === 409:

@@ -273,6 +273,7 @@ class FormPanel {
       return;
     }
     const init = await this.initFor({ mode: 'feedback', traceId: next.traceId });
+    const rated = this.traceId;
     // Keep the name and kind of value: rating one trace after another uses the same ones.
     this.init = {
       ...init,
@@ -285,6 +286,14 @@ class FormPanel {
     };
     this.setTitle();
     this.host.post({ type: 'form', form: this.init });
+    // Then the trace itself, where the previous one was shown; the form works without it.
+    try {
+      await this.ctx.showTraceBeingRated(next, rated);
+    } catch (error) {
+      this.ctx.log.warn(
+        `Could not show trace ${next.traceId} beside its form: ${errorMessage(error)}`,
+      );
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 /** What the panels need from the rest of the extension. */
 import type * as vscode from 'vscode';
+import type { TraceId, TraceInfo } from '../mlflow';
 import type { TraceStore } from '../store/trace-store';
 import type { ErrorReporter } from '../ui/error-reporter';
 
@@ -11,6 +12,11 @@ export interface PanelContext {
   readonly log: vscode.LogOutputChannel;
   /** Failures of actions started in a webview: reported as the commands' are. */
   readonly reporter: ErrorReporter;
+  /**
+   * "Submit and Next" moved the form to `next`: show it where `previous` was shown (its trace
+   * panel, its row in the tree), so that the trace being rated is the one in view.
+   */
+  showTraceBeingRated(next: TraceInfo, previous: TraceId): Promise<void>;
   /** Fired when a trace panel's webview says it has drawn its trace (for measurements). */
   readonly traceRendered: vscode.EventEmitter<TraceRendered>;
 }

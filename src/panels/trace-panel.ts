@@ -50,19 +50,34 @@ export class TracePanels implements vscode.Disposable {
   }
 
   /** Shows the trace's panel, making it if needed. */
-  async show(traceId: TraceId): Promise<vscode.WebviewPanel> {
+  async show(
+    traceId: TraceId,
+    where: { column?: vscode.ViewColumn; preserveFocus?: boolean } = {},
+  ): Promise<vscode.WebviewPanel> {
+    const column = where.column ?? vscode.ViewColumn.Active;
     const existing = this.open.get(traceId);
     if (existing) {
-      existing.host.panel.reveal();
+      existing.host.panel.reveal(column, where.preserveFocus);
       return existing.host.panel;
     }
-    const panel = vscode.window.createWebviewPanel(
-      WEBVIEW_TYPES.trace,
-      'Trace',
-      vscode.ViewColumn.Active,
-    );
+    const panel = vscode.window.createWebviewPanel(WEBVIEW_TYPES.trace, 'Trace', {
+      viewColumn: column,
+      preserveFocus: where.preserveFocus ?? false,
+    });
     await this.adopt(panel, traceId);
     return panel;
+  }
+
+  /**
+   * The trace after `previous` is the one being rated now: its panel takes the place of the
+   * previous trace's (same column, the previous one closed), or opens beside the form; the
+   * focus stays where the person is rating.
+   */
+  async replace(previous: TraceId, next: TraceId): Promise<void> {
+    const old = this.open.get(previous);
+    const column = old?.host.panel.viewColumn ?? vscode.ViewColumn.Beside;
+    await this.show(next, { column, preserveFocus: true });
+    if (previous !== next) old?.host.dispose();
   }
 
   dispose(): void {

@@ -118,6 +118,39 @@ export class TraceStore implements Disposable {
     return list;
   }
 
+  /**
+   * Looks for experiments made since the list was loaded (an app's `mlflow.set_experiment`), so
+   * they appear without a manual refresh. What is loaded of the others stays. Returns whether
+   * the list changed.
+   */
+  async pollExperiments(): Promise<boolean> {
+    const shown = this.experimentList;
+    if (!shown) return false;
+    const generation = this.generation;
+    this.experimentList = undefined;
+    let fresh: Experiment[];
+    try {
+      fresh = await this.experiments();
+    } catch (error) {
+      if (generation === this.generation) this.experimentList = shown;
+      throw error;
+    }
+    if (generation !== this.generation) return false;
+    // The server's order moves as experiments are updated: only a new, gone or renamed one counts.
+    const key = (list: Experiment[]) =>
+      list
+        .map((e) => `${e.experimentId}:${e.name}`)
+        .sort()
+        .join('\n');
+    if (key(fresh) === key(shown)) {
+      // Same experiments: keep the objects the views already hold.
+      this.experimentList = shown;
+      return false;
+    }
+    this.changed.fire({ kind: 'experiments' });
+    return true;
+  }
+
   /** The server's active experiments, most recently updated first (its first 1000). */
   async allExperiments(): Promise<Experiment[]> {
     const page = await this.client.searchExperiments({

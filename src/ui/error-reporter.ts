@@ -15,7 +15,18 @@ import {
 import { Cancelled } from '../util/cancelled';
 import { errorMessage } from '../util/error-message';
 import type { Logger } from '../util/logger';
+import type { CommandName } from './ids';
 import { openSettings, runCommand } from './vscode-commands';
+
+/** A failure that knows what fixes it: each action runs one of our commands. */
+export class ErrorWithActions extends Error {
+  constructor(
+    message: string,
+    readonly actions: readonly { title: string; command: CommandName; arg?: unknown }[],
+  ) {
+    super(message);
+  }
+}
 
 export interface ErrorReporter {
   /**
@@ -65,6 +76,9 @@ const CONNECT: Action = {
 const SHOW_LOG: Action = { title: 'Show Log', run: () => runCommand('showLog') };
 
 function actionsFor(error: unknown): Action[] {
+  if (error instanceof ErrorWithActions) {
+    return error.actions.map((a) => ({ title: a.title, run: () => runCommand(a.command, a.arg) }));
+  }
   if (error instanceof MlflowInputError) return [];
   if (error instanceof MlflowApiError) {
     if (error.status === 401 || error.status === 403) return [SIGN_IN, SHOW_LOG];

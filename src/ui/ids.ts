@@ -16,6 +16,8 @@ export const COMMANDS = {
   signIn: `${PREFIX}.signIn`,
   signOut: `${PREFIX}.signOut`,
   startLocalServer: `${PREFIX}.startLocalServer`,
+  stopLocalServer: `${PREFIX}.stopLocalServer`,
+  choosePythonInterpreter: `${PREFIX}.choosePythonInterpreter`,
   showLog: `${PREFIX}.showLog`,
   openSettings: `${PREFIX}.openSettings`,
   logFeedback: `${PREFIX}.logFeedback`,
@@ -44,6 +46,8 @@ export const CONTEXT_KEYS = {
   signedIn: `${PREFIX}.signedIn`,
   assessmentSelected: `${PREFIX}.assessmentSelected`,
   noExperiments: `${PREFIX}.noExperiments`,
+  /** A local server started by the extension is running. */
+  localServerRunning: `${PREFIX}.localServerRunning`,
 } as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[keyof typeof CONTEXT_KEYS];
 

@@ -258,6 +258,15 @@ describe('a person’s journeys with the packaged extension', () => {
       // brings the judge's feedback back.
       const overrideRow = await w.waitForTreeRow('groundedness: partly');
       await w.contextMenu(overrideRow, 'Delete Assessment');
+      // The dialog names the trace and who assessed; Enter takes its default, which keeps it.
+      const asked = await w.pressInDialog('Enter');
+      assert.match(asked, /on trace "rag_app"/);
+      assert.match(asked, /by human /);
+      assert.ok(
+        (await onServer(traceId)).some((a) => a.assessment_id === override.assessment_id),
+        'Enter deleted the assessment',
+      );
+      await w.contextMenu(overrideRow, 'Delete Assessment');
       const question = await w.answerDialog('Delete', 'confirm-delete');
       assert.match(question, /groundedness/);
       await eventually('the judge’s feedback in force again', async () => {

@@ -87,6 +87,19 @@ describe('the store', () => {
     );
   });
 
+  it('finds experiments made since the list was loaded, without a refresh', async () => {
+    connection.settings = { experiments: [], pageSize: PAGE_SIZE };
+    const before = await store.experiments();
+    assert.equal(await store.pollExperiments(), false, 'nothing new yet');
+    await sdk.call('create_trace', { experiment: 'made-later', input: 'new app' });
+    changes.length = 0;
+    assert.equal(await store.pollExperiments(), true);
+    const after = await store.experiments();
+    assert.ok(after.some((e) => e.name === 'made-later'));
+    assert.equal(after.length, before.length + 1);
+    assert.deepEqual(changes, [{ kind: 'experiments' }]);
+  });
+
   it('loads a page at a time, newest first, and follows the page token with Load more', async () => {
     const experiment = await store.experiments().then((e) => e[0]);
     assert.ok(experiment);

@@ -149,7 +149,17 @@ describe('error messages say what to do', () => {
       new MlflowApiError(401, 'UNAUTHENTICATED', 'You are not authenticated', 'GET', url),
       /Sign in/,
     ],
-    [new MlflowApiError(403, 'PERMISSION_DENIED', 'nope', 'GET', url), /--allowed-hosts/],
+    [new MlflowApiError(403, 'PERMISSION_DENIED', 'nope', 'POST', url), /read-only access/],
+    [
+      new MlflowApiError(
+        403,
+        undefined,
+        'Invalid Host header - possible DNS rebinding attack detected',
+        'GET',
+        url,
+      ),
+      /--allowed-hosts naming it \(e\.g\. --allowed-hosts 127\.0\.0\.1\)/,
+    ],
     [
       new MlflowApiError(404, 'RESOURCE_DOES_NOT_EXIST', 'Trace not found', 'GET', url),
       /deleted, or the id is wrong.*Trace not found/,
@@ -172,4 +182,8 @@ describe('error messages say what to do', () => {
       assert.doesNotMatch(error.message, /\n/);
     });
   }
+  it('hints at --allowed-hosts only when the server refused the host name', () => {
+    const denied = new MlflowApiError(403, 'PERMISSION_DENIED', 'Permission denied', 'POST', url);
+    assert.doesNotMatch(denied.message, /allowed-hosts/);
+  });
 });

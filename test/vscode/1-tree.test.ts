@@ -196,6 +196,8 @@ describe('the trace tree', () => {
       [traces.error],
     );
     assert.match(api.view.description ?? '', /trace\.status = 'ERROR'/);
+    // The description is hidden when the view is alone in its container: the message shows it.
+    assert.equal(api.view.message, "Filtered: trace.status = 'ERROR'");
 
     const refused = await vscode.commands.executeCommand(
       'mlflowTraceReview.setFilter',

@@ -125,11 +125,11 @@ describe('assessment commands', () => {
   it('logs an expectation with a JSON value from the palette', async () => {
     const pending = run<Assessment>('logExpectation', { traceId: traces.chat });
     await keys(
-      { waitForText: 'Log Expectation (1/2)' },
+      { waitForText: 'Log Expectation (1/3)' },
       { type: 'expected_facts' },
       { press: 'Enter' },
     );
-    await keys({ waitForText: 'Log Expectation (2/2)' }, { type: 'JSON' }, { press: 'Enter' });
+    await keys({ waitForText: 'Log Expectation (2/3)' }, { type: 'JSON' }, { press: 'Enter' });
     await keys(
       { waitForText: 'JSON: any JSON value' },
       { type: '{"facts": ["greets back", "asks how to help"]}' },
@@ -167,11 +167,11 @@ describe('assessment commands', () => {
     editor.selection = new vscode.Selection(0, 0, 0, document.lineAt(0).text.length);
     const pending = run<Assessment>('logExpectation', { traceId: traces.error });
     await keys(
-      { waitForText: 'Log Expectation (1/2)' },
+      { waitForText: 'Log Expectation (1/3)' },
       { type: 'from_selection' },
       { press: 'Enter' },
     );
-    await keys({ waitForText: 'Log Expectation (2/2)' }, { type: 'selection' }, { press: 'Enter' });
+    await keys({ waitForText: 'Log Expectation (2/3)' }, { type: 'selection' }, { press: 'Enter' });
     const logged = await pending;
     assert.ok(logged);
     const values = await sdk.call<Record<string, { value: unknown }>>('assessment_values', {
@@ -184,12 +184,12 @@ describe('assessment commands', () => {
   it('logs a large expectation edited as a JSON document: saving logs it', async () => {
     const pending = run<Assessment>('logExpectation', { traceId: traces.error });
     await keys(
-      { waitForText: 'Log Expectation (1/2)' },
+      { waitForText: 'Log Expectation (1/3)' },
       { type: 'big_document' },
       { press: 'Enter' },
     );
     await keys(
-      { waitForText: 'Log Expectation (2/2)' },
+      { waitForText: 'Log Expectation (2/3)' },
       { type: 'JSON document' },
       { press: 'Enter' },
     );
@@ -388,6 +388,28 @@ describe('assessment commands', () => {
       (await onServer(traces.error)).some((a) => a.assessment_id === logged.assessmentId),
       false,
     );
+  });
+
+  it('does nothing on Enter when nothing matches, and takes a pasted trace id', async () => {
+    const samples = (await api.store.experiments()).find((e) => e.name === 'Sample apps');
+    assert.ok(samples);
+    // With no trace selected, the command asks which trace.
+    const experimentRow = api.tree.experimentNode(samples.experimentId);
+    assert.ok(experimentRow);
+    await api.view.reveal(experimentRow, { select: true, focus: true });
+    const unmatched = run<string | undefined>('copyTraceId');
+    await keys(
+      { waitForText: 'Copy Trace ID' },
+      { type: 'no trace is called this' },
+      { press: 'Enter' },
+      { waitForText: 'Copy Trace ID' },
+      { press: 'Escape' },
+    );
+    assert.equal(await unmatched, undefined, 'Enter took a trace that did not match');
+
+    const pasted = run<string | undefined>('copyTraceId');
+    await keys({ waitForText: 'Copy Trace ID' }, { type: traces.rag }, { press: 'Enter' });
+    assert.equal(await pasted, traces.rag);
   });
 
   it('reviews the latest trace: reveals it and starts the feedback flow', async () => {

@@ -1,10 +1,12 @@
 /** The connection's error states, sign-in through SecretStorage, and getting back. */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import { FaultProxy } from '../support/fault-proxy';
+import { PythonSdk } from '../support/python-sdk';
 import { env, extensionApi, rows, screenshot, showView, waitFor, run } from './support/harness';
 
 describe('the connection', () => {
@@ -33,6 +35,9 @@ describe('the connection', () => {
     const state = api.connection.state;
     assert.match(state.kind === 'unreachable' ? state.message : '', /refused|Start the server/i);
     assert.deepEqual(await rows(api), []);
+    // The view names the server that does not answer, and counts nothing it cannot show.
+    assert.ok(api.view.message?.includes(env('MTR_STOPPED_URL')), api.view.message);
+    assert.equal(api.view.badge, undefined);
     await screenshot('state-unreachable');
   });
 
@@ -44,6 +49,11 @@ describe('the connection', () => {
       password: 'wrong-password',
     });
     assert.equal(wrong, undefined, 'wrong credentials do not sign in');
+    assert.equal(
+      await api.credentials.has(api.connection.origin),
+      false,
+      'refused credentials are not stored',
+    );
     const ok = await run('signIn', {
       username: env('MTR_AUTH_USER'),
       password: env('MTR_AUTH_PASSWORD'),
@@ -60,6 +70,45 @@ describe('the connection', () => {
       'unauthorized after signing out',
       () => api.connection.state.kind === 'unauthorized',
     );
+  });
+
+  it('takes a 403 on a write as that action’s error: a read-only user stays connected', async () => {
+    const authUrl = env('MTR_AUTH_URL');
+    const admin = { username: env('MTR_AUTH_USER'), password: env('MTR_AUTH_PASSWORD') };
+    const sdk = new PythonSdk(authUrl, {
+      MLFLOW_TRACKING_USERNAME: admin.username,
+      MLFLOW_TRACKING_PASSWORD: admin.password,
+    });
+    let traceId: string;
+    try {
+      ({ trace_id: traceId } = await sdk.call<{ trace_id: string }>('create_trace', {
+        experiment: 'read-only',
+      }));
+    } finally {
+      sdk.close();
+    }
+    // A new user of MLflow's basic auth may read every experiment and change none (READ).
+    const reader = { username: 'reader', password: 'Reader-Passw0rd!' };
+    const created = await fetch(`${authUrl}/api/2.0/mlflow/users/create`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString('base64')}`,
+      },
+      body: JSON.stringify(reader),
+    });
+    assert.equal(created.status, 200, await created.text());
+    await connectTo(authUrl, 'unauthorized');
+    try {
+      assert.equal(await run('signIn', reader), true);
+      await waitFor('connected as the reader', () => api.connection.state.kind === 'connected');
+      const logged = await run('logFeedback', { traceId, name: 'not_allowed', value: true });
+      assert.equal(logged, undefined, 'the write was refused');
+      assert.equal(api.connection.state.kind, 'connected');
+      assert.ok((await rows(api)).length > 0, 'the view still lists the experiments');
+    } finally {
+      await run('signOut');
+    }
   });
 
   it('never sends one server’s credentials to another', async () => {
@@ -128,5 +177,85 @@ describe('a local server started from the editor', () => {
     assert.ok(folder);
     const stat = await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder.uri, '.mlflow'));
     assert.equal(stat.type, vscode.FileType.Directory);
+    // Prompts and responses stay out of the repository.
+    assert.match(
+      fs.readFileSync(path.join(folder.uri.fsPath, '.mlflow', '.gitignore'), 'utf8'),
+      /^\*$/m,
+    );
+  });
+
+  it('gives new terminals its URI, notices when it dies, and starts and stops on request', async () => {
+    const url = api.connection.settings.trackingUri.url;
+    assert.equal(api.connection.settings.trackingUri.origin, 'local server');
+    // A new terminal sees the server in use, not the MLFLOW_TRACKING_URI VS Code started with.
+    const out = path.join(os.tmpdir(), `mtr-terminal-${process.pid}.txt`);
+    fs.rmSync(out, { force: true });
+    const terminal = vscode.window.createTerminal({
+      name: 'app',
+      shellPath: '/bin/sh',
+      shellArgs: ['-c', `printf %s "$MLFLOW_TRACKING_URI" > ${out}`],
+    });
+    try {
+      const seen = await waitFor('the terminal’s MLFLOW_TRACKING_URI', () =>
+        fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : undefined,
+      );
+      assert.equal(seen, url);
+    } finally {
+      terminal.dispose();
+    }
+
+    // Killed from outside: the extension says so and stops claiming it runs.
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    const groups = serverProcessGroups(path.join(folder.uri.fsPath, '.mlflow'));
+    assert.ok(groups.length > 0, 'the local server’s processes');
+    for (const group of groups) process.kill(-group, 'SIGKILL');
+    await waitFor('the dead server noticed', () => api.connection.state.kind === 'unreachable');
+    assert.equal(await run('stopLocalServer'), undefined, 'nothing is running to stop');
+
+    // Started again on request, on the port it had: the app's MLFLOW_TRACKING_URI still holds.
+    const again = await run<string | undefined>('startLocalServer');
+    assert.equal(again, url);
+    await waitFor('connected again', () => api.connection.state.kind === 'connected');
+    assert.equal(await run('stopLocalServer'), true);
+    await waitFor(
+      'the configured server again',
+      () => api.connection.settings.trackingUri.origin !== 'local server',
+    );
   });
 });
+
+describe('choosing the local server’s interpreter', () => {
+  after(async () => {
+    await vscode.workspace
+      .getConfiguration('mlflowTraceReview')
+      .update('localServer.python', undefined, vscode.ConfigurationTarget.Workspace);
+  });
+
+  it('refuses an interpreter without mlflow, and keeps one that has it', async () => {
+    const setting = () =>
+      vscode.workspace.getConfiguration('mlflowTraceReview').get<string>('localServer.python');
+    assert.equal(await run('choosePythonInterpreter', '/bin/false'), undefined);
+    assert.equal(setting(), '');
+    assert.equal(await run('choosePythonInterpreter', env('MTR_PYTHON')), env('MTR_PYTHON'));
+    assert.equal(setting(), env('MTR_PYTHON'));
+  });
+});
+
+/** The process groups of processes whose command line names `dataDir` (server and workers). */
+function serverProcessGroups(dataDir: string): number[] {
+  const groups = fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dataDir)) return [];
+        // /proc/PID/stat: "pid (comm) state ppid pgrp ..."; comm may hold spaces.
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])];
+      } catch {
+        return [];
+      }
+    });
+  return [...new Set(groups)];
+}

@@ -123,6 +123,7 @@ describe('the forms', () => {
 
   before(async () => {
     api = await extensionApi();
+    await showView();
     await setSetting('reviewer', REVIEWER);
     await waitFor('the reviewer', () => api.connection.settings.reviewer === REVIEWER);
     await waitFor('the connection', () => api.connection.state.kind === 'connected');
@@ -275,6 +276,36 @@ describe('the forms', () => {
       assert.deepEqual(values[stored.assessment_id]?.value, expected);
     });
   }
+
+  it('shows no error before anything is typed, every error on a submit, and closes on Escape', async () => {
+    await run('openFeedbackForm', { traceId: traces.error });
+    const [before, shortcuts] = await inWebview(
+      'form',
+      { waitFor: true, selector: field('name') },
+      { text: true, selector: '[data-error-for="name"]' },
+      { text: true, selector: '[data-testid="shortcuts"]' },
+    );
+    assert.deepEqual(before, ['']);
+    assert.match(shortcuts?.[0] ?? '', /Enter submits .* Escape cancels/);
+    const [after] = await inWebview(
+      'form',
+      { click: true, selector: '[data-testid="submit"]' },
+      { waitFor: true, selector: '[data-error-for="name"]', hasText: 'Enter a name' },
+      { text: true, selector: '[data-error-for="name"]' },
+    );
+    assert.deepEqual(after, ['Enter a name']);
+    const formTabs = () =>
+      vscode.window.tabGroups.all
+        .flatMap((group) => group.tabs)
+        .filter(
+          (tab) =>
+            tab.input instanceof vscode.TabInputWebview &&
+            tab.input.viewType.endsWith('mlflowTraceReview.form'),
+        );
+    assert.equal(formTabs().length, 1);
+    await inWebview('form', { press: 'Escape', selector: field('name') });
+    await waitFor('the form closed by Escape', () => formTabs().length === 0);
+  });
 
   it('checks each field before sending, and says what is wrong next to it', async () => {
     await run('openFeedbackForm', { traceId: traces.error });
@@ -456,6 +487,79 @@ describe('the forms', () => {
         now.find((a) => a.assessment_id === judged.assessment_id)?.valid === true
       );
     });
+  });
+
+  it('takes the kind of value chosen with the arrow keys, and submits with the keyboard', async () => {
+    await run('openFeedbackForm', { traceId: traces.chat });
+    await inWebview(
+      'form',
+      { waitFor: true, selector: field('name') },
+      { fill: 'arrow_keys', selector: field('name') },
+      { press: 'ArrowRight', selector: '[data-value-type="boolean"]' },
+      { waitFor: true, selector: field('valueText') },
+      { press: 'ArrowRight', selector: '[data-value-type="number"]' },
+      { waitFor: true, selector: '[data-field="valueText"] textarea' },
+      { fill: 'chosen by keys', selector: field('valueText') },
+      { press: 'Control+Enter', selector: field('valueText') },
+    );
+    const stored = await named(traces.chat, 'arrow_keys');
+    assert.equal(stored.feedback?.value, 'chosen by keys');
+  });
+
+  it('shows the trace being rated after "Submit and Next": its panel and its tree row', async () => {
+    // Two new traces to rate, so that the other tests' traces stay as they were.
+    const made: string[] = [];
+    for (const input of ['to rate first', 'to rate next']) {
+      made.push(
+        (await sdk.call<{ trace_id: string }>('create_trace', { experiment: 'Sample apps', input }))
+          .trace_id,
+      );
+    }
+    const [first, second] = made;
+    assert.ok(first && second);
+    const samples = (await api.store.experiments()).find((e) => e.name === 'Sample apps');
+    assert.ok(samples);
+    await api.store.ensureList(samples);
+    await api.store.pollNewest(samples.experimentId);
+    await run('openTrace', { traceId: first });
+    await run('openFeedbackForm', { traceId: first });
+    await inWebview(
+      'form',
+      { waitFor: true, selector: field('name') },
+      { fill: 'follow_next', selector: field('name') },
+      { click: true, selector: '[data-boolean="false"]' },
+      { fill: 'rated the first', selector: field('rationale') },
+      { click: true, selector: '[data-testid="submit-next"]' },
+    );
+    await named(first, 'follow_next');
+    // The newest trace no person has rated: the other new one.
+    const next = await waitFor('the next trace selected in the tree', () => {
+      const selected = api.view.selection[0];
+      return selected?.kind === 'trace' && selected.trace.traceId === second
+        ? selected.trace
+        : undefined;
+    });
+    // One trace panel, and it shows the trace the form now rates.
+    await inWebview('trace', { waitFor: true, selector: 'dl.facts', hasText: next.traceId });
+    const tracePanels = vscode.window.tabGroups.all
+      .flatMap((group) => group.tabs)
+      .filter(
+        (tab) =>
+          tab.input instanceof vscode.TabInputWebview &&
+          tab.input.viewType.endsWith('mlflowTraceReview.trace'),
+      );
+    assert.equal(tracePanels.length, 1);
+    // The form starts afresh for it: the name kept, the value and rationale not.
+    const [heading, rationale] = await inWebview(
+      'form',
+      { text: true, selector: 'h1' },
+      { value: true, selector: field('rationale') },
+    );
+    assert.match(heading?.[0] ?? '', /^Log Feedback · /);
+    assert.deepEqual(rationale, ['']);
+    assert.deepEqual(await inWebview('form', { value: true, selector: field('name') }), [
+      ['follow_next'],
+    ]);
   });
 
   it('submits and moves on to the next trace without human feedback', async () => {

@@ -2,7 +2,8 @@
  * A draft survives reloading the window. This suite runs twice in one code-server: the first
  * time it types into a form and reloads the workbench; the extension host starts again, runs
  * the suite again, and this time checks that the form came back with what was typed (webview
- * state and the panel serializer). A marker file tells the two runs apart.
+ * state and the panel serializer), and that the local server started before the reload is
+ * running again at the same URL. A marker file tells the two runs apart.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -14,8 +15,9 @@ const field = (name: string) => `[data-field="${name}"] input, [data-field="${na
 
 describe('reloading the window', () => {
   const marker = path.join(env('MTR_BRIDGE_DIR'), 'reload-marker');
+  const localUrlFile = path.join(env('MTR_BRIDGE_DIR'), 'reload-local-server');
 
-  it('brings the form back with the draft', async () => {
+  it('brings the form back with the draft, and the local server on its port', async () => {
     const api = await extensionApi();
     await waitFor('the connection', () => api.connection.state.kind === 'connected');
     if (!fs.existsSync(marker)) {
@@ -29,6 +31,16 @@ describe('reloading the window', () => {
         { click: true, selector: '[data-value-type="string"]' },
         { fill: 'half-written thought', selector: field('valueText') },
       );
+      // Then a local server (after the form: the seeded trace is not on it).
+      await vscode.commands.executeCommand(
+        'mlflowTraceReview.choosePythonInterpreter',
+        env('MTR_PYTHON'),
+      );
+      const url = await vscode.commands.executeCommand<string | undefined>(
+        'mlflowTraceReview.startLocalServer',
+      );
+      assert.ok(url, 'the local server started');
+      fs.writeFileSync(localUrlFile, url);
       fs.writeFileSync(marker, 'typed');
       // "Developer: Reload Window": this extension host ends here and the suite runs again.
       await vscode.commands.executeCommand('workbench.action.reloadWindow');
@@ -43,5 +55,15 @@ describe('reloading the window', () => {
     assert.deepEqual(name, ['typed_before_reload']);
     assert.deepEqual(value, ['half-written thought']);
     await screenshot('form-after-reload');
+    // The server that ran before the reload is back, at the same address.
+    const before = fs.readFileSync(localUrlFile, 'utf8');
+    await waitFor(
+      'the local server again',
+      () =>
+        api.connection.settings.trackingUri.url === before &&
+        api.connection.state.kind === 'connected',
+      60_000,
+    );
+    await vscode.commands.executeCommand('mlflowTraceReview.stopLocalServer');
   });
 });

@@ -13,7 +13,7 @@ import {
 } from '../../src/shared/value-input';
 import { append, button, el } from '../dom';
 import { renderValue } from '../json-view';
-import { errorLine, Section, textArea, textField } from './parts';
+import { errorLine, radioGroup, Section, textArea, textField } from './parts';
 import type { FormState } from './state';
 
 /** A component: its element, and the draft fields whose change from elsewhere redraws it. */
@@ -157,24 +157,18 @@ function valueTypeChooser(state: FormState): HTMLElement {
   const types: readonly ValueType[] = state.isExpectation
     ? EXPECTATION_VALUE_TYPES
     : FEEDBACK_VALUE_TYPES;
-  const group = el('vscode-radio-group', {
-    'aria-label': 'Kind of value',
-    'data-field': 'valueType',
-  });
-  for (const type of types) {
-    const radio = el('vscode-radio', {
-      name: 'valueType',
+  const group = radioGroup(
+    { 'aria-label': 'Kind of value', 'data-field': 'valueType' },
+    types.map((type) => ({
       value: type,
       label: VALUE_TYPES[type].label,
-      checked: state.draft.valueType === type,
-      'data-value-type': type,
-    });
-    radio.addEventListener('change', () => {
-      if (state.draft.valueType === type) return;
+      attributes: { name: 'valueType', 'data-value-type': type },
+    })),
+    state.draft.valueType,
+    (type) => {
       state.update({ valueType: type, valueText: type === 'boolean' ? 'true' : '' });
-    });
-    group.appendChild(radio);
-  }
+    },
+  );
   return el('div', { class: 'field' }, el('vscode-label', {}, 'Value'), group);
 }
 
@@ -184,27 +178,23 @@ function valueEditor(state: FormState): HTMLElement {
     state.update({ valueText });
   };
   if (draft.valueType === 'boolean') {
-    const group = el('vscode-radio-group', {
-      'aria-label': 'Pass or fail',
-      'data-field': 'valueText',
-    });
-    for (const [value, label] of [
-      ['true', 'Pass (true)'],
-      ['false', 'Fail (false)'],
-    ] as const) {
-      const radio = el('vscode-radio', {
-        name: 'boolean',
-        value,
-        label,
-        checked: draft.valueText === value,
-        'data-boolean': value,
-      });
-      radio.addEventListener('change', () => {
-        setText(value);
-      });
-      group.appendChild(radio);
-    }
-    return group;
+    return radioGroup(
+      { 'aria-label': 'Pass or fail', 'data-field': 'valueText' },
+      [
+        {
+          value: 'true',
+          label: 'Pass (true)',
+          attributes: { name: 'boolean', 'data-boolean': 'true' },
+        },
+        {
+          value: 'false',
+          label: 'Fail (false)',
+          attributes: { name: 'boolean', 'data-boolean': 'false' },
+        },
+      ],
+      draft.valueText === 'false' ? 'false' : 'true',
+      setText,
+    );
   }
   if (draft.valueType === 'json') {
     const editor = textArea('valueText', 'JSON', draft.valueText, setText, true);
@@ -256,21 +246,18 @@ export function sourceSection(state: FormState): Component | undefined {
   if (form.mode !== 'feedback' && form.mode !== 'expectation') return undefined;
   const section = new Section(() => {
     const { draft } = state;
-    const group = el('vscode-radio-group', { 'aria-label': 'Source' });
-    for (const [type, label] of SOURCES) {
-      const radio = el('vscode-radio', {
-        name: 'sourceType',
+    const group = radioGroup(
+      { 'aria-label': 'Source', 'data-field': 'sourceType' },
+      SOURCES.map(([type, label]) => ({
         value: type,
         label,
-        checked: draft.sourceType === type,
-        'data-source-type': type,
-      });
-      radio.addEventListener('change', () => {
-        if (state.draft.sourceType === type) return;
+        attributes: { name: 'sourceType', 'data-source-type': type },
+      })),
+      draft.sourceType,
+      (type) => {
         state.update({ sourceType: type, sourceId: type === 'HUMAN' ? form.reviewer : '' });
-      });
-      group.appendChild(radio);
-    }
+      },
+    );
     const idLabel =
       draft.sourceType === 'HUMAN'
         ? 'Reviewer'
@@ -400,7 +387,9 @@ export function actions(
     false,
     'submit',
   );
-  submitButton.setAttribute('title', 'Ctrl+Enter (⌘+Enter on macOS)');
+  const mac = navigator.userAgent.includes('Mac');
+  const shortcut = mac ? '⌘Enter' : 'Ctrl+Enter';
+  submitButton.setAttribute('title', shortcut);
   const row = el('div', { class: 'actions' }, submitButton);
   if (state.form.mode === 'feedback')
     row.appendChild(
@@ -414,6 +403,15 @@ export function actions(
       ),
     );
   row.appendChild(button('Cancel', cancel, true, 'cancel'));
+  row.appendChild(
+    el(
+      'span',
+      { class: 'muted shortcuts', 'data-testid': 'shortcuts' },
+      state.form.mode === 'feedback'
+        ? `${shortcut} submits · ${mac ? '⇧⌘Enter' : 'Ctrl+Shift+Enter'} submits and goes to the next · Escape cancels`
+        : `${shortcut} submits · Escape cancels`,
+    ),
+  );
   const serverError = el('div', {
     class: 'error form-error',
     role: 'alert',

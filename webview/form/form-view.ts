@@ -74,12 +74,30 @@ export function onSubmitted(): void {
   current?.state.setStatus(false);
 }
 
-/** Ctrl/Cmd+Enter submits from anywhere in the form; with Shift, "Submit and Next". */
+/**
+ * The keyboard: Ctrl/Cmd+Enter submits from anywhere (with Shift, "Submit and Next"); Escape
+ * cancels (unless it closes a dropdown first); Enter in the name moves on to the value.
+ */
 export function installFormShortcuts(): void {
   window.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && current) {
+    if (!current) return;
+    const target = event.target instanceof HTMLElement ? event.target : undefined;
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       submit(event.shiftKey && current.state.form.mode === 'feedback');
+    } else if (
+      event.key === 'Escape' &&
+      !event.defaultPrevented &&
+      !target?.closest('vscode-single-select')
+    ) {
+      event.preventDefault();
+      formChannel.send({ type: 'cancel' });
+    } else if (event.key === 'Enter' && target?.closest('[data-field="name"]')) {
+      event.preventDefault();
+      const next = current.root.querySelector<HTMLElement>(
+        '[data-field="valueType"] vscode-radio[checked], [data-field="errorMode"]',
+      );
+      next?.focus();
     }
   });
 }
@@ -88,8 +106,12 @@ function submit(next: boolean): void {
   if (!current) return;
   const { state, root } = current;
   if (state.busy) return;
-  if (Object.keys(state.errors()).length > 0) {
-    refreshStatus(root, state);
+  const problems = Object.keys(state.errors());
+  if (problems.length > 0) {
+    // Show every problem, and take the person to the first.
+    state.attemptSubmit();
+    const first = root.querySelector<HTMLElement>(`[data-field="${problems[0] ?? ''}"]`);
+    first?.focus();
     return;
   }
   formChannel.send({ type: 'submit', draft: state.draft, next });
@@ -110,6 +132,8 @@ function refreshStatus(root: HTMLElement, state: FormState): void {
       : state.form.mode === 'edit'
         ? 'Save'
         : 'Submit';
-    submitButton.toggleAttribute('disabled', state.busy || Object.keys(errors).length > 0);
   }
+  // Both stay enabled but while a submit is on its way: a click with problems shows them.
+  for (const button of root.querySelectorAll('[data-testid="submit"], [data-testid="submit-next"]'))
+    button.toggleAttribute('disabled', state.busy);
 }

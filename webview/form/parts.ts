@@ -51,6 +51,41 @@ export function textArea(
   return el('div', { class: 'field' }, el('vscode-label', { for: id }, label), area);
 }
 
+/**
+ * A radio group that reports the chosen value however it was chosen: a click or Space fires
+ * `change` on a radio, but the arrow keys make the group check another radio without any event,
+ * so the group's keydown is read too (after the group's own handler has moved the check).
+ */
+export function radioGroup<V extends string>(
+  attributes: Record<string, string>,
+  options: readonly { value: V; label: string; attributes?: Record<string, string> }[],
+  selected: V,
+  onChange: (value: V) => void,
+): HTMLElement {
+  const group = el('vscode-radio-group', attributes);
+  const radios = options.map((option) => {
+    const radio = el('vscode-radio', {
+      value: option.value,
+      label: option.label,
+      checked: option.value === selected,
+      ...option.attributes,
+    }) as HTMLElement & { checked: boolean };
+    group.appendChild(radio);
+    return { radio, value: option.value };
+  });
+  let current = selected;
+  const report = () => {
+    const checked = radios.find((r) => r.radio.checked);
+    if (checked && checked.value !== current) {
+      current = checked.value;
+      onChange(current);
+    }
+  };
+  group.addEventListener('change', report);
+  group.addEventListener('keydown', report);
+  return group;
+}
+
 /** The line under a field that says what is wrong with it; kept current by the form. */
 export function errorLine(field: keyof FieldErrors, message: string): HTMLElement {
   return el('div', { class: 'error', role: 'alert', 'data-error-for': field }, message);
@@ -73,6 +108,12 @@ export class Section {
     const hadFocus =
       focused !== undefined && focused !== null && this.element.contains(document.activeElement);
     this.element.replaceChildren(...this.draw().filter((n): n is Node => n !== null));
-    if (hadFocus) this.element.querySelector<HTMLElement>(`[data-field="${focused}"]`)?.focus();
+    if (!hadFocus) return;
+    // Back where the person was: in a radio group, on the radio now checked.
+    const field = this.element.querySelector<HTMLElement>(`[data-field="${focused}"]`);
+    const radio = [...(field?.querySelectorAll('vscode-radio') ?? [])].find(
+      (r) => (r as HTMLElement & { checked: boolean }).checked,
+    );
+    ((radio as HTMLElement | undefined) ?? field)?.focus();
   }
 }

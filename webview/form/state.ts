@@ -19,6 +19,9 @@ export class FormState {
   draft: FormDraft;
   busy = false;
   serverError: { message: string; field?: string } | undefined;
+  /** Fields the person has changed: only their problems show, until a submit shows them all. */
+  private readonly touched = new Set<string>();
+  private submitAttempted = false;
   private readonly listeners = new Set<Listener>();
 
   constructor(
@@ -46,14 +49,25 @@ export class FormState {
     return checked.ok ? {} : checked.errors;
   }
 
-  /** The message to show under a field: the host's refusal of it, else the check's. */
+  /**
+   * The message to show under a field: the host's refusal of it, else the check's once the
+   * person has changed the field or tried to submit (no error before anything was typed).
+   */
   errorFor(field: keyof FieldErrors, errors = this.errors()): string {
-    return this.serverError?.field === field ? this.serverError.message : (errors[field] ?? '');
+    if (this.serverError?.field === field) return this.serverError.message;
+    return this.submitAttempted || this.touched.has(field) ? (errors[field] ?? '') : '';
+  }
+
+  /** A submit with problems: show every field's, from now on. */
+  attemptSubmit(): void {
+    this.submitAttempted = true;
+    this.notify(new Set());
   }
 
   update(change: Partial<FormDraft>): void {
     this.draft = { ...this.draft, ...change };
     this.serverError = undefined;
+    for (const key of Object.keys(change)) this.touched.add(metadataAware(key));
     saveState({ form: { ...this.form, draft: this.draft } });
     this.notify(new Set(Object.keys(change) as (keyof FormDraft)[]));
   }
@@ -72,4 +86,9 @@ export class FormState {
   private notify(changed: ReadonlySet<keyof FormDraft>): void {
     for (const listener of this.listeners) listener(changed);
   }
+}
+
+/** Metadata rows report as one field, `metadata`, as their checks do. */
+function metadataAware(key: string): string {
+  return key.startsWith('metadata') ? 'metadata' : key;
 }

@@ -144,6 +144,16 @@ export class Workbench {
     return text;
   }
 
+  /** The modal dialog's text; then `key` is pressed (Enter takes the default button). */
+  async pressInDialog(key: string): Promise<string> {
+    const dialog = this.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: WAIT_MS });
+    const text = (await dialog.locator('.dialog-message-row').textContent()) ?? '';
+    await this.page.keyboard.press(key);
+    await dialog.waitFor({ state: 'hidden', timeout: WAIT_MS });
+    return text;
+  }
+
   /** Waits for a notification toast containing `text`; returns its message. */
   async waitForNotification(text: string): Promise<string> {
     const toast = this.page.locator('.notification-toast', { hasText: text }).first();
