@@ -60,6 +60,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     log,
     reporter,
     traceRendered,
+    onDidConnect: (listener: () => void) =>
+      connection.onDidChangeState((state) => {
+        if (state.kind === 'connected') listener();
+      }),
     showTraceBeingRated: async (next: TraceInfo, previous: TraceId) => {
       await traces.replace(previous, next.traceId);
       // Its row too, when the tree is shown (a hidden tree has no rows to select).
@@ -141,8 +145,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   );
   setContext(CONTEXT_KEYS.signedIn, await credentials.has(connection.origin));
   // A local server that ran before the window reloaded comes back on its remembered port.
-  if (localServer.wasRunning && vscode.workspace.isTrusted) void runCommand('startLocalServer');
-  else void connection.check();
+  if (localServer.wasRunning && vscode.workspace.isTrusted) {
+    void runCommand('startLocalServer').then((url) => {
+      // It could not start (reported): the configured server, then.
+      if (url === undefined) void connection.check();
+    });
+  } else void connection.check();
   return { connection, credentials, store, tree, view, onDidRenderTrace: traceRendered.event };
 }
 

@@ -88,7 +88,18 @@ const ids = z.object({
 
 const assessmentUpdate: z.ZodType<AssessmentUpdate> = z.object({
   name: z.string().optional(),
-  feedback: z.object({ value: feedbackValue.optional() }).optional(),
+  feedback: z
+    .object({
+      value: feedbackValue.optional(),
+      error: z
+        .object({
+          errorCode: z.string(),
+          errorMessage: z.string().optional(),
+          stackTrace: z.string().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   expectation: z.object({ value: json }).optional(),
   rationale: z.string().optional(),
   metadata: z.record(z.string(), json).optional(),
@@ -134,7 +145,13 @@ export function traceRef(arg: unknown): TraceRef | undefined {
   if (typeof arg === 'string')
     return arg.startsWith('a-') ? undefined : { traceId: asTraceId(arg) };
   const parsed = ids.safeParse(arg);
-  if (!parsed.success || !parsed.data.traceId) return undefined;
+  if (!parsed.success) {
+    // Ids of the wrong kind are the caller's mistake: never fall back to the selection.
+    if (arg !== null && typeof arg === 'object' && 'traceId' in arg)
+      throw new BadCommandArgument(`The trace id given is not a non-empty string.`);
+    return undefined;
+  }
+  if (!parsed.data.traceId) return undefined;
   const { traceId, spanId } = parsed.data;
   return { traceId: asTraceId(traceId), ...(spanId ? { spanId } : {}) };
 }

@@ -56,7 +56,10 @@ async function askTraceId(): Promise<string> {
       { title: 'Open Trace' },
       {
         prompt: 'The trace id (tr-…)',
-        validate: (t) => (t.trim() ? undefined : 'Enter a trace id'),
+        validate: (t) =>
+          /^tr-[0-9a-f]{32}$/i.test(t.trim())
+            ? undefined
+            : 'Trace ids look like tr-0123abcd… (32 hex digits)',
       },
     )
   ).trim();

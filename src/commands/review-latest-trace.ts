@@ -1,7 +1,9 @@
 /**
  * MLflow: Review Latest Trace. For the debugging loop: run the app, then this. Fetches the newest
- * trace of the shown experiments, reveals and selects it, and starts the feedback flow on it.
+ * trace of the shown experiments, reveals and selects it, opens its panel beside, and starts
+ * the feedback flow on it.
  */
+import * as vscode from 'vscode';
 import type { CommandContext } from './context';
 import { Cancelled } from '../util/cancelled';
 import { logFeedback } from './log-feedback';
@@ -15,6 +17,8 @@ export async function reviewLatestTrace(ctx: CommandContext): Promise<string | u
   if (!latest)
     throw new Error('No traces yet: run your app with MLflow tracing on, then try again.');
   await revealTrace(ctx, latest, { expand: true });
+  // The reviewer reads what the app did before rating it: its panel, beside, keeping the focus.
+  await ctx.traces.show(latest.traceId, { column: vscode.ViewColumn.Beside, preserveFocus: true });
   try {
     await logFeedback(ctx, { target: { traceId: latest.traceId } });
   } catch (error) {

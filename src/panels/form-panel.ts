@@ -205,8 +205,17 @@ class FormPanel {
       return;
     }
     this.host.post({ type: 'submitted', assessment: toAssessmentView(saved) });
-    if (next) await this.openNext(draft);
-    else this.host.dispose();
+    if (!next) {
+      this.host.dispose();
+      return;
+    }
+    try {
+      await this.openNext(draft);
+    } catch (error) {
+      // The write is done: report what went wrong after it, but never offer to send it again.
+      this.ctx.reporter.report(error);
+      this.host.dispose();
+    }
   }
 
   private async send(

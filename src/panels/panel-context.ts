@@ -10,6 +10,8 @@ export interface PanelContext {
   /** The reviewer identity forms prefill as the source of what is logged. */
   reviewer(): string;
   readonly log: vscode.LogOutputChannel;
+  /** The server answers again (after a start, a reload, an outage): panels that failed retry. */
+  readonly onDidConnect: vscode.Event<void>;
   /** Failures of actions started in a webview: reported as the commands' are. */
   readonly reporter: ErrorReporter;
   /**

@@ -30,6 +30,8 @@ export class PanelHost<ToWebview extends Message, FromWebview extends Message>
   implements vscode.Disposable
 {
   private readonly disposables: vscode.Disposable[] = [];
+  /** Run once when the panel goes, however it goes (closed by the person or by code). */
+  private readonly disposeListeners: (() => void)[] = [];
   private readonly pending: ToWebview[] = [];
   private ready = false;
   private disposed = false;
@@ -50,7 +52,7 @@ export class PanelHost<ToWebview extends Message, FromWebview extends Message>
       }),
       panel.onDidDispose(() => {
         this.disposed = true;
-        this.dispose();
+        this.cleanUp();
       }),
     );
   }
@@ -71,16 +73,22 @@ export class PanelHost<ToWebview extends Message, FromWebview extends Message>
   }
 
   onDispose(listener: () => void): void {
-    this.disposables.push(this.panel.onDidDispose(listener));
+    this.disposeListeners.push(listener);
   }
 
   dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
-    this.pending.length = 0;
+    this.cleanUp();
     if (!this.disposed) {
       this.disposed = true;
       this.panel.dispose();
     }
+  }
+
+  /** The dispose listeners first (they forget this panel), then our own subscriptions. */
+  private cleanUp(): void {
+    for (const listener of this.disposeListeners.splice(0)) listener();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.pending.length = 0;
   }
 
   private async receive(data: unknown): Promise<void> {

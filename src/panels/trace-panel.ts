@@ -5,7 +5,14 @@
  */
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import { asAssessmentId, asTraceId, type Span, type TraceId, type TraceInfo } from '../mlflow';
+import {
+  asAssessmentId,
+  asTraceId,
+  MlflowNetworkError,
+  type Span,
+  type TraceId,
+  type TraceInfo,
+} from '../mlflow';
 import { describeAssessment, traceName, truncate } from '../shared/format';
 import { assertNever } from '../shared/protocol/common';
 import {
@@ -36,6 +43,11 @@ export class TracePanels implements vscode.Disposable {
       ctx.store.onDidChange((change) => {
         if (change.kind === 'trace') this.open.get(change.trace.traceId)?.update(change.trace);
       }),
+      // A panel restored before its server answered (a reload while a local server starts)
+      // shows its trace as soon as the server is back.
+      ctx.onDidConnect(() => {
+        for (const panel of this.open.values()) if (!panel.hasTrace) void panel.load();
+      }),
       vscode.window.registerWebviewPanelSerializer(WEBVIEW_TYPES.trace, {
         deserializeWebviewPanel: async (panel, state: unknown) => {
           const parsed = savedState.safeParse(state);
@@ -57,7 +69,11 @@ export class TracePanels implements vscode.Disposable {
     const column = where.column ?? vscode.ViewColumn.Active;
     const existing = this.open.get(traceId);
     if (existing) {
-      existing.host.panel.reveal(column, where.preserveFocus);
+      // Where it is, unless a column was asked for (it is not pulled over a form).
+      existing.host.panel.reveal(
+        where.column ?? existing.host.panel.viewColumn,
+        where.preserveFocus,
+      );
       return existing.host.panel;
     }
     const panel = vscode.window.createWebviewPanel(WEBVIEW_TYPES.trace, 'Trace', {
@@ -119,13 +135,19 @@ class TracePanel {
     });
   }
 
+  get hasTrace(): boolean {
+    return this.latest !== undefined;
+  }
+
   async load(): Promise<void> {
     try {
       this.update(await this.ctx.store.getTrace(this.traceId));
     } catch (error) {
-      // Shown in the panel (it has nothing else to show), and reported like any failure.
+      // Shown in the panel (it has nothing else to show). A server that does not answer is not
+      // reported again: the status bar says so, and the panel loads once it answers.
       this.host.post({ type: 'error', message: errorMessage(error) });
-      this.ctx.reporter.report(error, () => this.load());
+      if (!(error instanceof MlflowNetworkError))
+        this.ctx.reporter.report(error, () => this.load());
     }
   }
 
@@ -140,7 +162,12 @@ class TracePanel {
 
   private async onReady(): Promise<void> {
     if (this.webviewReadyMs === 0) this.webviewReadyMs = performance.now() - this.createdAt;
-    if (this.latest) await this.send(this.latest);
+    // A newer version may arrive while the spans of this one load: send until none did.
+    let sent: TraceInfo | undefined;
+    while (this.latest && this.latest !== sent) {
+      sent = this.latest;
+      await this.send(sent);
+    }
   }
 
   private async send(trace: TraceInfo): Promise<void> {

@@ -16,7 +16,7 @@ import type { MlflowServer } from '../../src/mlflow-server/launcher';
 import { pythonPath, repoRoot } from '../support/env';
 import { PythonSdk, type PyAssessment } from '../support/python-sdk';
 import { startServer } from '../support/servers';
-import { SCREENSHOTS, Workbench } from './support/workbench';
+import { Workbench } from './support/workbench';
 
 const REVIEWER = 'dana@example.com';
 const VSIX = path.join(repoRoot(), 'dist', 'mlflow-trace-review.vsix');
@@ -71,7 +71,6 @@ describe('a person’s journeys with the packaged extension', () => {
 
   before(async () => {
     assert.ok(fs.existsSync(VSIX), `${VSIX} is missing: \`npm run package\` makes it`);
-    fs.rmSync(SCREENSHOTS, { recursive: true, force: true });
     mlflow = await startServer();
     cleanups.push(async () => {
       await mlflow.stop();

@@ -417,10 +417,20 @@ describe('assessment commands', () => {
       experiment: 'Sample apps',
       input: 'latest',
     });
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const pending = run<string>('reviewLatestTrace');
     await keys({ waitForText: 'Log Feedback (1/4)' });
     const selected = api.view.selection[0];
     assert.equal(selected?.kind === 'trace' && selected.traceId, created.trace_id);
+    // The trace is in view, in its panel, while it is rated.
+    const tracePanels = vscode.window.tabGroups.all
+      .flatMap((group) => group.tabs)
+      .filter(
+        (tab) =>
+          tab.input instanceof vscode.TabInputWebview &&
+          tab.input.viewType.endsWith('mlflowTraceReview.trace'),
+      );
+    assert.equal(tracePanels.length, 1);
     await screenshot('review-latest-trace');
     await keys({ press: 'Escape' });
     assert.equal(await pending, created.trace_id);

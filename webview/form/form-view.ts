@@ -71,7 +71,7 @@ export function onSubmitFailed(message: string, field: string | undefined): void
 }
 
 export function onSubmitted(): void {
-  current?.state.setStatus(false);
+  // Still busy: the host closes the form or sends the next one (which starts afresh).
 }
 
 /**
@@ -94,9 +94,9 @@ export function installFormShortcuts(): void {
       formChannel.send({ type: 'cancel' });
     } else if (event.key === 'Enter' && target?.closest('[data-field="name"]')) {
       event.preventDefault();
-      const next = current.root.querySelector<HTMLElement>(
-        '[data-field="valueType"] vscode-radio[checked], [data-field="errorMode"]',
-      );
+      const next =
+        current.root.querySelector<HTMLElement>('[data-field="valueType"] vscode-radio[checked]') ??
+        current.root.querySelector<HTMLElement>('[data-field="errorCode"]');
       next?.focus();
     }
   });
@@ -114,6 +114,8 @@ function submit(next: boolean): void {
     first?.focus();
     return;
   }
+  // Busy from the moment it is sent (not when the host answers): a second click sends nothing.
+  state.setStatus(true);
   formChannel.send({ type: 'submit', draft: state.draft, next });
 }
 

@@ -114,6 +114,8 @@ export class Section {
     const radio = [...(field?.querySelectorAll('vscode-radio') ?? [])].find(
       (r) => (r as HTMLElement & { checked: boolean }).checked,
     );
-    ((radio as HTMLElement | undefined) ?? field)?.focus();
+    // After the new radios have rendered (Lit renders them on the next frame).
+    const target = (radio as HTMLElement | undefined) ?? field;
+    requestAnimationFrame(() => target?.focus());
   }
 }

@@ -20,7 +20,13 @@ export class Workbench {
   constructor(
     readonly page: Page,
     private readonly journey: string,
-  ) {}
+  ) {
+    // This journey's screenshots from an earlier run go; other journeys' stay.
+    if (fs.existsSync(SCREENSHOTS)) {
+      for (const file of fs.readdirSync(SCREENSHOTS))
+        if (file.startsWith(`${journey}-`)) fs.rmSync(path.join(SCREENSHOTS, file));
+    }
+  }
 
   /** Opens the workbench at `url` and waits until the MLflow view's icon is in the activity bar. */
   async open(url: string): Promise<void> {
