@@ -4,7 +4,7 @@
  * as overridden. With `{ traceId, assessmentId, value, rationale? }` it overrides without asking.
  */
 import type { Feedback } from '../mlflow';
-import { checkOverridable } from '../store/assessment-rules';
+import { checkOverridable, isOverridableBy } from '../store/assessment-rules';
 import type { CommandContext } from './context';
 import { enterFeedbackValue, enterRationale, pickValueType } from './prompts';
 import { resolveAssessmentTarget } from './targets';
@@ -18,7 +18,17 @@ export async function overrideFeedback(
   { target, value: givenValue, rationale: givenRationale }: CommandArgs['overrideFeedback'],
 ): Promise<Feedback> {
   const title = 'Override Feedback';
-  const { trace, assessment: chosen } = await resolveAssessmentTarget(ctx, target, { title });
+  const reviewer = ctx.connection.settings.reviewer;
+  // The pickers offer only what can be overridden: a judge's, code's or another person's.
+  const { trace, assessment: chosen } = await resolveAssessmentTarget(
+    ctx,
+    target,
+    { title },
+    {
+      accepts: (a) => isOverridableBy(a, reviewer),
+      what: 'feedback from a judge, code or another reviewer to override',
+    },
+  );
   // Checked before asking anything; the store checks again before it writes.
   const assessment = checkOverridable(trace, chosen);
   let value = givenValue;

@@ -15,7 +15,9 @@ export async function reviewLatestTrace(ctx: CommandContext): Promise<string | u
   await Promise.all(experiments.map((e) => ctx.store.pollNewest(e.experimentId)));
   const [latest] = await ctx.store.loadedTraces();
   if (!latest)
-    throw new Error('No traces yet: run your app with MLflow tracing on, then try again.');
+    throw new Error(
+      `No traces yet: run your app with MLFLOW_TRACKING_URI=${ctx.connection.settings.trackingUri.url} (new terminals have it), then try again.`,
+    );
   await revealTrace(ctx, latest, { expand: true });
   // The reviewer reads what the app did before rating it: its panel, beside, keeping the focus.
   await ctx.traces.show(latest.traceId, { column: vscode.ViewColumn.Beside, preserveFocus: true });

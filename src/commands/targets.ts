@@ -32,6 +32,8 @@ export async function resolveTraceTarget(
   ctx: CommandContext,
   ref: TraceRef | undefined,
   info: StepInfo,
+  /** The traces a picker offers (all loaded ones by default). */
+  offers: (trace: TraceInfo) => boolean = () => true,
 ): Promise<TraceTarget> {
   // What the caller names first, then what is selected in the tree, then ask.
   if (ref && 'node' in ref) return targetOfNode(ref.node);
@@ -42,7 +44,7 @@ export async function resolveTraceTarget(
   const selected = ctx.view.selection[0];
   return selected && isTargetNode(selected)
     ? targetOfNode(selected)
-    : { trace: await pickTrace(ctx, info) };
+    : { trace: await pickTrace(ctx, info, offers) };
 }
 
 /** An existing assessment to edit, override or delete. */
@@ -50,6 +52,11 @@ export async function resolveAssessmentTarget(
   ctx: CommandContext,
   ref: AssessmentRef | undefined,
   info: StepInfo,
+  /** Which assessments a picker offers (all by default), and how to say so when none is left. */
+  offer: { accepts(a: Assessment): boolean; what: string } = {
+    accepts: () => true,
+    what: 'assessments',
+  },
 ): Promise<AssessmentTarget> {
   if (ref && 'assessmentId' in ref) {
     // Fetched again: what is about to change must be the server's current copy.
@@ -75,15 +82,19 @@ export async function resolveAssessmentTarget(
       node.assessment;
     return { trace, assessment };
   }
-  const { trace } = await resolveTraceTarget(ctx, ref, info);
-  const items = trace.assessments.map((assessment) => ({
-    label: `${assessment.name}: ${assessmentSummary(assessment)}`,
-    description: [assessment.kind, sourceLabel(assessment), assessment.valid ? '' : 'overridden']
-      .filter(Boolean)
-      .join(' · '),
-    assessment,
-  }));
-  if (items.length === 0) throw new Error(`Trace ${traceName(trace)} has no assessments yet.`);
+  const { trace } = await resolveTraceTarget(ctx, ref, info, (t) =>
+    t.assessments.some((a) => offer.accepts(a)),
+  );
+  const items = trace.assessments
+    .filter((a) => offer.accepts(a))
+    .map((assessment) => ({
+      label: `${assessment.name}: ${assessmentSummary(assessment)}`,
+      description: [assessment.kind, sourceLabel(assessment), assessment.valid ? '' : 'overridden']
+        .filter(Boolean)
+        .join(' · '),
+      assessment,
+    }));
+  if (items.length === 0) throw new Error(`Trace ${traceName(trace)} has no ${offer.what}.`);
   const chosen = await pick(info, items, { placeHolder: 'Which assessment?' });
   return { trace, assessment: chosen.assessment };
 }
@@ -95,10 +106,16 @@ const TRACE_ID = /^tr-[0-9a-f]{32}$/i;
  * Loaded traces, newest first (the first page of each experiment is loaded if needed); a pasted
  * trace id that is not among them is fetched.
  */
-export async function pickTrace(ctx: CommandContext, info: StepInfo): Promise<TraceInfo> {
-  const traces = await ctx.store.loadedTraces();
+export async function pickTrace(
+  ctx: CommandContext,
+  info: StepInfo,
+  offers: (trace: TraceInfo) => boolean = () => true,
+): Promise<TraceInfo> {
+  const traces = (await ctx.store.loadedTraces()).filter(offers);
   if (traces.length === 0)
-    throw new Error('No traces to choose from: run your app with MLflow tracing on, then refresh.');
+    throw new Error(
+      'No loaded trace fits: run your app with MLflow tracing on, load more traces, or clear the filters.',
+    );
   const now = Date.now();
   const experiments = new Map((await ctx.store.experiments()).map((e) => [e.experimentId, e.name]));
   const chosen = await pick<vscode.QuickPickItem & { traceId: TraceId; trace?: TraceInfo }>(

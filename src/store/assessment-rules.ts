@@ -79,6 +79,15 @@ export function checkOverridable(trace: TraceInfo, assessment: Assessment): Feed
 }
 
 /**
+ * What a reviewer would override: feedback in force from a judge, code, or another person
+ * (their own they edit instead). The pickers of Override list only these.
+ */
+export function isOverridableBy(assessment: Assessment, reviewer: string): boolean {
+  if (assessment.kind !== 'feedback' || !assessment.valid) return false;
+  return !(assessment.source.sourceType === 'HUMAN' && assessment.source.sourceId === reviewer);
+}
+
+/**
  * "Submit and Next": the newest trace among `candidates` that no person has rated, other than
  * the one just rated.
  */

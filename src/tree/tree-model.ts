@@ -26,6 +26,8 @@ import {
 /** What the tree needs of the connection. */
 export interface TreeConnection {
   readonly state: { readonly kind: string };
+  /** The server shown, for the rows that tell the app where to log. */
+  readonly settings: { readonly trackingUri: { readonly url: string } };
   noteFailure(error: unknown): void;
 }
 
@@ -197,8 +199,10 @@ export class TraceTreeModel implements Disposable {
             })
           : new MessageNode(
               `empty:${id}`,
-              'No traces yet: run your app with MLflow tracing on',
+              `No traces yet: run your app with MLFLOW_TRACKING_URI=${this.connection.settings.trackingUri.url}`,
               'info',
+              // The app must log where the view looks, or its traces go to a local ./mlruns.
+              `Traces appear here when your app logs them to ${this.connection.settings.trackingUri.url}: set MLFLOW_TRACKING_URI to it (new terminals have it), or call mlflow.set_tracking_uri("${this.connection.settings.trackingUri.url}").`,
             ),
       );
     }

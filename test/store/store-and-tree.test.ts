@@ -36,8 +36,14 @@ const made: TraceId[] = [];
 class TestConnection implements StoreConnection {
   readonly failures: unknown[] = [];
   state = { kind: 'connected' };
-  settings = { experiments: [EXPERIMENT], pageSize: PAGE_SIZE };
-  constructor(public client: MlflowClient) {}
+  settings = {
+    experiments: [EXPERIMENT],
+    pageSize: PAGE_SIZE,
+    trackingUri: { url: 'http://127.0.0.1:5000' },
+  };
+  constructor(public client: MlflowClient) {
+    this.settings.trackingUri.url = client.baseUrl;
+  }
   noteFailure(error: unknown): void {
     this.failures.push(error);
   }
@@ -88,7 +94,7 @@ describe('the store', () => {
   });
 
   it('finds experiments made since the list was loaded, without a refresh', async () => {
-    connection.settings = { experiments: [], pageSize: PAGE_SIZE };
+    connection.settings = { ...connection.settings, experiments: [] };
     const before = await store.experiments();
     assert.equal(await store.pollExperiments(), false, 'nothing new yet');
     await sdk.call('create_trace', { experiment: 'made-later', input: 'new app' });
@@ -348,6 +354,17 @@ describe("the tree's logic", () => {
     assert.equal(row.action?.command, 'refresh');
     assert.match(row.text, /ECONNREFUSED|connect/i);
     assert.equal(connection.failures.length, 1);
+    tree.dispose();
+  });
+
+  it('tells an empty experiment’s row which tracking URI the app must log to', async () => {
+    connection.settings = { ...connection.settings, experiments: ['Default'] };
+    const tree = new TraceTreeModel(store, connection);
+    const [root] = await tree.getChildren();
+    assert.ok(root);
+    const [row] = await tree.getChildren(root);
+    assert.ok(row?.kind === 'message');
+    assert.equal(row.text, `No traces yet: run your app with MLFLOW_TRACKING_URI=${server.url}`);
     tree.dispose();
   });
 
