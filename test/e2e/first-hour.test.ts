@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, startCodeServer } from '../../scripts/code-server-harness/code-server.mjs';
 import { pythonPath, repoRoot } from '../support/env';
+import { killProcessGroupsNaming } from '../support/processes';
 import { PythonSdk, type PyAssessment } from '../support/python-sdk';
 import { Workbench } from './support/workbench';
 
@@ -56,10 +57,7 @@ describe('a newcomer’s first hour', () => {
     });
     cleanups.push(() => codeServer.stop());
     // Whatever happens, no server of this workspace outlives the test.
-    cleanups.push(() => {
-      for (const group of processGroups(path.join(workspace, '.mlflow')))
-        process.kill(-group, 'SIGKILL');
-    });
+    cleanups.push(() => killProcessGroupsNaming(path.join(workspace, '.mlflow')));
     browser = await launchChromium(required('MTR_CHROMIUM'));
     cleanups.push(() => browser.close());
   });
@@ -153,8 +151,7 @@ describe('a newcomer’s first hour', () => {
       await w.screenshot('after-reload');
 
       // Killed from outside: the notification says so, and Restart brings it back.
-      for (const group of processGroups(path.join(workspace, '.mlflow')))
-        process.kill(-group, 'SIGKILL');
+      assert.ok(killProcessGroupsNaming(path.join(workspace, '.mlflow')) > 0);
       const died = await w.waitForNotification('The local MLflow server at');
       assert.match(died, /stopped \(exit .*\)\. Its output is in .*server\.log/);
       await w.screenshot('server-died');
@@ -204,21 +201,4 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>):
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-}
-
-/** The process groups of processes whose command line names `dataDir`. */
-function processGroups(dataDir: string): number[] {
-  const groups = fs
-    .readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .flatMap((pid) => {
-      try {
-        if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dataDir)) return [];
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-        return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])];
-      } catch {
-        return [];
-      }
-    });
-  return [...new Set(groups)];
 }

@@ -8,6 +8,7 @@ import {
   env,
   extensionApi,
   keys,
+  panelTabs,
   rows,
   screenshot,
   seed,
@@ -423,14 +424,7 @@ describe('assessment commands', () => {
     const selected = api.view.selection[0];
     assert.equal(selected?.kind === 'trace' && selected.traceId, created.trace_id);
     // The trace is in view, in its panel, while it is rated.
-    const tracePanels = vscode.window.tabGroups.all
-      .flatMap((group) => group.tabs)
-      .filter(
-        (tab) =>
-          tab.input instanceof vscode.TabInputWebview &&
-          tab.input.viewType.endsWith('mlflowTraceReview.trace'),
-      );
-    assert.equal(tracePanels.length, 1);
+    assert.equal(panelTabs('trace'), 1);
     await screenshot('review-latest-trace');
     await keys({ press: 'Escape' });
     assert.equal(await pending, created.trace_id);

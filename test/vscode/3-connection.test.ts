@@ -6,6 +6,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import { FaultProxy } from '../support/fault-proxy';
+import { killProcessGroupsNaming } from '../support/processes';
 import { PythonSdk } from '../support/python-sdk';
 import { env, extensionApi, rows, screenshot, showView, waitFor, run } from './support/harness';
 
@@ -207,9 +208,10 @@ describe('a local server started from the editor', () => {
     // Killed from outside: the extension says so and stops claiming it runs.
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder);
-    const groups = serverProcessGroups(path.join(folder.uri.fsPath, '.mlflow'));
-    assert.ok(groups.length > 0, 'the local server’s processes');
-    for (const group of groups) process.kill(-group, 'SIGKILL');
+    assert.ok(
+      killProcessGroupsNaming(path.join(folder.uri.fsPath, '.mlflow')) > 0,
+      'the local server’s processes',
+    );
     await waitFor('the dead server noticed', () => api.connection.state.kind === 'unreachable');
     assert.equal(await run('stopLocalServer'), undefined, 'nothing is running to stop');
 
@@ -241,21 +243,3 @@ describe('choosing the local server’s interpreter', () => {
     assert.equal(setting(), env('MTR_PYTHON'));
   });
 });
-
-/** The process groups of processes whose command line names `dataDir` (server and workers). */
-function serverProcessGroups(dataDir: string): number[] {
-  const groups = fs
-    .readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .flatMap((pid) => {
-      try {
-        if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dataDir)) return [];
-        // /proc/PID/stat: "pid (comm) state ppid pgrp ..."; comm may hold spaces.
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-        return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])];
-      } catch {
-        return [];
-      }
-    });
-  return [...new Set(groups)];
-}

@@ -9,6 +9,7 @@ import {
   env,
   extensionApi,
   inWebview,
+  panelTabs,
   screenshot,
   seed,
   setSetting,
@@ -294,17 +295,9 @@ describe('the forms', () => {
       { text: true, selector: '[data-error-for="name"]' },
     );
     assert.deepEqual(after, ['Enter a name']);
-    const formTabs = () =>
-      vscode.window.tabGroups.all
-        .flatMap((group) => group.tabs)
-        .filter(
-          (tab) =>
-            tab.input instanceof vscode.TabInputWebview &&
-            tab.input.viewType.endsWith('mlflowTraceReview.form'),
-        );
-    assert.equal(formTabs().length, 1);
+    assert.equal(panelTabs('form'), 1);
     await inWebview('form', { press: 'Escape', selector: field('name') });
-    await waitFor('the form closed by Escape', () => formTabs().length === 0);
+    await waitFor('the form closed by Escape', () => panelTabs('form') === 0);
   });
 
   it('checks each field before sending, and says what is wrong next to it', async () => {
@@ -541,14 +534,7 @@ describe('the forms', () => {
     });
     // One trace panel, and it shows the trace the form now rates.
     await inWebview('trace', { waitFor: true, selector: 'dl.facts', hasText: next.traceId });
-    const tracePanels = vscode.window.tabGroups.all
-      .flatMap((group) => group.tabs)
-      .filter(
-        (tab) =>
-          tab.input instanceof vscode.TabInputWebview &&
-          tab.input.viewType.endsWith('mlflowTraceReview.trace'),
-      );
-    assert.equal(tracePanels.length, 1);
+    assert.equal(panelTabs('trace'), 1);
     // The form starts afresh for it: the name kept, the value and rationale not.
     const [heading, rationale] = await inWebview(
       'form',

@@ -141,3 +141,14 @@ export async function setSetting(key: string, value: unknown): Promise<void> {
     .getConfiguration('mlflowTraceReview')
     .update(key, value, vscode.ConfigurationTarget.Global);
 }
+
+/** How many editor tabs hold one of the extension's panels of this kind. */
+export function panelTabs(kind: 'trace' | 'form'): number {
+  return vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs)
+    .filter(
+      (tab) =>
+        tab.input instanceof vscode.TabInputWebview &&
+        tab.input.viewType.endsWith(`mlflowTraceReview.${kind}`),
+    ).length;
+}
