@@ -64,6 +64,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       connection.onDidChangeState((state) => {
         if (state.kind === 'connected') listener();
       }),
+    serverUrl: () => connection.settings.trackingUri.url,
+    onDidChangeServer: serverChanges(connection),
     showTraceBeingRated: async (next: TraceInfo, previous: TraceId) => {
       await traces.replace(previous, next.traceId);
       // Its row too, when the tree is shown (a hidden tree has no rows to select).
@@ -156,6 +158,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
 
 export function deactivate(): void {
   // Everything, the local MLflow server included, is disposed through context.subscriptions.
+}
+
+/** Fires with the new tracking URL each time it changes (not on other settings). */
+function serverChanges(connection: Connection): vscode.Event<string> {
+  return (listener, thisArg, disposables) => {
+    // Each listener compares with the URL it last saw.
+    let url = connection.settings.trackingUri.url;
+    return connection.onDidChangeSettings(
+      (settings) => {
+        if (settings.trackingUri.url === url) return;
+        url = settings.trackingUri.url;
+        listener.call(thisArg, url);
+      },
+      undefined,
+      disposables,
+    );
+  };
 }
 
 /** The settings that decide what the tree's lists hold. */

@@ -24,7 +24,7 @@ import {
   showForm,
 } from './form/form-view';
 import { savedState, saveState } from './host';
-import { renderTrace, traceChannel } from './trace-view';
+import { setElsewhere, showTrace, traceChannel } from './trace-view';
 
 const root = document.getElementById('app');
 
@@ -37,8 +37,11 @@ function runTrace(root: HTMLElement): void {
   traceChannel.onMessage((message, receivedAt) => {
     switch (message.type) {
       case 'trace':
-        saveState({ traceId: message.trace.traceId });
-        renderTrace(root, message.trace, receivedAt);
+        saveState({ traceId: message.trace.traceId, server: message.server });
+        showTrace(root, message.trace, receivedAt);
+        return;
+      case 'elsewhere':
+        setElsewhere(root, { server: message.server, current: message.current });
         return;
       case 'error':
         showError(root, message.message);

@@ -14,6 +14,8 @@ import { renderJson, renderValue } from './json-view';
 
 interface ViewState {
   raw: boolean;
+  /** Set while the extension reads another server than the trace's: actions are off. */
+  elsewhere: { server: string; current: string } | undefined;
   selectedSpanId: string | undefined;
   /** Feedback names whose history (what an override replaced) is open. */
   openHistories: Set<string>;
@@ -22,27 +24,73 @@ interface ViewState {
 export const traceChannel = channel(TRACE_PROTOCOL);
 const send = traceChannel.send;
 
-const state: ViewState = { raw: false, selectedSpanId: undefined, openHistories: new Set() };
+const state: ViewState = {
+  raw: false,
+  elsewhere: undefined,
+  selectedSpanId: undefined,
+  openHistories: new Set(),
+};
+
+/** The buttons that ask the extension to read or write the trace's server. */
+const ACTING_BUTTONS = [
+  'add-feedback',
+  'add-expectation',
+  'refresh',
+  'edit',
+  'override',
+  'delete',
+  'confirm-delete',
+];
 let current: TraceView | undefined;
 
+/** A trace from the extension: read from the current server, so its actions are on. */
+export function showTrace(root: HTMLElement, trace: TraceView, since: number): void {
+  state.elsewhere = undefined;
+  renderTrace(root, trace, since);
+}
+
 /** Builds the page; reports the time since `since` (by default, now) to the extension. */
-export function renderTrace(
-  root: HTMLElement,
-  trace: TraceView,
-  since: number = performance.now(),
-): void {
+function renderTrace(root: HTMLElement, trace: TraceView, since: number = performance.now()): void {
   current = trace;
   if (state.selectedSpanId && !trace.spans.some((s) => s.spanId === state.selectedSpanId))
     state.selectedSpanId = undefined;
   state.selectedSpanId ??= trace.spans.find((s) => s.parentSpanId === null)?.spanId;
   clear(root);
-  root.append(
+  append(
+    root,
+    elsewhereBanner(),
     header(trace),
     requestResponse(trace),
     assessmentsSection(trace, undefined),
     spansSection(trace),
   );
+  if (state.elsewhere) disableActions(root);
   send({ type: 'rendered', ms: performance.now() - since });
+}
+
+/** The extension now reads another server (or reads this trace's server again: `undefined`). */
+export function setElsewhere(root: HTMLElement, elsewhere: ViewState['elsewhere']): void {
+  state.elsewhere = elsewhere;
+  if (current) rerender();
+  else {
+    clear(root);
+    append(root, elsewhereBanner());
+  }
+}
+
+function elsewhereBanner(): HTMLElement | null {
+  if (!state.elsewhere) return null;
+  const { server, current: now } = state.elsewhere;
+  return el(
+    'p',
+    { class: 'banner', role: 'status', 'data-testid': 'elsewhere' },
+    `This trace is on ${server}. The extension now reads ${now}, so this panel is read-only: connect to ${server} again to act on the trace.`,
+  );
+}
+
+function disableActions(root: HTMLElement): void {
+  for (const id of ACTING_BUTTONS)
+    for (const b of root.querySelectorAll(`[data-testid="${id}"]`)) b.setAttribute('disabled', '');
 }
 
 function rerender(): void {
@@ -385,12 +433,20 @@ function assessmentCard(a: AssessmentView, edited: boolean): HTMLElement {
   const actions = el('div', { class: 'actions' });
   const act = (action: 'edit' | 'override' | 'delete' | 'copyId') => () =>
     send({ type: 'assessmentAction', action, assessmentId: a.assessmentId });
-  if (a.valid) actions.appendChild(button('Edit', act('edit'), true, 'edit'));
+  // Repeated on every card: each says which assessment it acts on to a screen reader.
+  const named = (b: HTMLElement, verb: string) => {
+    b.setAttribute('aria-label', `${verb} the ${a.kind} “${a.name}” by ${source}`);
+    return b;
+  };
+  if (a.valid) actions.appendChild(named(button('Edit', act('edit'), true, 'edit'), 'Edit'));
   if (a.valid && a.kind === 'feedback')
-    actions.appendChild(button('Override', act('override'), true, 'override'));
+    actions.appendChild(named(button('Override', act('override'), true, 'override'), 'Override'));
   actions.append(
-    button('Delete', () => confirmDelete(a, actions), true, 'delete'),
-    button('Copy ID', act('copyId'), true, 'copy-id'),
+    named(
+      button('Delete', () => confirmDelete(a, actions), true, 'delete'),
+      'Delete',
+    ),
+    named(button('Copy ID', act('copyId'), true, 'copy-id'), 'Copy the ID of'),
   );
   card.appendChild(actions);
   return card;

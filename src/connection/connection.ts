@@ -47,7 +47,7 @@ export class Connection implements vscode.Disposable {
   /** Fires when the state changes, and when the server or credentials change (then `connecting`). */
   readonly onDidChangeState = this.stateChanged.event;
   private readonly settingsChanged = new vscode.EventEmitter<Settings>();
-  /** Fires when a setting changes that needs no new client (page size, experiments, ...). */
+  /** Fires when any setting changes: the server and credentials too (then also `connecting`). */
   readonly onDidChangeSettings = this.settingsChanged.event;
   private readonly disposables: vscode.Disposable[] = [];
   /** The check in flight, for the client it checks (a newer client starts its own). */
@@ -125,6 +125,7 @@ export class Connection implements vscode.Disposable {
     this.currentSettings = this.readSettings();
     this.currentClient = this.createClient();
     void previous.close();
+    this.settingsChanged.fire(this.currentSettings);
     this.setState({ kind: 'connecting' });
     void this.check();
   }

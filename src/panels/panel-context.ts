@@ -12,6 +12,10 @@ export interface PanelContext {
   readonly log: vscode.LogOutputChannel;
   /** The server answers again (after a start, a reload, an outage): panels that failed retry. */
   readonly onDidConnect: vscode.Event<void>;
+  /** The tracking URL the extension reads and writes now. */
+  serverUrl(): string;
+  /** The tracking URL changed (another server): panels of the old one stop acting. */
+  readonly onDidChangeServer: vscode.Event<string>;
   /** Failures of actions started in a webview: reported as the commands' are. */
   readonly reporter: ErrorReporter;
   /**

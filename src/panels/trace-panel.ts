@@ -20,7 +20,9 @@ import {
   type AssessmentAction,
   type TraceFromWebview,
   type TraceToWebview,
+  type TraceView,
 } from '../shared/protocol/trace';
+import { ErrorWithActions } from '../ui/error-reporter';
 import { WEBVIEW_TYPES } from '../ui/ids';
 import { copyToClipboard, notify } from '../ui/notify';
 import { errorMessage } from '../util/error-message';
@@ -29,7 +31,8 @@ import type { PanelContext } from './panel-context';
 import { PanelHost } from './panel-host';
 import { toTraceView } from './trace-view';
 
-const savedState = z.object({ traceId: z.string() });
+/** What a trace webview saves: its trace, and the server it came from (older panels lack it). */
+const savedState = z.object({ traceId: z.string(), server: z.string().optional() });
 
 export class TracePanels implements vscode.Disposable {
   private readonly open = new Map<TraceId, TracePanel>();
@@ -48,6 +51,10 @@ export class TracePanels implements vscode.Disposable {
       ctx.onDidConnect(() => {
         for (const panel of this.open.values()) if (!panel.hasTrace) void panel.load();
       }),
+      // Panels of another server say so and stop acting; back on their server, they reload.
+      ctx.onDidChangeServer(() => {
+        for (const panel of this.open.values()) void panel.load();
+      }),
       vscode.window.registerWebviewPanelSerializer(WEBVIEW_TYPES.trace, {
         deserializeWebviewPanel: async (panel, state: unknown) => {
           const parsed = savedState.safeParse(state);
@@ -55,7 +62,7 @@ export class TracePanels implements vscode.Disposable {
             panel.dispose();
             return;
           }
-          await this.adopt(panel, asTraceId(parsed.data.traceId));
+          await this.adopt(panel, asTraceId(parsed.data.traceId), parsed.data.server);
         },
       }),
     );
@@ -101,8 +108,12 @@ export class TracePanels implements vscode.Disposable {
     for (const s of this.subscriptions) s.dispose();
   }
 
-  private async adopt(panel: vscode.WebviewPanel, traceId: TraceId): Promise<void> {
-    const tracePanel = new TracePanel(this.ctx, this.forms, panel, traceId);
+  private async adopt(
+    panel: vscode.WebviewPanel,
+    traceId: TraceId,
+    server = this.ctx.serverUrl(),
+  ): Promise<void> {
+    const tracePanel = new TracePanel(this.ctx, this.forms, panel, traceId, server);
     this.open.set(traceId, tracePanel);
     tracePanel.host.onDispose(() => this.open.delete(traceId));
     await tracePanel.load();
@@ -112,6 +123,8 @@ export class TracePanels implements vscode.Disposable {
 class TracePanel {
   readonly host: PanelHost<TraceToWebview, TraceFromWebview>;
   private latest: TraceInfo | undefined;
+  /** What the webview was sent last: shown again, read-only, while on another server. */
+  private lastView: TraceView | undefined;
   private readonly createdAt = performance.now();
   private webviewReadyMs = 0;
   /** How many spans the last trace sent to the webview had. */
@@ -122,6 +135,8 @@ class TracePanel {
     private readonly forms: FormPanels,
     panel: vscode.WebviewPanel,
     private readonly traceId: TraceId,
+    /** The tracking URL this trace lives on: the panel acts only while the extension reads it. */
+    private readonly server: string,
   ) {
     panel.title = `Trace ${traceId.slice(0, 11)}…`;
     this.host = new PanelHost(panel, {
@@ -139,7 +154,16 @@ class TracePanel {
     return this.latest !== undefined;
   }
 
+  /** Whether the extension now reads another server than this trace's. */
+  get isElsewhere(): boolean {
+    return this.ctx.serverUrl() !== this.server;
+  }
+
   async load(): Promise<void> {
+    if (this.isElsewhere) {
+      this.host.post({ type: 'elsewhere', server: this.server, current: this.ctx.serverUrl() });
+      return;
+    }
     try {
       this.update(await this.ctx.store.getTrace(this.traceId));
     } catch (error) {
@@ -153,6 +177,7 @@ class TracePanel {
 
   /** A new version of the trace (after a write or a refresh). */
   update(trace: TraceInfo): void {
+    if (this.isElsewhere) return;
     this.latest = trace;
     this.host.panel.title = truncate(traceName(trace), 40);
     if (this.host.isReady) void this.send(trace);
@@ -162,6 +187,13 @@ class TracePanel {
 
   private async onReady(): Promise<void> {
     if (this.webviewReadyMs === 0) this.webviewReadyMs = performance.now() - this.createdAt;
+    if (this.isElsewhere) {
+      // A webview re-created after being hidden: what was shown, and that it is elsewhere.
+      if (this.lastView)
+        this.host.post({ type: 'trace', trace: this.lastView, server: this.server });
+      await this.load();
+      return;
+    }
     // A newer version may arrive while the spans of this one load: send until none did.
     let sent: TraceInfo | undefined;
     while (this.latest && this.latest !== sent) {
@@ -178,10 +210,18 @@ class TracePanel {
       spans = { error: errorMessage(error) };
     }
     this.spanCount = Array.isArray(spans) ? spans.length : 0;
-    this.host.post({ type: 'trace', trace: toTraceView(trace, spans) });
+    this.lastView = toTraceView(trace, spans);
+    this.host.post({ type: 'trace', trace: this.lastView, server: this.server });
   }
 
   private async onMessage(message: Exclude<TraceFromWebview, { type: 'ready' }>): Promise<void> {
+    // The webview turns its buttons off when told; this covers a click on the way.
+    if (this.isElsewhere && message.type !== 'rendered' && !isCopy(message)) {
+      throw new ErrorWithActions(
+        `This trace is on ${this.server}, and the extension now reads ${this.ctx.serverUrl()}. Connect to ${this.server} again to act on it.`,
+        [{ title: 'Connect to Another Server', command: 'selectServer' }],
+      );
+    }
     switch (message.type) {
       case 'refresh':
         await this.ctx.store.refreshTrace(this.traceId);
@@ -231,4 +271,8 @@ class TracePanel {
         assertNever(action);
     }
   }
+}
+
+function isCopy(message: TraceFromWebview): boolean {
+  return message.type === 'assessmentAction' && message.action === 'copyId';
 }

@@ -109,6 +109,40 @@ describe('the trace panel', () => {
     assert.equal(await dialogCount(), 0, 'no alert ran');
     await screenshot('panel-untrusted');
   });
+
+  it('says its trace is on another server after a switch, with its actions off, and comes back', async () => {
+    const seeded = env('MLFLOW_TRACKING_URI');
+    await run('openTrace', { traceId: traces.chat });
+    await inWebview('trace', { waitFor: true, selector: 'h1', hasText: 'chat_app' });
+    try {
+      await run('selectServer', env('MTR_STOPPED_URL'));
+      const [banner, disabled] = await inWebview(
+        'trace',
+        { waitFor: true, selector: '[data-testid="elsewhere"]' },
+        { text: true, selector: '[data-testid="elsewhere"]' },
+        { text: true, selector: '[data-testid="add-feedback"][disabled]' },
+      );
+      assert.match(
+        banner?.[0] ?? '',
+        new RegExp(`on ${seeded}.*now reads ${env('MTR_STOPPED_URL')}`),
+      );
+      assert.equal(disabled?.length, 1, 'Add Feedback is off');
+      const [still] = await inWebview('trace', { text: true, selector: 'h1' });
+      assert.match(still?.[0] ?? '', /^chat_app/, 'the trace stays readable');
+      await screenshot('panel-trace-elsewhere');
+    } finally {
+      await run('selectServer', seeded);
+    }
+    await waitFor('the seeded server again', () => api.connection.state.kind === 'connected');
+    const [banner, enabled] = await inWebview(
+      'trace',
+      { waitFor: true, selector: '[data-testid="add-feedback"]:not([disabled])' },
+      { text: true, selector: '[data-testid="elsewhere"]' },
+      { text: true, selector: '[data-testid="add-feedback"]' },
+    );
+    assert.deepEqual(banner, [], 'no banner once back on its server');
+    assert.equal(enabled?.length, 1);
+  });
 });
 
 describe('the forms', () => {

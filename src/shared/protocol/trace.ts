@@ -52,7 +52,13 @@ export type AssessmentAction = (typeof ASSESSMENT_ACTIONS)[number];
 // ---- host → webview -------------------------------------------------------------------------
 
 export const traceToWebview = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('trace'), trace: traceView }),
+  /** `server`: the tracking URL the trace was read from (kept in the panel's saved state). */
+  z.object({ type: z.literal('trace'), trace: traceView, server: z.string() }),
+  /**
+   * The extension now reads another server: the trace stays readable, its actions are off
+   * until the person connects to `server` again.
+   */
+  z.object({ type: z.literal('elsewhere'), server: z.string(), current: z.string() }),
   errorMessage,
 ]);
 export type TraceToWebview = z.infer<typeof traceToWebview>;
