@@ -48,6 +48,61 @@ export async function input(
   return text;
 }
 
+/**
+ * Text that something slow must accept (a filter the server parses): Enter runs `check` with the
+ * box busy, and its verdict shows in the box, under what was typed, until the text changes. The
+ * box closes only with accepted text.
+ */
+export function inputChecked(
+  info: StepInfo,
+  options: { prompt: string; value?: string; placeHolder?: string },
+  check: (text: string) => Promise<string | undefined>,
+): Promise<string> {
+  const box = vscode.window.createInputBox();
+  box.title = stepTitle(info);
+  box.prompt = options.prompt;
+  box.value = options.value ?? '';
+  box.placeholder = options.placeHolder ?? '';
+  box.ignoreFocusOut = true;
+  return new Promise<string>((resolve, reject) => {
+    let done = false;
+    box.onDidChangeValue(() => {
+      box.validationMessage = undefined;
+    });
+    box.onDidAccept(async () => {
+      if (box.busy) return;
+      const text = box.value;
+      box.busy = true;
+      box.enabled = false;
+      try {
+        const problem = await check(text);
+        if (problem === undefined) {
+          done = true;
+          resolve(text);
+          box.dispose();
+          return;
+        }
+        box.validationMessage = {
+          message: problem,
+          severity: vscode.InputBoxValidationSeverity.Error,
+        };
+      } catch (error) {
+        done = true;
+        reject(error instanceof Error ? error : new Error(String(error)));
+        box.dispose();
+      } finally {
+        box.busy = false;
+        box.enabled = true;
+      }
+    });
+    box.onDidHide(() => {
+      if (!done) reject(new Cancelled());
+      box.dispose();
+    });
+    box.show();
+  });
+}
+
 export async function pick<T extends vscode.QuickPickItem>(
   info: StepInfo,
   items: T[],

@@ -12,7 +12,7 @@ import { CONTEXT_KEYS } from '../ui/ids';
 import { setContext } from '../ui/vscode-commands';
 import type { CommandArgs } from './args';
 import type { CommandContext } from './context';
-import { input, runQuickPick } from './prompts';
+import { inputChecked, runQuickPick } from './prompts';
 
 export async function refresh(ctx: CommandContext): Promise<void> {
   ctx.store.reset();
@@ -36,28 +36,24 @@ export async function setFilter(
   ctx: CommandContext,
   given: CommandArgs['setFilter'],
 ): Promise<string | undefined> {
-  let text = given ?? '';
-  const experiments = await ctx.store.experiments();
-  for (;;) {
-    if (given === undefined) {
-      text = await input(
-        { title: 'Filter Traces' },
-        {
-          prompt:
-            "An MLflow filter string, e.g. trace.status = 'OK' AND feedback.correctness = 'false' (empty: no filter)",
-          value: text || ctx.store.filter.text || '',
-          placeHolder: "tag.environment = 'dev' AND trace.execution_time_ms > 1000",
-        },
-      );
-    }
-    const problem = await checkFilter(
-      ctx,
-      experiments.map((e) => e.experimentId),
-      text.trim(),
+  const experimentIds = (await ctx.store.experiments()).map((e) => e.experimentId);
+  const check = (text: string) => checkFilter(ctx, experimentIds, text.trim());
+  let text: string;
+  if (given !== undefined) {
+    text = given;
+    const problem = await check(text);
+    if (problem) throw new Error(problem);
+  } else {
+    text = await inputChecked(
+      { title: 'Filter Traces' },
+      {
+        prompt:
+          "An MLflow filter string, e.g. trace.status = 'OK' AND feedback.correctness = 'false' (empty: no filter)",
+        value: ctx.store.filter.text ?? '',
+        placeHolder: "tag.environment = 'dev' AND trace.execution_time_ms > 1000",
+      },
+      check,
     );
-    if (!problem) break;
-    if (given !== undefined) throw new Error(problem);
-    void vscode.window.showErrorMessage(problem);
   }
   applyFilter(ctx, { ...ctx.store.filter, text: text.trim() || undefined });
   return text.trim() || undefined;
@@ -78,7 +74,9 @@ export async function quickFilter(
   else {
     const picker = vscode.window.createQuickPick<vscode.QuickPickItem & { filter: QuickFilter }>();
     picker.canSelectMany = true;
-    picker.title = 'Quick Filters';
+    // The quick filters narrow the person's own filter string: say so, or it looks ignored.
+    const text = ctx.store.filter.text;
+    picker.title = text ? `Quick Filters, combined with your filter: ${text}` : 'Quick Filters';
     picker.placeholder = 'Show only traces with… (Space to toggle, Enter to apply)';
     picker.items = (Object.keys(QUICK_FILTERS) as QuickFilter[]).map((filter) => ({
       label: QUICK_FILTERS[filter].label,

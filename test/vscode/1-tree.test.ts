@@ -8,6 +8,7 @@ import {
   env,
   extensionApi,
   rows,
+  keys,
   screenshot,
   seed,
   setSetting,
@@ -205,6 +206,25 @@ describe('the trace tree', () => {
     );
     assert.equal(refused, undefined);
     assert.equal(api.store.filter.text, "trace.status = 'ERROR'", 'the working filter stays');
+
+    // Typed: the server's reason shows in the box, under the text, which stays to be fixed.
+    const typed = vscode.commands.executeCommand('mlflowTraceReview.setFilter');
+    await keys(
+      { waitFor: 'quickInput' },
+      { press: 'End' },
+      { type: ' AND trace.status =' },
+      { press: 'Enter' },
+      { waitForText: 'The server rejected the filter' },
+    );
+    await screenshot('filter-rejected-in-box');
+    await keys({ press: 'Backspace' }, { type: "= 'OK'" }, { press: 'Enter' });
+    assert.equal(await typed, "trace.status = 'ERROR' AND trace.status = 'OK'");
+
+    // Quick filters say which filter string they narrow.
+    const quick = vscode.commands.executeCommand('mlflowTraceReview.quickFilter');
+    await keys({ waitForText: "combined with your filter: trace.status = 'ERROR' AND" });
+    await keys({ press: 'Escape' });
+    await quick;
 
     await vscode.commands.executeCommand('mlflowTraceReview.clearFilter');
     sample = await rows(api, (await experimentRow('Sample apps')).node);
