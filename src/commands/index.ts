@@ -82,6 +82,11 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
 function register<K extends CommandName>(ctx: CommandContext, name: K): vscode.Disposable {
   const run = async (arg?: unknown): Promise<unknown> => {
     try {
+      if (isFocusedRowKey(arg)) {
+        // A key pressed in the tree: act on the row with the keyboard focus.
+        await selectFocusedRow();
+        arg = undefined;
+      }
       return await HANDLERS[name](ctx, PARSERS[name](arg));
     } catch (error) {
       // "Try Again" runs the command again with the same argument; a quick flow that failed
@@ -92,4 +97,20 @@ function register<K extends CommandName>(ctx: CommandContext, name: K): vscode.D
     }
   };
   return vscode.commands.registerCommand(COMMANDS[name], run);
+}
+
+/**
+ * What the tree's keybindings pass (package.json): VS Code gives a command run by a key no row,
+ * and its arrow keys move the focus without the selection, so the selection may be another row.
+ */
+function isFocusedRowKey(arg: unknown): boolean {
+  return typeof arg === 'object' && arg !== null && 'focusedRow' in arg && arg.focusedRow === true;
+}
+
+/**
+ * Selects the focused row, as Enter would. The workbench sends the new selection to the extension
+ * host before the command's own reply, so the view's selection is current when this returns.
+ */
+async function selectFocusedRow(): Promise<void> {
+  await vscode.commands.executeCommand('list.select');
 }

@@ -266,6 +266,30 @@ describe('assessment commands', () => {
     assert.equal(updated.value, 'draft final');
   });
 
+  it('edits the focused row on F2, not the selected one', async () => {
+    const selected = await run<Feedback>('logFeedback', {
+      traceId: traces.error,
+      name: 'key_selected',
+      value: 'value-selected',
+    });
+    const focused = await run<Feedback>('logFeedback', {
+      traceId: traces.error,
+      name: 'key_focused',
+      value: 'value-focused',
+    });
+    assert.equal(await run('revealAssessment', selected.assessmentId), true);
+    await waitFor('the selection', () => api.view.selection.length === 1);
+    const focusedRow = await waitFor('the focused assessment’s row', () =>
+      api.tree.assessmentNode(focused.assessmentId),
+    );
+    // The keyboard focus moves to another row, as the arrow keys do, leaving the selection.
+    await api.view.reveal(focusedRow, { select: false, focus: true });
+    await keys({ press: 'F2' }, { waitForText: 'Edit Assessment (1/2)' });
+    await keys({ waitForText: '"value-focused"' });
+    await screenshot('f2-focused-row');
+    await keys({ press: 'Escape' });
+  });
+
   it('suggests the experiment’s names when renaming an assessment', async () => {
     // flow_edit (the test above) is a feedback name in this experiment's loaded traces.
     const logged = await run<Feedback>('logFeedback', {
