@@ -1,5 +1,6 @@
 /** Opening the trace panel and the full forms. */
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import type { TreeNode } from '../tree/nodes';
 import type { CommandContext } from './context';
 import { input } from './prompts';
 import { resolveAssessmentTarget, resolveTraceTarget } from './targets';
@@ -19,11 +20,13 @@ export async function openFeedbackForm(
   ctx: CommandContext,
   { target }: CommandArgs['openFeedbackForm'],
 ): Promise<vscode.WebviewPanel> {
+  const returnFocus = focusReturn(ctx, target);
   const { trace, spanId } = await resolveTraceTarget(ctx, target, { title: 'Feedback Form' });
   return ctx.forms.show({
     mode: 'feedback',
     traceId: trace.traceId,
     ...(spanId ? { spanId } : {}),
+    returnFocus,
   });
 }
 
@@ -31,11 +34,13 @@ export async function openExpectationForm(
   ctx: CommandContext,
   { target }: CommandArgs['openExpectationForm'],
 ): Promise<vscode.WebviewPanel> {
+  const returnFocus = focusReturn(ctx, target);
   const { trace, spanId } = await resolveTraceTarget(ctx, target, { title: 'Expectation Form' });
   return ctx.forms.show({
     mode: 'expectation',
     traceId: trace.traceId,
     ...(spanId ? { spanId } : {}),
+    returnFocus,
   });
 }
 
@@ -44,10 +49,33 @@ export async function openAssessmentForm(
   ctx: CommandContext,
   { target, mode }: CommandArgs['openAssessmentForm'],
 ): Promise<vscode.WebviewPanel> {
+  const returnFocus = focusReturn(ctx, target);
   const { trace, assessment } = await resolveAssessmentTarget(ctx, target, {
     title: 'Assessment Form',
   });
-  return ctx.forms.show({ mode, traceId: trace.traceId, assessmentId: assessment.assessmentId });
+  return ctx.forms.show({
+    mode,
+    traceId: trace.traceId,
+    assessmentId: assessment.assessmentId,
+    returnFocus,
+  });
+}
+
+/**
+ * Where the focus goes back when a form closes: the tree row it was opened on (a row's menu, or
+ * the selection when no target was named), else the text editor that was active.
+ */
+function focusReturn(
+  ctx: CommandContext,
+  target: { node?: TreeNode } | object | undefined,
+): (() => Thenable<unknown>) | undefined {
+  const node =
+    target && 'node' in target ? target.node : target ? undefined : ctx.view.selection[0];
+  if (node) return () => ctx.view.reveal(node, { select: true, focus: true });
+  const editor = vscode.window.activeTextEditor;
+  if (editor)
+    return () => vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn });
+  return undefined;
 }
 
 async function askTraceId(): Promise<string> {

@@ -47,6 +47,11 @@ export interface FormRequest {
   spanId?: string;
   /** For edit and override. */
   assessmentId?: AssessmentId;
+  /**
+   * Puts the focus back where the form was opened from (the tree row, the trace panel, the
+   * editor) once the form closes by Submit or Cancel.
+   */
+  returnFocus?: () => Thenable<unknown>;
 }
 
 const TITLES: Record<FormInit['mode'], string> = {
@@ -83,7 +88,7 @@ export class FormPanels implements vscode.Disposable {
         retainContextWhenHidden: false,
       },
     );
-    this.adopt(panel, init);
+    this.adopt(panel, init, request.returnFocus);
     return panel;
   }
 
@@ -92,8 +97,18 @@ export class FormPanels implements vscode.Disposable {
     this.serializer.dispose();
   }
 
-  private adopt(panel: vscode.WebviewPanel, init: FormInit): void {
-    const form = new FormPanel(this.ctx, panel, init, (request) => this.initFor(request));
+  private adopt(
+    panel: vscode.WebviewPanel,
+    init: FormInit,
+    returnFocus?: () => Thenable<unknown>,
+  ): void {
+    const form = new FormPanel(
+      this.ctx,
+      panel,
+      init,
+      (request) => this.initFor(request),
+      returnFocus,
+    );
     this.open.add(form);
     form.host.onDispose(() => this.open.delete(form));
   }
@@ -149,6 +164,7 @@ class FormPanel {
     panel: vscode.WebviewPanel,
     private init: FormInit,
     private readonly initFor: (request: FormRequest) => Promise<FormInit>,
+    private readonly returnFocus?: () => Thenable<unknown>,
   ) {
     this.host = new PanelHost(panel, {
       extensionUri: ctx.extensionUri,
@@ -162,6 +178,13 @@ class FormPanel {
       onMessage: (message) => this.onMessage(message),
     });
     this.setTitle();
+  }
+
+  /** Closed by its own buttons: the focus goes back where the form came from. */
+  private close(): void {
+    this.host.dispose();
+    // Best effort: what it returns to may be gone (a closed panel, a tree row refreshed away).
+    void Promise.resolve(this.returnFocus?.()).catch(() => undefined);
   }
 
   /** The trace the form is about (an id that crossed the webview boundary, branded here). */
@@ -179,7 +202,7 @@ class FormPanel {
         await this.submit(message.draft, message.next);
         return;
       case 'cancel':
-        this.host.dispose();
+        this.close();
         return;
       default:
         assertNever(message);
@@ -206,7 +229,7 @@ class FormPanel {
     }
     this.host.post({ type: 'submitted', assessment: toAssessmentView(saved) });
     if (!next) {
-      this.host.dispose();
+      this.close();
       return;
     }
     try {
@@ -278,7 +301,7 @@ class FormPanel {
     const next = await store.nextUnrated(await store.getTrace(this.traceId));
     if (!next) {
       notify('$(check) Every loaded trace has human feedback', 5000);
-      this.host.dispose();
+      this.close();
       return;
     }
     const init = await this.initFor({ mode: 'feedback', traceId: next.traceId });

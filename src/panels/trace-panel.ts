@@ -150,6 +150,12 @@ class TracePanel {
     });
   }
 
+  /** A form opened from this panel gives the focus back to it. */
+  private readonly returnHere = (): Thenable<void> => {
+    if (!this.host.isDisposed) this.host.panel.reveal(this.host.panel.viewColumn, false);
+    return Promise.resolve();
+  };
+
   get hasTrace(): boolean {
     return this.latest !== undefined;
   }
@@ -234,6 +240,7 @@ class TracePanel {
           mode: message.mode,
           traceId: this.traceId,
           ...(message.spanId ? { spanId: message.spanId } : {}),
+          returnFocus: this.returnHere,
         });
         return;
       case 'rendered':
@@ -255,7 +262,12 @@ class TracePanel {
     switch (action) {
       case 'edit':
       case 'override':
-        await this.forms.show({ mode: action, traceId: this.traceId, assessmentId });
+        await this.forms.show({
+          mode: action,
+          traceId: this.traceId,
+          assessmentId,
+          returnFocus: this.returnHere,
+        });
         return;
       case 'delete': {
         // The webview asked for confirmation in place, saying what goes.

@@ -9,6 +9,7 @@ import {
   env,
   extensionApi,
   inWebview,
+  keys,
   panelTabs,
   screenshot,
   seed,
@@ -332,6 +333,40 @@ describe('the forms', () => {
     assert.equal(panelTabs('form'), 1);
     await inWebview('form', { press: 'Escape', selector: field('name') });
     await waitFor('the form closed by Escape', () => panelTabs('form') === 0);
+  });
+
+  it('gives the focus back to the trace panel it was opened from', async () => {
+    const panel = await run<vscode.WebviewPanel>('openTrace', { traceId: traces.rag });
+    // A document in the column beside: where VS Code alone would put the focus after the form.
+    const document = await vscode.workspace.openTextDocument({ content: 'beside' });
+    await vscode.window.showTextDocument(document, vscode.ViewColumn.Beside);
+    panel.reveal(vscode.ViewColumn.One, false);
+    await waitFor('the trace panel focused', () => panel.active);
+    await inWebview(
+      'trace',
+      { waitFor: true, selector: '[data-testid="add-feedback"]' },
+      { click: true, selector: '[data-testid="add-feedback"]' },
+    );
+    await waitFor('the form', () => panelTabs('form') === 1);
+    await inWebview('form', { waitFor: true, selector: field('name') });
+    await waitFor('the form focused', () => !panel.active);
+    await inWebview('form', { press: 'Escape', selector: field('name') });
+    await waitFor('the trace panel focused again', () => panelTabs('form') === 0 && panel.active);
+  });
+
+  it('gives the focus back to the tree row it was opened from', async () => {
+    const samples = (await api.store.experiments()).find((e) => e.name === 'Sample apps');
+    assert.ok(samples);
+    await api.store.ensureList(samples);
+    const row = await waitFor('the row', () => api.tree.traceNode(traces.rag));
+    await api.view.reveal(row, { select: true, focus: true });
+    await run('openFeedbackForm', row);
+    await inWebview('form', { waitFor: true, selector: field('name') });
+    await inWebview('form', { press: 'Escape', selector: field('name') });
+    await waitFor('the form closed', () => panelTabs('form') === 0);
+    // F2 works only while the tree has the focus (its keybinding's when clause).
+    await keys({ press: 'F2' }, { waitForText: 'Edit Assessment' });
+    await keys({ press: 'Escape' });
   });
 
   it('checks each field before sending, and says what is wrong next to it', async () => {
