@@ -126,6 +126,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       setContext(CONTEXT_KEYS.assessmentSelected, selected?.kind === 'assessment');
     }),
     startAutoRefresh(store, view, connection),
+    keepAgesCurrent(tree, view),
     shareTrackingUri(context.environmentVariableCollection, connection),
     localServer.onDidChangeUrl((url) => {
       setContext(CONTEXT_KEYS.localServerRunning, url !== undefined);
@@ -230,6 +231,20 @@ function shareTrackingUri(
     connection.onDidChangeSettings(update),
   );
 }
+
+/** While the view is visible, the rows' ages ("3 min ago") are redrawn as they change. */
+function keepAgesCurrent(
+  tree: TraceTreeProvider,
+  view: vscode.TreeView<TreeNode>,
+): vscode.Disposable {
+  const timer = setInterval(() => {
+    if (view.visible) tree.refreshAges();
+  }, AGE_TICK_MS);
+  return new vscode.Disposable(() => clearInterval(timer));
+}
+
+/** Often enough for "s ago" to move; only rows whose text changed are redrawn. */
+const AGE_TICK_MS = 15_000;
 
 /** While the view is visible, looks for new traces every `autoRefreshSeconds`. */
 function startAutoRefresh(

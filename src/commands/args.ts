@@ -64,7 +64,8 @@ export interface CommandArgs {
   openInMlflowUi: { target?: TraceRef };
   revealAssessment: AssessmentId | undefined;
   /** `ask`: the palette's "type a trace id" (argument 'prompt'). */
-  openTrace: { target?: TraceRef; ask: boolean };
+  /** `preview`: a click on a tree row, shown in the preview panel (TracePanels.show). */
+  openTrace: { target?: TraceRef; ask: boolean; preview: boolean };
   openFeedbackForm: { target?: TraceRef };
   openExpectationForm: { target?: TraceRef };
   openAssessmentForm: { target?: AssessmentRef; mode: 'edit' | 'override' };
@@ -116,6 +117,7 @@ const fields = {
   overrideFeedback: z.object({ value: feedbackValue.optional(), rationale: z.string().optional() }),
   deleteAssessment: z.object({ confirmed: z.boolean().optional() }),
   openAssessmentForm: z.object({ mode: z.enum(['edit', 'override']).optional() }),
+  openTrace: z.object({ preview: z.boolean().optional() }),
   signIn: z.object({
     username: z.string().optional(),
     password: z.string().optional(),
@@ -216,7 +218,13 @@ export const PARSERS: { [K in CommandName]: (arg: unknown) => CommandArgs[K] } =
   copyAssessmentId: (arg) => onAssessment(arg, {}),
   openInMlflowUi: (arg) => onTrace(arg, {}),
   revealAssessment: (arg) => (typeof arg === 'string' ? asAssessmentId(arg) : undefined),
-  openTrace: (arg) => (arg === 'prompt' ? { ask: true } : onTrace(arg, { ask: false })),
+  openTrace: (arg) =>
+    arg === 'prompt'
+      ? { ask: true, preview: false }
+      : onTrace(arg, {
+          ask: false,
+          preview: parse('openTrace', fields.openTrace, arg).preview === true,
+        }),
   openFeedbackForm: (arg) => onTrace(arg, {}),
   openExpectationForm: (arg) => onTrace(arg, {}),
   openAssessmentForm: (arg) =>

@@ -9,11 +9,11 @@ import { traceRef, type CommandArgs } from './args';
 /** MLflow: Open Trace. From a tree row, a trace id (argument or typed), or the selection. */
 export async function openTrace(
   ctx: CommandContext,
-  { target, ask }: CommandArgs['openTrace'],
+  { target, ask, preview }: CommandArgs['openTrace'],
 ): Promise<vscode.WebviewPanel> {
   const typed = ask ? traceRef(await askTraceId()) : target;
   const { trace } = await resolveTraceTarget(ctx, typed, { title: 'Open Trace' });
-  return ctx.traces.show(trace.traceId);
+  return ctx.traces.show(trace.traceId, { preview });
 }
 
 export async function openFeedbackForm(

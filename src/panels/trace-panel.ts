@@ -34,8 +34,13 @@ import { toTraceView } from './trace-view';
 /** What a trace webview saves: its trace, and the server it came from (older panels lack it). */
 const savedState = z.object({ traceId: z.string(), server: z.string().optional() });
 
+/** Two opens of one trace this close together are a double-click on its row. */
+const DOUBLE_CLICK_MS = 500;
+
 export class TracePanels implements vscode.Disposable {
   private readonly open = new Map<TraceId, TracePanel>();
+  /** The panel that the next preview replaces. */
+  private preview: TracePanel | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
@@ -68,14 +73,20 @@ export class TracePanels implements vscode.Disposable {
     );
   }
 
-  /** Shows the trace's panel, making it if needed. */
+  /**
+   * Shows the trace's panel, making it if needed. A `preview` (a click on a tree row) takes the
+   * place of the previous preview, as VS Code's own preview editors do, unless that one was kept:
+   * pinned, opened twice (a double-click), or acted on.
+   */
   async show(
     traceId: TraceId,
-    where: { column?: vscode.ViewColumn; preserveFocus?: boolean } = {},
+    where: { column?: vscode.ViewColumn; preserveFocus?: boolean; preview?: boolean } = {},
   ): Promise<vscode.WebviewPanel> {
-    const column = where.column ?? vscode.ViewColumn.Active;
+    const preview = where.preview === true && previewsEnabled();
     const existing = this.open.get(traceId);
     if (existing) {
+      // Opened again: a double-click on its row, or a command that names it. Either keeps it.
+      if (!preview || existing.openedWithin(DOUBLE_CLICK_MS)) this.keep(existing);
       // Where it is, unless a column was asked for (it is not pulled over a form).
       existing.host.panel.reveal(
         where.column ?? existing.host.panel.viewColumn,
@@ -83,12 +94,34 @@ export class TracePanels implements vscode.Disposable {
       );
       return existing.host.panel;
     }
+    const reusable = preview ? this.reusablePreview() : undefined;
+    if (reusable) {
+      this.open.delete(reusable.traceId);
+      this.open.set(traceId, reusable);
+      reusable.retarget(traceId, this.ctx.serverUrl());
+      reusable.host.panel.reveal(reusable.host.panel.viewColumn, where.preserveFocus);
+      await reusable.load();
+      return reusable.host.panel;
+    }
     const panel = vscode.window.createWebviewPanel(WEBVIEW_TYPES.trace, 'Trace', {
-      viewColumn: column,
+      viewColumn: where.column ?? vscode.ViewColumn.Active,
       preserveFocus: where.preserveFocus ?? false,
     });
-    await this.adopt(panel, traceId);
+    const created = await this.adopt(panel, traceId);
+    if (preview) this.preview = created;
     return panel;
+  }
+
+  /** The preview panel, if it is still open, still a preview, and not pinned in its tab. */
+  private reusablePreview(): TracePanel | undefined {
+    const preview = this.preview;
+    if (!preview || preview.host.isDisposed || preview.wasActedOn || isPinned(preview.host.panel))
+      return undefined;
+    return preview;
+  }
+
+  private keep(panel: TracePanel): void {
+    if (this.preview === panel) this.preview = undefined;
   }
 
   /**
@@ -112,11 +145,16 @@ export class TracePanels implements vscode.Disposable {
     panel: vscode.WebviewPanel,
     traceId: TraceId,
     server = this.ctx.serverUrl(),
-  ): Promise<void> {
+  ): Promise<TracePanel> {
     const tracePanel = new TracePanel(this.ctx, this.forms, panel, traceId, server);
     this.open.set(traceId, tracePanel);
-    tracePanel.host.onDispose(() => this.open.delete(traceId));
+    tracePanel.host.onDispose(() => {
+      // Under the trace it shows now (a preview may have shown several).
+      if (this.open.get(tracePanel.traceId) === tracePanel) this.open.delete(tracePanel.traceId);
+      if (this.preview === tracePanel) this.preview = undefined;
+    });
     await tracePanel.load();
+    return tracePanel;
   }
 }
 
@@ -134,11 +172,11 @@ class TracePanel {
     private readonly ctx: PanelContext,
     private readonly forms: FormPanels,
     panel: vscode.WebviewPanel,
-    private readonly traceId: TraceId,
+    private currentTraceId: TraceId,
     /** The tracking URL this trace lives on: the panel acts only while the extension reads it. */
-    private readonly server: string,
+    private server: string,
   ) {
-    panel.title = `Trace ${traceId.slice(0, 11)}…`;
+    panel.title = `Trace ${currentTraceId.slice(0, 11)}…`;
     this.host = new PanelHost(panel, {
       extensionUri: ctx.extensionUri,
       kind: 'trace',
@@ -148,6 +186,29 @@ class TracePanel {
       onReady: () => this.onReady(),
       onMessage: (message) => this.onMessage(message),
     });
+  }
+
+  /** When this panel was made or last given another trace. */
+  private openedAt = performance.now();
+  /** The person did something in it (a form, an edit, a refresh): a preview is kept then. */
+  wasActedOn = false;
+
+  get traceId(): TraceId {
+    return this.currentTraceId;
+  }
+
+  openedWithin(ms: number): boolean {
+    return performance.now() - this.openedAt < ms;
+  }
+
+  /** A preview shows another trace: what belonged to the previous one goes. */
+  retarget(traceId: TraceId, server: string): void {
+    this.currentTraceId = traceId;
+    this.server = server;
+    this.latest = undefined;
+    this.lastView = undefined;
+    this.openedAt = performance.now();
+    this.host.panel.title = `Trace ${traceId.slice(0, 11)}…`;
   }
 
   /** A form opened from this panel gives the focus back to it. */
@@ -170,9 +231,13 @@ class TracePanel {
       this.host.post({ type: 'elsewhere', server: this.server, current: this.ctx.serverUrl() });
       return;
     }
+    const traceId = this.traceId;
     try {
-      this.update(await this.ctx.store.getTrace(this.traceId));
+      const trace = await this.ctx.store.getTrace(traceId);
+      // A preview given another trace meanwhile shows that one instead.
+      if (traceId === this.traceId) this.update(trace);
     } catch (error) {
+      if (traceId !== this.traceId) return;
       // Shown in the panel (it has nothing else to show). A server that does not answer is not
       // reported again: the status bar says so, and the panel loads once it answers.
       this.host.post({ type: 'error', message: errorMessage(error) });
@@ -183,7 +248,7 @@ class TracePanel {
 
   /** A new version of the trace (after a write or a refresh). */
   update(trace: TraceInfo): void {
-    if (this.isElsewhere) return;
+    if (this.isElsewhere || trace.traceId !== this.traceId) return;
     this.latest = trace;
     this.host.panel.title = truncate(traceName(trace), 40);
     if (this.host.isReady) void this.send(trace);
@@ -215,12 +280,14 @@ class TracePanel {
     } catch (error) {
       spans = { error: errorMessage(error) };
     }
+    if (trace.traceId !== this.traceId) return;
     this.spanCount = Array.isArray(spans) ? spans.length : 0;
     this.lastView = toTraceView(trace, spans);
     this.host.post({ type: 'trace', trace: this.lastView, server: this.server });
   }
 
   private async onMessage(message: Exclude<TraceFromWebview, { type: 'ready' }>): Promise<void> {
+    if (message.type !== 'rendered') this.wasActedOn = true;
     // The webview turns its buttons off when told; this covers a click on the way.
     if (this.isElsewhere && message.type !== 'rendered' && !isCopy(message)) {
       throw new ErrorWithActions(
@@ -287,4 +354,23 @@ class TracePanel {
 
 function isCopy(message: TraceFromWebview): boolean {
   return message.type === 'assessmentAction' && message.action === 'copyId';
+}
+
+/** VS Code's own setting for preview editors: off means every open gets its own tab. */
+function previewsEnabled(): boolean {
+  return vscode.workspace.getConfiguration('workbench.editor').get<boolean>('enablePreview', true);
+}
+
+/** Whether the person pinned the panel's tab (Pin Editor): a pinned preview is never replaced. */
+function isPinned(panel: vscode.WebviewPanel): boolean {
+  const group = vscode.window.tabGroups.all.find((g) => g.viewColumn === panel.viewColumn);
+  return (
+    group?.tabs.some(
+      (tab) =>
+        tab.isPinned &&
+        tab.label === panel.title &&
+        tab.input instanceof vscode.TabInputWebview &&
+        tab.input.viewType.endsWith(WEBVIEW_TYPES.trace),
+    ) ?? false
+  );
 }

@@ -8,12 +8,14 @@ import type { TraceStore } from '../store/trace-store';
 import { CONTEXT_KEYS } from '../ui/ids';
 import { setContext } from '../ui/vscode-commands';
 import type { AssessmentNode, ExperimentNode, TraceNode, TreeNode } from './nodes';
+import { ShownAges } from './shown-ages';
 import { toTreeItem, tooltipFor } from './tree-items';
 import { TraceTreeModel, type TreeConnection } from './tree-model';
 
 export class TraceTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   readonly model: TraceTreeModel;
-  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
+  private readonly ages = new ShownAges<TraceNode | AssessmentNode>();
   readonly onDidChangeTreeData = this.changed.event;
   /** Fires when the loaded traces change (for the badge). */
   readonly onDidChangeCounts: vscode.Event<void>;
@@ -26,6 +28,7 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
       this.model,
       this.changed,
       this.model.onDidChange((node) => {
+        if (!node) this.ages.clear();
         this.changed.fire(node);
       }),
       this.model.onDidListExperiments((count) => {
@@ -36,7 +39,21 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
-    return toTreeItem(node, Date.now());
+    const now = Date.now();
+    if (node.kind === 'trace') this.ages.note(node, node.trace.requestTime, now);
+    else if (node.kind === 'assessment') this.ages.note(node, node.assessment.lastUpdateTime, now);
+    return toTreeItem(node, now);
+  }
+
+  /** Redraws the rows whose age ("3 min ago") reads differently now; returns how many. */
+  refreshAges(now = Date.now()): number {
+    const stale = this.ages.stale(now, (row) =>
+      row.kind === 'trace'
+        ? this.model.traceNode(row.traceId) === row
+        : this.model.assessmentNode(row.assessment.assessmentId) === row,
+    );
+    if (stale.length > 0) this.changed.fire(stale);
+    return stale.length;
   }
 
   /** Tooltips of traces and assessments, made when VS Code shows one rather than per redraw. */

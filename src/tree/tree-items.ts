@@ -89,7 +89,8 @@ function traceItem(node: TraceNode, now: number): vscode.TreeItem {
   item.command = {
     command: COMMANDS.openTrace,
     title: 'Open Trace',
-    arguments: [{ traceId: trace.traceId }],
+    // A click previews: the next row clicked reuses the panel (a double-click keeps it).
+    arguments: [{ traceId: trace.traceId, preview: true }],
   };
   item.accessibilityInformation = { label: `Trace ${name}, ${trace.state}, ${item.description}` };
   return item;

@@ -247,6 +247,15 @@ describe('the trace tree', () => {
     await vscode.commands.executeCommand('mlflowTraceReview.quickFilter', []);
   });
 
+  it('redraws the rows whose age has changed, and only those', async () => {
+    const sample = await rows(api, (await experimentRow('Sample apps')).node);
+    const drawn = sample.filter((r) => r.node.kind === 'trace').length;
+    assert.ok(drawn > 0);
+    const later = Date.now() + 10 * 60_000;
+    assert.ok(api.tree.refreshAges(later) >= drawn, 'ten minutes on, every trace row reads older');
+    assert.equal(api.tree.refreshAges(later), 0, 'nothing more to redraw at the same moment');
+  });
+
   it('counts unrated traces in the badge', async () => {
     await rows(api, (await experimentRow('Sample apps')).node);
     await rows(api, (await experimentRow('Guide example')).node);

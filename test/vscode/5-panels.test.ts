@@ -20,6 +20,11 @@ import {
 } from './support/harness';
 
 const REVIEWER = 'reviewer@example.com';
+
+/** Every tab, pinned ones too (which "Close All Editors" leaves). */
+async function closeAllTabs(): Promise<void> {
+  await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs));
+}
 const field = (name: string) => `[data-field="${name}"] input, [data-field="${name}"] textarea`;
 
 describe('the trace panel', () => {
@@ -38,9 +43,7 @@ describe('the trace panel', () => {
     sdk.close();
     await setSetting('colorTheme', undefined);
   });
-  beforeEach(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  });
+  beforeEach(closeAllTabs);
 
   it('shows the header, the conversation, the span tree and the assessments of a seeded trace', async () => {
     await run('openTrace', { traceId: traces.chat });
@@ -111,6 +114,52 @@ describe('the trace panel', () => {
     await screenshot('panel-untrusted');
   });
 
+  it('previews traces clicked in the tree in one panel, unless it was pinned, opened twice or named', async () => {
+    const first = await run<vscode.WebviewPanel>('openTrace', {
+      traceId: traces.chat,
+      preview: true,
+    });
+    await inWebview('trace', { waitFor: true, selector: 'h1', hasText: 'chat_app' });
+    const second = await run<vscode.WebviewPanel>('openTrace', {
+      traceId: traces.rag,
+      preview: true,
+    });
+    assert.equal(second, first, 'the preview panel is reused');
+    assert.equal(panelTabs('trace'), 1);
+    await inWebview('trace', { waitFor: true, selector: 'h1', hasText: 'rag_app' });
+
+    // Pinned: the next preview opens its own panel.
+    await vscode.commands.executeCommand('workbench.action.pinEditor');
+    const third = await run<vscode.WebviewPanel>('openTrace', {
+      traceId: traces.agent,
+      preview: true,
+    });
+    assert.notEqual(third, first);
+    await waitFor('a second trace tab', () => panelTabs('trace') === 2);
+
+    // Opened twice in a row (a double-click): kept, so the next preview opens beside it.
+    await run('openTrace', { traceId: traces.agent, preview: true });
+    await run('openTrace', { traceId: traces.error, preview: true });
+    await waitFor('a third trace tab', () => panelTabs('trace') === 3);
+    assert.equal(panelTabs('trace'), 3);
+
+    // Opened by name (the palette, a link): never a preview.
+    await closeAllTabs();
+    const named = await run<vscode.WebviewPanel>('openTrace', { traceId: traces.chat });
+    const preview = await run<vscode.WebviewPanel>('openTrace', {
+      traceId: traces.rag,
+      preview: true,
+    });
+    const last = await run<vscode.WebviewPanel>('openTrace', {
+      traceId: traces.agent,
+      preview: true,
+    });
+    assert.notEqual(preview, named);
+    assert.equal(last, preview, 'the preview, not the named panel, shows the next trace');
+    await inWebview('trace', { waitFor: true, selector: 'h1', hasText: 'weather_agent' });
+    assert.equal(panelTabs('trace'), 2, 'the named one, and one preview');
+  });
+
   it('says its trace is on another server after a switch, with its actions off, and comes back', async () => {
     const seeded = env('MLFLOW_TRACKING_URI');
     await run('openTrace', { traceId: traces.chat });
@@ -168,9 +217,7 @@ describe('the forms', () => {
   after(() => {
     sdk.close();
   });
-  beforeEach(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  });
+  beforeEach(closeAllTabs);
 
   it('logs feedback with a number, a rationale and metadata, submitted with Ctrl+Enter', async () => {
     await run('openFeedbackForm', { traceId: traces.error });
