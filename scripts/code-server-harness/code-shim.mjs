@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // @ts-check
+/// <reference lib="dom" />
 // Stand-in "VS Code executable" for @vscode/test-electron (`vscodeExecutablePath`): takes the
 // desktop CLI arguments, runs the tests in code-server's Node extension host with headless
 // Chromium showing the workbench, and exits with the extension host's exit code.
@@ -140,8 +141,72 @@ async function inWebview(page, view, steps) {
     else if (step.text && step.selector)
       texts.push(await frame.locator(step.selector).allTextContents());
     else if (step.value && target) texts.push([await target.inputValue()]);
+    else if (step.contrast && target)
+      texts.push(await target.evaluate(measureContrast, step.color));
   }
   return texts;
+}
+
+/**
+ * Runs in the webview: the WCAG contrast ratio of an element's text (or of `color`, a CSS colour
+ * such as var(--vscode-focusBorder)) against the background it is drawn on. A web component's
+ * colours are read from the first element of its shadow root. Returns [ratio, fg, bg].
+ * @param {Element} element
+ * @param {string | undefined} color
+ */
+function measureContrast(element, color) {
+  /** @param {string} css */
+  const rgba = (css) => {
+    const [r = 0, g = 0, b = 0, a = 1] = (css.match(/[\d.]+/g) ?? []).map(Number);
+    return { r, g, b, a: css.startsWith('rgba') ? a : 1 };
+  };
+  /** @param {{r:number,g:number,b:number}} c */
+  const luminance = (c) => {
+    const channel = (/** @type {number} */ v) => {
+      const s = v / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    };
+    return 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
+  };
+  const inner =
+    [...(element.shadowRoot?.children ?? [])].find((e) => !['STYLE', 'LINK'].includes(e.tagName)) ??
+    element;
+  let fgCss = getComputedStyle(inner).color;
+  if (color) {
+    const probe = document.createElement('span');
+    probe.style.color = color;
+    element.appendChild(probe);
+    fgCss = getComputedStyle(probe).color;
+    probe.remove();
+  }
+  // The background: the first opaque one from the element outwards, blended over the page's.
+  /** @type {{r:number,g:number,b:number,a:number}[]} */
+  const layers = [];
+  /** @type {Element | null} */
+  let node = inner;
+  while (node) {
+    const bg = rgba(getComputedStyle(node).backgroundColor);
+    if (bg.a > 0) layers.push(bg);
+    if (bg.a >= 1) break;
+    node = node.parentElement ?? /** @type {ShadowRoot} */ (node.getRootNode()).host ?? null;
+  }
+  let bg = { r: 255, g: 255, b: 255 };
+  for (const layer of layers.reverse())
+    bg = {
+      r: layer.r * layer.a + bg.r * (1 - layer.a),
+      g: layer.g * layer.a + bg.g * (1 - layer.a),
+      b: layer.b * layer.a + bg.b * (1 - layer.a),
+    };
+  const fgRaw = rgba(fgCss);
+  const fg = {
+    r: fgRaw.r * fgRaw.a + bg.r * (1 - fgRaw.a),
+    g: fgRaw.g * fgRaw.a + bg.g * (1 - fgRaw.a),
+    b: fgRaw.b * fgRaw.a + bg.b * (1 - fgRaw.a),
+  };
+  const [hi, lo] = [luminance(fg), luminance(bg)].sort((x, y) => y - x);
+  const hex = (/** @type {{r:number,g:number,b:number}} */ c) =>
+    '#' + [c.r, c.g, c.b].map((v) => Math.round(v).toString(16).padStart(2, '0')).join('');
+  return [(((hi ?? 0) + 0.05) / ((lo ?? 0) + 0.05)).toFixed(2), hex(fg), hex(bg)];
 }
 
 /** @param {unknown} value */

@@ -114,6 +114,74 @@ describe('the trace panel', () => {
     await screenshot('panel-untrusted');
   });
 
+  it('meets WCAG AA contrast for its badges, error text and focus ring in every theme', async () => {
+    const themes = [
+      'Default Light Modern',
+      'Default Dark Modern',
+      'Default High Contrast',
+      'Default High Contrast Light',
+    ];
+    const failures: string[] = [];
+    const check = (theme: string, what: string, measured: string[] | undefined, min: number) => {
+      const [ratio = '0', fg, bg] = measured ?? [];
+      console.log(`contrast ${theme} · ${what}: ${ratio}:1 (${fg} on ${bg})`);
+      if (Number(ratio) < min) failures.push(`${theme} · ${what}: ${ratio}:1 < ${min}:1`);
+    };
+    try {
+      for (const theme of themes) {
+        await vscode.workspace
+          .getConfiguration('workbench')
+          .update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+        await closeAllTabs();
+        await run('openTrace', { traceId: traces.error });
+        const [error, failedSpan] = await inWebview(
+          'trace',
+          { waitFor: true, selector: '.state-error' },
+          { contrast: true, selector: '.state-error' },
+          { contrast: true, selector: '.span-row.failed:not(.selected) .span-name' },
+        );
+        check(theme, 'ERROR badge', error, 4.5);
+        check(theme, 'failed span name', failedSpan, 4.5);
+        await run('openTrace', { traceId: traces.chat });
+        const [judgeError] = await inWebview(
+          'trace',
+          { waitFor: true, selector: '.assessment .error' },
+          { contrast: true, selector: '.assessment .error' },
+        );
+        check(theme, 'judge error text', judgeError, 4.5);
+        await run('openTrace', { traceId: traces.agent });
+        const [ok, overridden, heading, focus, hovered] = await inWebview(
+          'trace',
+          { waitFor: true, selector: '.state-ok' },
+          {
+            click: true,
+            selector: '.feedback-group[data-name="correctness"] [data-testid="history"]',
+          },
+          { waitFor: true, selector: '.overridden-badge' },
+          { contrast: true, selector: '.state-ok' },
+          { contrast: true, selector: '.overridden-badge' },
+          { contrast: true, selector: 'h1' },
+          { contrast: true, selector: 'h1', color: 'var(--vscode-focusBorder)' },
+          // The mouse is still on the button it clicked.
+          { contrast: true, selector: '[data-testid="history"]' },
+        );
+        check(theme, 'OK badge', ok, 4.5);
+        check(theme, 'overridden badge', overridden, 4.5);
+        check(theme, 'heading text', heading, 4.5);
+        // A focus ring is not text: WCAG 1.4.11 asks 3:1 against what is next to it.
+        check(theme, 'focus ring', focus, 3);
+        check(theme, 'hovered secondary button', hovered, 4.5);
+        if (theme.startsWith('Default High Contrast'))
+          await screenshot(`panel-trace-${theme.toLowerCase().replaceAll(' ', '-')}`);
+      }
+    } finally {
+      await vscode.workspace
+        .getConfiguration('workbench')
+        .update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+    }
+    assert.deepEqual(failures, []);
+  });
+
   it('previews traces clicked in the tree in one panel, unless it was pinned, opened twice or named', async () => {
     const first = await run<vscode.WebviewPanel>('openTrace', {
       traceId: traces.chat,

@@ -98,7 +98,9 @@ export type WebviewStep =
   | { fill: string; selector: string }
   | { press: string; selector?: string }
   | { text: true; selector: string }
-  | { value: true; selector: string };
+  | { value: true; selector: string }
+  /** [WCAG contrast ratio, foreground, background] of the element's text, or of `color`. */
+  | { contrast: true; selector: string; color?: string };
 
 /** Steps inside the visible trace or form webview; returns the texts of `text` steps. */
 export async function inWebview(
