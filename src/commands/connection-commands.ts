@@ -270,8 +270,15 @@ export async function signOut(ctx: CommandContext): Promise<void> {
 
 export async function startLocalServer(ctx: CommandContext): Promise<string> {
   const url = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Starting a local MLflow server…' },
-    () => ctx.localServer.start(),
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: 'Starting a local MLflow server…',
+      cancellable: true,
+    },
+    (_progress, token) => {
+      token.onCancellationRequested(() => void ctx.localServer.stop());
+      return ctx.localServer.start();
+    },
   );
   ctx.connection.useLocalServer(url);
   await ctx.connection.check();
@@ -338,11 +345,14 @@ export async function choosePythonInterpreter(
 /** Stops the server the extension started; the data stays for next time. */
 export async function stopLocalServer(ctx: CommandContext): Promise<boolean> {
   const url = ctx.localServer.url;
-  if (!url) throw new MlflowInputError('No local MLflow server is running.');
+  const starting = ctx.localServer.isStarting;
+  if (!url && !starting) throw new MlflowInputError('No local MLflow server is running.');
   await ctx.localServer.stop();
   ctx.connection.useLocalServer(undefined);
   void vscode.window.showInformationMessage(
-    `Stopped the local MLflow server at ${url}. Its data stays for next time.`,
+    url
+      ? `Stopped the local MLflow server at ${url}. Its data stays for next time.`
+      : 'Stopped the local MLflow server before it answered.',
   );
   return true;
 }

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { Cancelled } from '../util/cancelled';
 import { freeLoopbackPort, startMlflowServer, type MlflowServer } from '../mlflow-server/launcher';
 import { ErrorWithActions } from '../ui/error-reporter';
 import { SETTINGS_SECTION } from '../ui/ids';
@@ -30,6 +31,8 @@ const DEFAULT_PORT = 5000;
 export class LocalServer implements vscode.Disposable {
   private server: MlflowServer | undefined;
   private starting: Promise<string> | undefined;
+  /** Aborts the start in progress (a stop, or the window closing, while it starts). */
+  private abortStart: AbortController | undefined;
   private readonly exitedEmitter = new vscode.EventEmitter<LocalServerExit>();
   /** The server died by itself (not stopped by us): say so, and offer to start it again. */
   readonly onDidExit = this.exitedEmitter.event;
@@ -66,20 +69,44 @@ export class LocalServer implements vscode.Disposable {
     return this.starting;
   }
 
-  /** Stops it because the person asked: it is not started again with the next window. */
+  /** A start is under way (the process may not answer yet). */
+  get isStarting(): boolean {
+    return this.starting !== undefined;
+  }
+
+  /**
+   * Stops it because the person asked: it is not started again with the next window. A start
+   * under way is stopped too (its `start()` rejects with Cancelled).
+   */
   async stop(): Promise<void> {
     await this.memory.update(WAS_RUNNING, false);
+    this.abortStart?.abort();
+    await this.starting?.catch(() => undefined);
     await this.shutDown();
   }
 
   dispose(): void {
     // The window closes or reloads: stop the process, but remember that it ran.
+    this.abortStart?.abort();
     void this.shutDown();
     this.exitedEmitter.dispose();
     this.urlEmitter.dispose();
   }
 
   private async launch(): Promise<string> {
+    const abort = new AbortController();
+    this.abortStart = abort;
+    try {
+      return await this.launchUntil(abort.signal);
+    } catch (error) {
+      if (abort.signal.aborted) throw new Cancelled();
+      throw error;
+    } finally {
+      if (this.abortStart === abort) this.abortStart = undefined;
+    }
+  }
+
+  private async launchUntil(signal: AbortSignal): Promise<string> {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const python = await findPythonWithMlflow(folder);
     const dataDir = dataFolder(folder, this.globalStorage);
@@ -88,8 +115,14 @@ export class LocalServer implements vscode.Disposable {
     const ignore = path.join(dataDir, '.gitignore');
     if (!existsSync(ignore)) writeFileSync(ignore, '# MLflow data of the local server\n*\n');
     const port = await this.choosePort();
+    signal.throwIfAborted();
     this.log.info(`Starting mlflow server with ${python} on port ${port}, data in ${dataDir}`);
-    const server = await startMlflowServer({ python, dataDir, port });
+    const server = await startMlflowServer({ python, dataDir, port, signal });
+    if (signal.aborted) {
+      // It answered just as the stop came.
+      await server.stop({ keepData: true });
+      throw new Cancelled();
+    }
     this.server = server;
     await this.memory.update(REMEMBERED_PORT, port);
     await this.memory.update(WAS_RUNNING, true);

@@ -41,6 +41,8 @@ export interface MlflowServerOptions {
   env?: Record<string, string>;
   /** How long to wait for `/health`. Default 120 s (a cold start on two cores takes ~10 s). */
   startTimeoutMs?: number;
+  /** Aborting it during the start stops the process; the start then rejects. */
+  signal?: AbortSignal;
 }
 
 export interface MlflowServer {
@@ -148,6 +150,10 @@ export async function startMlflowServer(options: MlflowServerOptions): Promise<M
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
   for (;;) {
+    if (options.signal?.aborted) {
+      await stop({ keepData: true });
+      throw new Error(`mlflow server start at ${url} was stopped before it answered`);
+    }
     if (status.exited) {
       await stop({ keepData: true });
       throw new Error(

@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import { FaultProxy } from '../support/fault-proxy';
-import { killProcessGroupsNaming } from '../support/processes';
+import { killProcessGroupsNaming, processGroupsNaming } from '../support/processes';
 import { PythonSdk } from '../support/python-sdk';
 import { env, extensionApi, rows, screenshot, showView, waitFor, run } from './support/harness';
 
@@ -224,6 +224,19 @@ describe('a local server started from the editor', () => {
       'the configured server again',
       () => api.connection.settings.trackingUri.origin !== 'local server',
     );
+  });
+
+  it('stops a start under way: no server is left running, and none is claimed', async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    const dataDir = path.join(folder.uri.fsPath, '.mlflow');
+    const starting = run<string | undefined>('startLocalServer');
+    // The process is up but has not answered yet (a cold start takes seconds).
+    await waitFor('the server process', () => processGroupsNaming(dataDir).length > 0);
+    assert.equal(await run('stopLocalServer'), true);
+    assert.equal(await starting, undefined, 'the start ends without a server');
+    await waitFor('no server process left', () => processGroupsNaming(dataDir).length === 0);
+    assert.notEqual(api.connection.settings.trackingUri.origin, 'local server');
   });
 });
 
