@@ -25,10 +25,30 @@ export async function editAssessment(
 ): Promise<Assessment> {
   const title = 'Edit Assessment';
   const { trace, assessment } = await resolveAssessmentTarget(ctx, target, { title });
-  const update = given ?? (await askForUpdate(ctx, trace, assessment, title));
+  // What was typed for a send that failed comes back as the defaults ("Try Again").
+  const draftKey = `edit:${assessment.assessmentId}`;
+  let update = given;
+  if (!update) {
+    const asked = await askForUpdate(ctx, trace, assessment, title, ctx.drafts.get(draftKey));
+    ctx.drafts.set(draftKey, asked);
+    update = asked.update;
+  }
   const updated = await ctx.store.updateAssessment(trace.traceId, assessment.assessmentId, update);
+  ctx.drafts.delete(draftKey);
   notify(`$(check) Updated ${describeAssessment(updated)}`);
   return updated;
+}
+
+type Field = 'value' | 'rationale' | 'name' | 'metadata';
+
+/** The field chosen and the change typed, kept until it is sent. */
+interface EditDraft {
+  field: Field;
+  update: AssessmentUpdate;
+}
+
+function isEditDraft(value: unknown): value is EditDraft {
+  return typeof value === 'object' && value !== null && 'field' in value && 'update' in value;
 }
 
 async function askForUpdate(
@@ -36,7 +56,9 @@ async function askForUpdate(
   trace: TraceInfo,
   assessment: Assessment,
   title: string,
-): Promise<AssessmentUpdate> {
+  saved: unknown,
+): Promise<EditDraft> {
+  const draft = isEditDraft(saved) ? saved : undefined;
   const isFeedback = assessment.kind === 'feedback';
   const fields = [
     { label: 'Value', description: JSON.stringify(assessment.value), field: 'value' as const },
@@ -59,32 +81,49 @@ async function askForUpdate(
   const subject = traceName(trace);
   const chosen = await pick({ title, step: 1, totalSteps: 2, subject }, fields, {
     placeHolder: `What to change in ${describeAssessment(assessment)}?`,
+    activeIndex: Math.max(
+      0,
+      fields.findIndex((f) => f.field === draft?.field),
+    ),
   });
+  const field = chosen.field;
   const step = { title, step: 2, totalSteps: 2, subject };
-  switch (chosen.field) {
+  // The draft's value for this field, else the assessment's own.
+  const typed = draft?.field === field ? draft.update : undefined;
+  switch (field) {
     case 'value': {
-      const type = await pickValueType(step, VALUE_TYPE_NAMES, valueTypeOf(assessment.value));
-      const initial = valueTypeOf(assessment.value) === type ? assessment.value : undefined;
-      return isFeedback
-        ? { feedback: { value: await enterFeedbackValue(step, type, initial ?? undefined) } }
-        : { expectation: { value: await enterValue(step, type, initial) } };
+      const current = typed?.feedback?.value ?? typed?.expectation?.value ?? assessment.value;
+      const type = await pickValueType(step, VALUE_TYPE_NAMES, valueTypeOf(current));
+      const initial = valueTypeOf(current) === type ? current : undefined;
+      return {
+        field,
+        update: isFeedback
+          ? { feedback: { value: await enterFeedbackValue(step, type, initial ?? undefined) } }
+          : { expectation: { value: await enterValue(step, type, initial) } },
+      };
     }
     case 'rationale': {
       const rationale = await enterRationale(
         step,
-        assessment.kind === 'feedback' ? assessment.rationale : undefined,
+        typed?.rationale ?? (assessment.kind === 'feedback' ? assessment.rationale : undefined),
       );
-      return { rationale: rationale ?? '' };
+      return { field, update: { rationale: rationale ?? '' } };
     }
     case 'name':
       return {
-        name: await pickName(
-          step,
-          ctx.store.recentAssessmentNames(trace.experimentId, assessment.kind),
-          assessment.name,
-        ),
+        field,
+        update: {
+          name: await pickName(
+            step,
+            ctx.store.recentAssessmentNames(trace.experimentId, assessment.kind),
+            typed?.name ?? assessment.name,
+          ),
+        },
       };
     case 'metadata':
-      return { metadata: await enterMetadata(step, assessment.metadata) };
+      return {
+        field,
+        update: { metadata: await enterMetadata(step, typed?.metadata ?? assessment.metadata) },
+      };
   }
 }

@@ -12,6 +12,7 @@ import { notify } from '../ui/notify';
 import { FEEDBACK_VALUE_TYPES, valueTypeOf } from '../shared/value-input';
 import { sourceLabel, traceName } from '../shared/format';
 import type { CommandArgs } from './args';
+import type { FeedbackDraft } from './log-feedback';
 
 export async function overrideFeedback(
   ctx: CommandContext,
@@ -31,6 +32,9 @@ export async function overrideFeedback(
   );
   // Checked before asking anything; the store checks again before it writes.
   const assessment = checkOverridable(trace, chosen);
+  // What was typed for a send that failed comes back as the defaults ("Try Again").
+  const draftKey = `override:${assessment.assessmentId}`;
+  const draft = (ctx.drafts.get(draftKey) as FeedbackDraft | undefined) ?? {};
   let value = givenValue;
   let rationale = givenRationale;
   if (value === undefined) {
@@ -42,10 +46,18 @@ export async function overrideFeedback(
     const type = await pickValueType(
       { title: stepTitle, step: 1, totalSteps: 3, subject },
       FEEDBACK_VALUE_TYPES,
-      assessment.value === null ? 'boolean' : valueTypeOf(assessment.value),
+      draft.type ?? (assessment.value === null ? 'boolean' : valueTypeOf(assessment.value)),
     );
-    value = await enterFeedbackValue({ title: stepTitle, step: 2, totalSteps: 3, subject }, type);
-    rationale = await enterRationale({ title: stepTitle, step: 3, totalSteps: 3, subject });
+    value = await enterFeedbackValue(
+      { title: stepTitle, step: 2, totalSteps: 3, subject },
+      type,
+      draft.type === type ? draft.value : undefined,
+    );
+    rationale = await enterRationale(
+      { title: stepTitle, step: 3, totalSteps: 3, subject },
+      draft.rationale,
+    );
+    ctx.drafts.set(draftKey, { type, value, rationale } satisfies FeedbackDraft);
   }
   const override = await ctx.store.overrideFeedback(trace, {
     assessmentId: assessment.assessmentId,
@@ -53,6 +65,7 @@ export async function overrideFeedback(
     ...(rationale ? { rationale } : {}),
     source: { sourceType: 'HUMAN', sourceId: ctx.connection.settings.reviewer },
   });
+  ctx.drafts.delete(draftKey);
   notify(`$(check) Overrode "${assessment.name}"`);
   return override;
 }

@@ -281,7 +281,7 @@ export async function enterRationale(
 
 export async function enterMetadata(
   info: StepInfo,
-  initial?: Record<string, string>,
+  initial?: Record<string, JsonValue>,
 ): Promise<Record<string, JsonValue>> {
   const text = await input(info, {
     prompt: 'Metadata as a JSON object (keys are added or changed; values are stored as text)',

@@ -382,6 +382,35 @@ describe('assessment commands', () => {
     assert.equal(override.overrides, judged.assessmentId);
   });
 
+  it('offers what was typed again after an override fails to send', async () => {
+    const judged = await run<Feedback>('logFeedback', {
+      traceId: traces.chat,
+      name: 'patience',
+      value: true,
+    });
+    const args = { traceId: traces.chat, assessmentId: judged.assessmentId };
+    const failing = run<Feedback>('overrideFeedback', args);
+    await keys({ waitForText: 'patience = true' }, { press: 'Enter' });
+    await keys({ waitForText: '(2/3)' }, { type: 'false' }, { press: 'Enter' });
+    await keys({ waitForText: 'Why?' }, { type: 'typed before the outage' });
+    await run('selectServer', env('MTR_STOPPED_URL'));
+    try {
+      await keys({ press: 'Enter' });
+      assert.equal(await failing, undefined, 'the send failed (reported)');
+    } finally {
+      await run('selectServer', env('MLFLOW_TRACKING_URI'));
+      await waitFor('connected again', () => api.connection.state.kind === 'connected');
+    }
+    // "Try Again" runs the command again with the same argument: Enter keeps each answer.
+    const again = run<Feedback>('overrideFeedback', args);
+    await keys({ waitForText: 'patience = true' }, { press: 'Enter' });
+    await keys({ waitForText: '(2/3)' }, { press: 'Enter' });
+    await keys({ waitForText: 'Why?' }, { press: 'Enter' });
+    const override = await again;
+    assert.equal(override.value, false);
+    assert.equal(override.rationale, 'typed before the outage');
+  });
+
   it('refuses to override an expectation, saying why', async () => {
     const expectation = (await onServer(traces.agent)).find((a) => a.expectation !== undefined);
     assert.ok(expectation);
