@@ -15,9 +15,10 @@ import path from 'node:path';
 import { ensurePythonEnv } from './lib/python-env.mjs';
 import { ensureVscodeEnv } from './lib/vscode-env.mjs';
 import { ensureNodeModules } from './lib/node-modules.mjs';
-import { sweepLeftoverServers } from './lib/sweep.mjs';
+import { markTestRun, sweepLeftoverServers } from './lib/sweep.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
+markTestRun();
 const BIN = path.join(ROOT, 'node_modules', '.bin');
 // npm runs this from ROOT; a file named on the command line is relative to where npm was started.
 const CALLER_DIR = process.env.INIT_CWD ?? process.cwd();
