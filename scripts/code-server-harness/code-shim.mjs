@@ -155,6 +155,7 @@ async function inWebview(page, view, steps) {
  * @param {string | undefined} color
  */
 function measureContrast(element, color) {
+  /* global document, getComputedStyle, ShadowRoot */
   /** @param {string} css */
   const rgba = (css) => {
     const [r = 0, g = 0, b = 0, a = 1] = (css.match(/[\d.]+/g) ?? []).map(Number);
@@ -188,7 +189,8 @@ function measureContrast(element, color) {
     const bg = rgba(getComputedStyle(node).backgroundColor);
     if (bg.a > 0) layers.push(bg);
     if (bg.a >= 1) break;
-    node = node.parentElement ?? /** @type {ShadowRoot} */ (node.getRootNode()).host ?? null;
+    const root = node.getRootNode();
+    node = node.parentElement ?? (root instanceof ShadowRoot ? root.host : null);
   }
   let bg = { r: 255, g: 255, b: 255 };
   for (const layer of layers.reverse())
