@@ -19,7 +19,8 @@ describe('reloading the window', () => {
 
   it('brings the form back with the draft, and the local server on its port', async () => {
     const api = await extensionApi();
-    await waitFor('the connection', () => api.connection.state.kind === 'connected');
+    // After the reload this includes the local server's cold start (10–30 s on two busy cores).
+    await waitFor('the connection', () => api.connection.state.kind === 'connected', 60_000);
     if (!fs.existsSync(marker)) {
       await vscode.commands.executeCommand('mlflowTraceReview.openFeedbackForm', {
         traceId: seed().traces.error,
