@@ -35,7 +35,14 @@ const SUITES = [
     name: 'untrusted',
     what: 'the untrusted-workspace suite (workspace trust on)',
     env: { MTR_WORKSPACE_TRUST: '1' },
-    settings: { 'mlflowTraceReview.trackingUri': 'http://workspace-server.invalid:5000' },
+    // What a hostile repository could commit: none of it may take effect before trust.
+    settings: {
+      'mlflowTraceReview.trackingUri': 'http://workspace-server.invalid:5000',
+      'mlflowTraceReview.reviewer': 'someone-else@example.com',
+      'mlflowTraceReview.autoRefreshSeconds': 0.001,
+      'mlflowTraceReview.requestTimeoutSeconds': 2.01,
+      'python.defaultInterpreterPath': '.venv/bin/python',
+    },
   },
   {
     name: 'reload',

@@ -38,10 +38,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const log = vscode.window.createOutputChannel('MLflow Trace Review', { log: true });
   const credentials = new CredentialStore(context.secrets);
   const connection = new Connection(credentials, log, osUser());
-  // Not awaited: activation does not wait for git.
-  void gitUserEmail(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath).then((email) => {
-    if (email) connection.setReviewerFallback(email);
-  });
+  // Not awaited: activation does not wait for git. In Restricted Mode git is not asked at all
+  // (it reads the repository's config), until the person trusts the workspace.
+  const askGit = () =>
+    void gitUserEmail(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath).then((email) => {
+      if (email) connection.setReviewerFallback(email);
+    });
+  if (vscode.workspace.isTrusted) askGit();
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(askGit));
   const store = new TraceStore(connection);
   const tree = new TraceTreeProvider(store, connection);
   const view = vscode.window.createTreeView(VIEW_ID, {
@@ -111,6 +115,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       if (state.kind === 'connecting') store.reset();
       else tree.refreshAll();
       updateViewDecorations(tree, view, connection);
+      if (state.kind === 'misconfigured') offerTrackingUriFix(state);
     }),
     connection.onDidChangeSettings((settings) => {
       // Another page size or list of experiments: load again what is shown.
@@ -161,6 +166,18 @@ export function deactivate(): void {
   // Everything, the local MLflow server included, is disposed through context.subscriptions.
 }
 
+/** A tracking URL that cannot be used: say why, and offer what the person probably meant. */
+function offerTrackingUriFix(state: { message: string; fix?: string }): void {
+  const use = state.fix ? `Use ${state.fix}` : undefined;
+  void vscode.window
+    .showErrorMessage(state.message, ...(use ? [use] : []), 'Connect to a Server…', 'Open Settings')
+    .then(async (choice) => {
+      if (choice === use && state.fix) await runCommand('selectServer', state.fix);
+      else if (choice === 'Connect to a Server…') await runCommand('selectServer');
+      else if (choice === 'Open Settings') await runCommand('openSettings');
+    });
+}
+
 /** Fires with the new tracking URL each time it changes (not on other settings). */
 function serverChanges(connection: Connection): vscode.Event<string> {
   return (listener, thisArg, disposables) => {
@@ -201,7 +218,10 @@ function updateViewDecorations(
       : undefined;
   view.description = tree.description();
   view.message =
-    state.kind === 'unreachable' || state.kind === 'unauthorized' || state.kind === 'tooOld'
+    state.kind === 'unreachable' ||
+    state.kind === 'unauthorized' ||
+    state.kind === 'tooOld' ||
+    state.kind === 'misconfigured'
       ? state.message
       : state.kind === 'connected'
         ? tree.description()
@@ -219,9 +239,9 @@ function shareTrackingUri(
 ): vscode.Disposable {
   environment.description = 'MLFLOW_TRACKING_URI: the MLflow server that MLflow Trace Review shows';
   const update = () => {
-    const { url, origin } = connection.settings.trackingUri;
-    // The default URL is shared only once something answers there.
-    if (origin !== 'default' || connection.state.kind === 'connected')
+    const { url, origin, problem } = connection.settings.trackingUri;
+    // The default URL is shared only once something answers there; a broken one never.
+    if (!problem && (origin !== 'default' || connection.state.kind === 'connected'))
       environment.replace('MLFLOW_TRACKING_URI', url);
     else environment.delete('MLFLOW_TRACKING_URI');
   };

@@ -9,7 +9,7 @@ export function createStatusBar(connection: Connection): vscode.Disposable {
   item.command = COMMANDS.selectServer;
   const render = (state: ConnectionState) => {
     const { url, origin } = connection.settings.trackingUri;
-    const host = new URL(url).host;
+    const host = hostOf(url);
     item.backgroundColor = undefined;
     switch (state.kind) {
       case 'connecting':
@@ -33,6 +33,10 @@ export function createStatusBar(connection: Connection): vscode.Disposable {
         item.text = `$(warning) MLflow ${host}: too old`;
         item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
         break;
+      case 'misconfigured':
+        item.text = '$(error) MLflow: fix the tracking URL';
+        item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+        break;
     }
     const detail =
       state.kind === 'connected'
@@ -46,4 +50,13 @@ export function createStatusBar(connection: Connection): vscode.Disposable {
   render(connection.state);
   const subscription = connection.onDidChangeState(render);
   return vscode.Disposable.from(item, subscription);
+}
+
+/** The host to show; a URL that does not parse (the misconfigured state) shows as typed. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
 }

@@ -64,17 +64,24 @@ export async function selectServer(
           },
         ]
       : []),
-    localUrl
-      ? {
-          label: '$(debug-stop) Stop the Local MLflow Server',
-          detail: `Running at ${localUrl}; its data stays`,
-          action: 'stopLocal',
-        }
-      : {
-          label: '$(server-process) Start a Local MLflow Server',
-          detail: 'mlflow server with SQLite under .mlflow/',
-          action: 'local',
-        },
+    ...(localUrl
+      ? [
+          {
+            label: '$(debug-stop) Stop the Local MLflow Server',
+            detail: `Running at ${localUrl}; its data stays`,
+            action: 'stopLocal' as const,
+          },
+        ]
+      : // Restricted Mode runs no Python from the workspace (startLocalServer says why).
+        vscode.workspace.isTrusted
+        ? [
+            {
+              label: '$(server-process) Start a Local MLflow Server',
+              detail: 'mlflow server with SQLite under .mlflow/',
+              action: 'local' as const,
+            },
+          ]
+        : []),
     {
       label: '$(output) Show Log',
       detail: 'Every request, with its status and time',
@@ -269,6 +276,7 @@ export async function signOut(ctx: CommandContext): Promise<void> {
 }
 
 export async function startLocalServer(ctx: CommandContext): Promise<string> {
+  if (!vscode.workspace.isTrusted) refuseInRestrictedMode();
   const url = await vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
@@ -298,6 +306,26 @@ export async function startLocalServer(ctx: CommandContext): Promise<string> {
 }
 
 /**
+ * Restricted Mode: starting a server runs a Python interpreter, and its data folder is in the
+ * workspace, so it waits for the person to trust the workspace. Says why, offers the trust editor.
+ */
+function refuseInRestrictedMode(): never {
+  const manage = 'Manage Workspace Trust';
+  // Not awaited: the command ends now, the notification stays while the person decides.
+  void vscode.window
+    .showWarningMessage(
+      'A local MLflow server is not started in Restricted Mode: it runs Python and keeps its data in this workspace. Trust the workspace to start one, or connect to a server you run yourself.',
+      manage,
+      'Connect to a Server…',
+    )
+    .then(async (choice) => {
+      if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+      else if (choice) await runCommand('selectServer');
+    });
+  throw new Cancelled();
+}
+
+/**
  * Choose Python Interpreter…: the interpreter the local server runs with, from the ones found
  * or from a file, checked for mlflow, saved in the setting (the workspace's, when one is open).
  */
@@ -305,6 +333,8 @@ export async function choosePythonInterpreter(
   ctx: CommandContext,
   given: CommandArgs['choosePythonInterpreter'],
 ): Promise<string> {
+  // Checking an interpreter runs it; its only use, the local server, waits for trust too.
+  if (!vscode.workspace.isTrusted) refuseInRestrictedMode();
   let python = given;
   if (python === undefined) {
     const browse = { label: '$(folder-opened) Browse…', detail: 'An interpreter on this machine' };

@@ -40,7 +40,12 @@ export async function logExpectation(
     const recent = ctx.store.recentAssessmentNames(trace.experimentId, 'expectation');
     const onTrace = trace.assessments.filter((a) => a.kind === 'expectation').map((a) => a.name);
     // Three steps, counted as the feedback flow counts them: name, kind of value, value.
-    const step = { title, totalSteps: 3, subject: traceName(trace) };
+    const step = {
+      title,
+      totalSteps: 3,
+      subject: traceName(trace),
+      author: ctx.connection.settings.reviewer,
+    };
     name = await pickName(
       { ...step, step: 1 },
       [...recent, ...onTrace, 'expected_response', 'expected_facts'],

@@ -25,7 +25,12 @@ export async function logFeedback(
 ): Promise<Feedback> {
   const title = 'Log Feedback';
   const { trace, spanId } = await resolveTraceTarget(ctx, given.target, { title });
-  const step = { title, totalSteps: 4, subject: traceName(trace) };
+  const step = {
+    title,
+    totalSteps: 4,
+    subject: traceName(trace),
+    author: ctx.connection.settings.reviewer,
+  };
   const draftKey = `feedback:${trace.traceId}:${spanId ?? ''}`;
   const draft = (ctx.drafts.get(draftKey) as FeedbackDraft | undefined) ?? {};
 

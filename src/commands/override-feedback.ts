@@ -43,18 +43,19 @@ export async function overrideFeedback(
       : JSON.stringify(assessment.value);
     const stepTitle = `${title}: ${assessment.name} = ${was} by ${sourceLabel(assessment)}`;
     const subject = traceName(trace);
+    const author = reviewer;
     const type = await pickValueType(
-      { title: stepTitle, step: 1, totalSteps: 3, subject },
+      { title: stepTitle, step: 1, totalSteps: 3, subject, author },
       FEEDBACK_VALUE_TYPES,
       draft.type ?? (assessment.value === null ? 'boolean' : valueTypeOf(assessment.value)),
     );
     value = await enterFeedbackValue(
-      { title: stepTitle, step: 2, totalSteps: 3, subject },
+      { title: stepTitle, step: 2, totalSteps: 3, subject, author },
       type,
       draft.type === type ? draft.value : undefined,
     );
     rationale = await enterRationale(
-      { title: stepTitle, step: 3, totalSteps: 3, subject },
+      { title: stepTitle, step: 3, totalSteps: 3, subject, author },
       draft.rationale,
     );
     ctx.drafts.set(draftKey, { type, value, rationale } satisfies FeedbackDraft);

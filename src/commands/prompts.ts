@@ -23,6 +23,8 @@ export interface StepInfo {
   totalSteps?: number;
   /** What the flow acts on (a trace's name), shown in the title so it is never a guess. */
   subject?: string;
+  /** Who what the flow writes is attributed to (the reviewer identity), shown before it is. */
+  author?: string;
 }
 
 export async function input(
@@ -299,7 +301,8 @@ export async function enterMetadata(
 
 function stepTitle(info: StepInfo): string {
   const steps = info.step && info.totalSteps ? ` (${info.step}/${info.totalSteps})` : '';
-  return `${info.title}${steps}${info.subject ? ` · ${info.subject}` : ''}`;
+  const subject = info.subject ? ` · ${info.subject}` : '';
+  return `${info.title}${steps}${subject}${info.author ? ` · as ${info.author}` : ''}`;
 }
 
 function unique(names: string[]): string[] {

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import {
+  MlflowInputError,
   MlflowApiError,
   MlflowClient,
   MlflowNetworkError,
@@ -23,6 +24,8 @@ export type ConnectionState =
   | { kind: 'connected'; version: string }
   /** Nothing answers at the default URL: nothing has been set up yet. */
   | { kind: 'notConfigured'; message: string }
+  /** The configured URL cannot be used; `fix` is what the person probably meant. */
+  | { kind: 'misconfigured'; message: string; fix?: string }
   | { kind: 'unreachable'; message: string }
   | { kind: 'unauthorized'; message: string }
   | { kind: 'tooOld'; message: string; version?: string };
@@ -40,7 +43,8 @@ const CONNECTION_SETTINGS = [
 const FIRST_SUPPORTED_MAJOR = 3;
 
 export class Connection implements vscode.Disposable {
-  private currentClient: MlflowClient;
+  /** None while the configured URL cannot be used (the state says why). */
+  private currentClient: MlflowClient | undefined;
   private currentSettings: Settings;
   private currentState: ConnectionState = { kind: 'connecting' };
   private readonly stateChanged = new vscode.EventEmitter<ConnectionState>();
@@ -51,7 +55,8 @@ export class Connection implements vscode.Disposable {
   readonly onDidChangeSettings = this.settingsChanged.event;
   private readonly disposables: vscode.Disposable[] = [];
   /** The check in flight, for the client it checks (a newer client starts its own). */
-  private checking: { client: MlflowClient; result: Promise<ConnectionState> } | undefined;
+  private checking:
+    { client: MlflowClient | undefined; result: Promise<ConnectionState> } | undefined;
   /** A server started by the extension, used instead of the settings while it runs. */
   private localServerUrl: string | undefined;
 
@@ -82,6 +87,11 @@ export class Connection implements vscode.Disposable {
   }
 
   get client(): MlflowClient {
+    if (!this.currentClient) {
+      throw new MlflowInputError(
+        `${this.currentSettings.trackingUri.problem ?? 'No server.'} Run "MLflow: Connect to Server…" to fix it.`,
+      );
+    }
     return this.currentClient;
   }
 
@@ -94,19 +104,19 @@ export class Connection implements vscode.Disposable {
   }
 
   get origin(): string {
-    return originOf(this.currentSettings.trackingUri.url);
+    const { url, problem } = this.currentSettings.trackingUri;
+    return problem ? url : originOf(url);
   }
 
   /** Asks the server who it is; one check at a time. */
   check(): Promise<ConnectionState> {
-    if (this.checking?.client !== this.currentClient) {
-      const checking = { client: this.currentClient, result: this.runCheck() };
-      this.checking = checking;
-      void checking.result.finally(() => {
-        if (this.checking === checking) this.checking = undefined;
-      });
-    }
-    return this.checking.result;
+    if (this.checking && this.checking.client === this.currentClient) return this.checking.result;
+    const checking = { client: this.currentClient, result: this.runCheck() };
+    this.checking = checking;
+    void checking.result.finally(() => {
+      if (this.checking === checking) this.checking = undefined;
+    });
+    return checking.result;
   }
 
   /**
@@ -124,7 +134,7 @@ export class Connection implements vscode.Disposable {
     const previous = this.currentClient;
     this.currentSettings = this.readSettings();
     this.currentClient = this.createClient();
-    void previous.close();
+    void previous?.close();
     this.settingsChanged.fire(this.currentSettings);
     this.setState({ kind: 'connecting' });
     void this.check();
@@ -152,7 +162,7 @@ export class Connection implements vscode.Disposable {
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
-    void this.currentClient.close();
+    void this.currentClient?.close();
   }
 
   /**
@@ -161,6 +171,7 @@ export class Connection implements vscode.Disposable {
    */
   async probe(credentials: StoredCredentials): Promise<ConnectionState> {
     const client = this.createClient(() => credentials);
+    if (!client) return this.misconfigured();
     try {
       return await this.stateOf(client);
     } finally {
@@ -170,7 +181,7 @@ export class Connection implements vscode.Disposable {
 
   private async runCheck(): Promise<ConnectionState> {
     const client = this.currentClient;
-    const state = await this.stateOf(client);
+    const state = client ? await this.stateOf(client) : this.misconfigured();
     // A newer client (settings changed meanwhile) has its own check.
     if (client === this.currentClient) this.setState(state);
     return state;
@@ -207,8 +218,14 @@ export class Connection implements vscode.Disposable {
     this.stateChanged.fire(state);
   }
 
-  private createClient(credentials?: CredentialsProvider): MlflowClient {
+  private misconfigured(): ConnectionState {
+    const { problem, fix } = this.currentSettings.trackingUri;
+    return { kind: 'misconfigured', message: problem ?? '', ...(fix ? { fix } : {}) };
+  }
+
+  private createClient(credentials?: CredentialsProvider): MlflowClient | undefined {
     const settings = this.currentSettings;
+    if (settings.trackingUri.problem) return undefined;
     const origin = originOf(settings.trackingUri.url);
     const http = vscode.workspace.getConfiguration('http');
     const proxyUrl = http.get<string>('proxy')?.trim();

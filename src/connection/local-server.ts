@@ -6,12 +6,18 @@
  * closed (a reload) is started again by the extension on its next activation.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { Cancelled } from '../util/cancelled';
-import { freeLoopbackPort, startMlflowServer, type MlflowServer } from '../mlflow-server/launcher';
+import {
+  freeLoopbackPort,
+  refuseSymlinkedDataFolder,
+  startMlflowServer,
+  type MlflowServer,
+} from '../mlflow-server/launcher';
 import { ErrorWithActions } from '../ui/error-reporter';
 import { SETTINGS_SECTION } from '../ui/ids';
 
@@ -110,10 +116,12 @@ export class LocalServer implements vscode.Disposable {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const python = await findPythonWithMlflow(folder);
     const dataDir = dataFolder(folder, this.globalStorage);
+    refuseSymlinkedDataFolder(dataDir);
     // The database holds every prompt and response: keep it out of the repository.
     mkdirSync(dataDir, { recursive: true });
     const ignore = path.join(dataDir, '.gitignore');
-    if (!existsSync(ignore)) writeFileSync(ignore, '# MLflow data of the local server\n*\n');
+    if (!existsSync(ignore))
+      writeFileSync(ignore, '# MLflow data of the local server\n*\n', { flag: 'wx' });
     const port = await this.choosePort();
     signal.throwIfAborted();
     this.log.info(`Starting mlflow server with ${python} on port ${port}, data in ${dataDir}`);
@@ -216,7 +224,37 @@ async function interpreterCandidates(folder: string | undefined): Promise<string
     'python3',
     'python',
   ];
-  return [...new Set(candidates)];
+  // Run by absolute path only: a bare name found through a relative PATH entry (".") would run
+  // whatever the current folder holds.
+  const resolved = candidates.map((candidate) => resolveExecutable(candidate, folder));
+  return [...new Set(resolved.filter((python): python is string => python !== undefined))];
+}
+
+/** An interpreter's absolute path: as given when absolute, else found on PATH's absolute entries. */
+export function resolveExecutable(name: string, folder: string | undefined): string | undefined {
+  if (path.isAbsolute(name)) return isExecutable(name) ? name : undefined;
+  if (name.includes('/') || name.includes('\\')) {
+    const relative = path.resolve(folder ?? process.cwd(), name);
+    return isExecutable(relative) ? relative : undefined;
+  }
+  const extensions = process.platform === 'win32' ? ['.exe', ''] : [''];
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!path.isAbsolute(dir)) continue;
+    for (const extension of extensions) {
+      const candidate = path.join(dir, name + extension);
+      if (isExecutable(candidate)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** The interpreter selected in the Python extension, when it is installed. */
@@ -241,7 +279,14 @@ interface PythonExtensionApi {
 
 export function hasMlflow(python: string): Promise<boolean> {
   return new Promise((resolve) => {
-    execFile(python, ['-c', 'import mlflow'], { timeout: 60_000 }, (error) => {
+    // From a folder of no workspace, with no working folder on sys.path (Python 3.11+): a
+    // planted `mlflow/` package must not be what answers.
+    const options = {
+      timeout: 60_000,
+      cwd: tmpdir(),
+      env: { ...process.env, PYTHONSAFEPATH: '1' },
+    };
+    execFile(python, ['-c', 'import mlflow'], options, (error) => {
       resolve(!error);
     });
   });

@@ -1,14 +1,15 @@
 /** The extension's settings, read in one place. */
 import * as vscode from 'vscode';
-import { resolveTrackingUri, type TrackingUriOrigin } from './tracking-uri';
+import { refreshSeconds, whole } from './setting-values';
+import { resolveTrackingUri, type ResolvedTrackingUri } from './tracking-uri';
 
 import { SETTINGS_SECTION } from '../ui/ids';
 
 export const SECTION = SETTINGS_SECTION;
 
 export interface Settings {
-  /** The server URL and where it came from (shown in the status bar's tooltip). */
-  trackingUri: { url: string; origin: TrackingUriOrigin };
+  /** The server URL, where it came from (shown in the status bar's tooltip), and its problem. */
+  trackingUri: ResolvedTrackingUri;
   /** Experiment ids or names; empty: all active experiments. */
   experiments: string[];
   reviewer: string;
@@ -41,9 +42,9 @@ export function readSettings(reviewerFallback: string): Settings {
       .map((e) => e.trim())
       .filter(Boolean),
     reviewer: nonEmpty(config.get<string>('reviewer')) ?? reviewerFallback,
-    autoRefreshSeconds: Math.max(0, config.get<number>('autoRefreshSeconds', 10)),
-    pageSize: clamp(Math.round(config.get<number>('pageSize', 50)), 1, 500),
-    requestTimeoutMs: Math.max(1, config.get<number>('requestTimeoutSeconds', 30)) * 1000,
+    autoRefreshSeconds: refreshSeconds(config.get<unknown>('autoRefreshSeconds')),
+    pageSize: whole(config.get<unknown>('pageSize'), 50, 1, 500),
+    requestTimeoutMs: whole(config.get<unknown>('requestTimeoutSeconds'), 30, 1, 600) * 1000,
     caFile: typeof caFile === 'string' ? nonEmpty(caFile) : undefined,
     insecureSkipTlsVerify: trustedValue('insecureSkipTlsVerify') === true,
   };
@@ -52,8 +53,4 @@ export function readSettings(reviewerFallback: string): Settings {
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed ? trimmed : undefined;
-}
-
-function clamp(value: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, value));
 }

@@ -23,19 +23,43 @@ export function resolveTrackingUri(
   inspected: InspectedSetting | undefined,
   isTrusted: boolean,
   environment: string | undefined,
-): { url: string; origin: TrackingUriOrigin } {
+): ResolvedTrackingUri {
   const workspace = isTrusted
     ? (nonEmpty(inspected?.workspaceFolderValue) ?? nonEmpty(inspected?.workspaceValue))
     : undefined;
-  if (workspace) return { url: workspace, origin: 'workspace settings' };
+  if (workspace) return checked(workspace, 'workspace settings');
   const user = nonEmpty(inspected?.globalValue);
-  if (user) return { url: user, origin: 'user settings' };
+  if (user) return checked(user, 'user settings');
   // MLflow's own clients accept "databricks" or a file path here; only HTTP(S) servers apply.
   const fromEnvironment = nonEmpty(environment);
   if (fromEnvironment && /^https?:\/\//i.test(fromEnvironment)) {
-    return { url: fromEnvironment, origin: 'MLFLOW_TRACKING_URI' };
+    return checked(fromEnvironment, 'MLFLOW_TRACKING_URI');
   }
   return { url: DEFAULT_TRACKING_URI, origin: 'default' };
+}
+
+export interface ResolvedTrackingUri {
+  url: string;
+  origin: TrackingUriOrigin;
+  /** Why the URL cannot be used (the extension then says so instead of connecting). */
+  problem?: string;
+  /** A usable URL the person probably meant ("localhost:5000" → "http://localhost:5000"). */
+  fix?: string;
+}
+
+/** A configured URL, with what is wrong with it and the likely fix. */
+function checked(url: string, origin: TrackingUriOrigin): ResolvedTrackingUri {
+  const problem = describeBadTrackingUri(url);
+  if (!problem) return { url, origin };
+  const withScheme = `http://${url.trim()}`;
+  const fix =
+    /^[a-z]+:\/\//i.test(url.trim()) || describeBadTrackingUri(withScheme) ? undefined : withScheme;
+  return {
+    url,
+    origin,
+    problem: `The tracking URL "${url}" (${origin}) cannot be used: ${problem}.`,
+    ...(fix ? { fix } : {}),
+  };
 }
 
 /** Checks a URL typed by a person; returns what is wrong, or undefined. */

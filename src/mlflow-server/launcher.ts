@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -18,7 +19,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-/** Temporary data folders start with this, so a sweep can find servers a crash left behind. */
+/**
+ * Temporary folders start with this (the data folders the launcher makes, and every server's
+ * working folder), so a sweep can find servers a crash left behind.
+ */
 export const DATA_DIR_PREFIX = 'mtr-mlflow-';
 
 export interface BasicAuthUser {
@@ -68,6 +72,10 @@ export async function startMlflowServer(options: MlflowServerOptions): Promise<M
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), DATA_DIR_PREFIX));
   mkdirSync(dataDir, { recursive: true });
+  refuseSymlinkedDataFolder(dataDir);
+  // The server runs in an empty folder of its own: `python -m mlflow` imports from its working
+  // folder first, and a data folder inside a workspace may hold a planted `mlflow/` package.
+  const workDir = mkdtempSync(path.join(tmpdir(), `${DATA_DIR_PREFIX}run-`));
   const port = options.port ?? (await freeLoopbackPort());
   const prefix = options.staticPrefix ? `/${options.staticPrefix.replace(/^\/+|\/+$/g, '')}` : '';
   const url = `http://127.0.0.1:${port}${prefix}`;
@@ -93,6 +101,8 @@ export async function startMlflowServer(options: MlflowServerOptions): Promise<M
     ...process.env,
     // The job runner (scheduled judges) is not needed and costs a process and start-up time.
     MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false',
+    // Python 3.11+: no working folder (or script folder) on sys.path, in the workers too.
+    PYTHONSAFEPATH: '1',
     ...options.env,
   };
   if (options.basicAuth) {
@@ -107,7 +117,7 @@ export async function startMlflowServer(options: MlflowServerOptions): Promise<M
   const logFd = openSync(logPath, 'w');
   // Its own process group, so that stop() reaches the uvicorn workers it forks too.
   const child = spawn(options.python, args, {
-    cwd: dataDir,
+    cwd: workDir,
     env,
     detached: true,
     stdio: ['ignore', logFd, logFd],
@@ -145,6 +155,7 @@ export async function startMlflowServer(options: MlflowServerOptions): Promise<M
     }
     // Workers may outlive the parent for a moment; make sure none is left.
     if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+    rmSync(workDir, { recursive: true, force: true });
     if (ownsDataDir && !keepData) rmSync(dataDir, { recursive: true, force: true });
   };
 
@@ -171,6 +182,26 @@ export async function startMlflowServer(options: MlflowServerOptions): Promise<M
   }
 
   return { url, port, dataDir, pid: child.pid ?? -1, log: output, logPath, exited, stop };
+}
+
+/**
+ * The data folder, and what the server writes in it, must be what they say: a symbolic link
+ * there (committed to a repository, say) would send the log or database anywhere.
+ */
+export function refuseSymlinkedDataFolder(dataDir: string): void {
+  const entries = ['server.log', 'mlflow.db', 'artifacts', 'basic_auth.ini', '.gitignore'];
+  for (const target of [dataDir, ...entries.map((entry) => path.join(dataDir, entry))]) {
+    let isLink = false;
+    try {
+      isLink = lstatSync(target).isSymbolicLink();
+    } catch {
+      continue; // not there yet
+    }
+    if (isLink)
+      throw new Error(
+        `${target} is a symbolic link. The MLflow server's data folder and its files must be real files and folders: remove the link, or choose another data folder.`,
+      );
+  }
 }
 
 /** A port that was free a moment ago on 127.0.0.1. */

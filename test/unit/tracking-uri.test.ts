@@ -40,4 +40,19 @@ describe('which tracking URL counts', () => {
     assert.match(describeBadTrackingUri('http://me:secret@host') ?? '', /Sign In/);
     assert.match(describeBadTrackingUri('http://host/?x=1') ?? '', /query/);
   });
+
+  it('marks a configured URL it cannot use, with what was probably meant', () => {
+    const missingScheme = resolveTrackingUri({ globalValue: 'localhost:5000' }, true, undefined);
+    assert.match(missingScheme.problem ?? '', /"localhost:5000" \(user settings\) cannot be used/);
+    assert.equal(missingScheme.fix, 'http://localhost:5000');
+    const bareAddress = resolveTrackingUri({ globalValue: '127.0.0.1:5000' }, true, undefined);
+    assert.equal(bareAddress.fix, 'http://127.0.0.1:5000');
+    const ftp = resolveTrackingUri({ globalValue: 'ftp://host' }, true, undefined);
+    assert.ok(ftp.problem);
+    assert.equal(ftp.fix, undefined, 'no guess for another scheme');
+    assert.equal(
+      resolveTrackingUri({ globalValue: 'http://ok:5000' }, true, undefined).problem,
+      undefined,
+    );
+  });
 });

@@ -64,7 +64,12 @@ describe('assessment commands', () => {
     assert.ok(node);
     await api.view.reveal(node, { select: true, focus: true });
     const pending = run<Feedback>('logFeedback');
-    await keys({ waitForText: 'Log Feedback (1/4)' }, { type: 'conciseness' }, { press: 'Enter' });
+    // The flow says who the feedback will be attributed to before it is written.
+    await keys(
+      { waitForText: `Log Feedback (1/4) · untrusted_output_app · as ${REVIEWER}` },
+      { type: 'conciseness' },
+      { press: 'Enter' },
+    );
     await keys({ waitForText: 'Log Feedback (2/4)' }, { type: 'Number' }, { press: 'Enter' });
     await keys({ waitForText: 'Log Feedback (3/4)' }, { type: '4.5' });
     await screenshot('log-feedback-value');

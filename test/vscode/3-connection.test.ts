@@ -8,7 +8,16 @@ import type { ExtensionApi } from '../../src/extension';
 import { FaultProxy } from '../support/fault-proxy';
 import { killProcessGroupsNaming, processGroupsNaming } from '../support/processes';
 import { PythonSdk } from '../support/python-sdk';
-import { env, extensionApi, rows, screenshot, showView, waitFor, run } from './support/harness';
+import {
+  env,
+  extensionApi,
+  rows,
+  screenshot,
+  setSetting,
+  showView,
+  waitFor,
+  run,
+} from './support/harness';
 
 describe('the connection', () => {
   let api: ExtensionApi;
@@ -40,6 +49,17 @@ describe('the connection', () => {
     assert.ok(api.view.message?.includes(env('MTR_STOPPED_URL')), api.view.message);
     assert.equal(api.view.badge, undefined);
     await screenshot('state-unreachable');
+  });
+
+  it('says a tracking URL it cannot use is misconfigured, offers the likely fix, and still runs', async () => {
+    await setSetting('trackingUri', '127.0.0.1:5000');
+    await waitFor('misconfigured', () => api.connection.state.kind === 'misconfigured');
+    const state = api.connection.state;
+    assert.equal(state.kind === 'misconfigured' ? state.fix : '', 'http://127.0.0.1:5000');
+    assert.match(api.view.message ?? '', /"127\.0\.0\.1:5000" \(user settings\) cannot be used/);
+    await screenshot('state-misconfigured');
+    // The commands that fix it are there (activation used to fail here).
+    await connectTo(env('MLFLOW_TRACKING_URI'), 'connected');
   });
 
   it('says a basic-auth server wants a sign-in, and signs in with SecretStorage', async () => {
