@@ -11,7 +11,7 @@ import type { CommandArgs } from './args';
 import { enterValue, pick, pickName, type StepInfo } from './prompts';
 import { resolveTraceTarget } from './targets';
 import { notify } from '../ui/notify';
-import { traceName } from '../shared/format';
+import { traceName, truncate } from '../shared/format';
 import {
   EXPECTATION_VALUE_TYPES,
   parseJson,
@@ -181,6 +181,5 @@ async function editAsDocument(ctx: CommandContext, name: string): Promise<JsonVa
 }
 
 function preview(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
+  return truncate(text.replace(/\s+/g, ' ').trim(), 80);
 }

@@ -154,5 +154,8 @@ function originOf(url: string): string {
 
 function oneLine(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat;
+  if (flat.length <= 300) return flat;
+  // Not between the two halves of a surrogate pair (an emoji would end as �).
+  const end = /[\uD800-\uDBFF]/.test(flat.charAt(299)) ? 299 : 300;
+  return `${flat.slice(0, end)}…`;
 }

@@ -48,8 +48,16 @@ function flattenForPreview(value: JsonValue): string {
     : JSON.stringify(value);
 }
 
+/** At most `maxLength` UTF-16 units, with "…" when cut; never cuts an emoji (a surrogate pair) in half. */
 export function truncate(text: string, maxLength: number): string {
-  return text.length <= maxLength ? text : `${text.slice(0, maxLength - 1)}…`;
+  if (text.length <= maxLength) return text;
+  let end = Math.max(0, maxLength - 1);
+  if (isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
+  return `${text.slice(0, end)}…`;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }
 
 /** "42 s ago", "5 min ago", "3 h ago", "2 d ago", or the date for anything older than a month. */

@@ -4,6 +4,7 @@
  */
 import type { FeedbackValue, JsonValue } from '../mlflow';
 import { errorMessage } from '../util/error-message';
+import { truncate } from './format';
 
 /** The kinds of value a person can enter, defined once for the quick flows, forms and protocol. */
 export const VALUE_TYPE_NAMES = ['boolean', 'number', 'string', 'labels', 'json'] as const;
@@ -42,7 +43,7 @@ export function parseValue(type: ValueType, text: string): Parsed<JsonValue> {
     }
     case 'number':
       if (!NUMBER.test(trimmed))
-        return { ok: false, message: `"${truncate(trimmed)}" is not a number` };
+        return { ok: false, message: `"${truncate(trimmed, 40)}" is not a number` };
       if (!Number.isFinite(Number(trimmed)))
         return { ok: false, message: 'The number is too large' };
       return { ok: true, value: Number(trimmed) };
@@ -134,8 +135,4 @@ export function acceptedName(
   if (suggestions.includes(text)) return text;
   if (active?.toLowerCase().includes(text.toLowerCase()) && active !== text) return active;
   return text;
-}
-
-function truncate(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
 }
