@@ -47,6 +47,7 @@ export default defineConfig(
       'src/store/**/*.ts',
       'src/tree/nodes.ts',
       'src/tree/tree-model.ts',
+      'src/tree/tooltips.ts',
       'src/shared/**/*.ts',
       'src/util/**/*.ts',
       'src/ui/ids.ts',

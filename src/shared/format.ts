@@ -1,8 +1,9 @@
 /**
  * Labels and formatting for traces and assessments, shared by the tree, the commands, the panels
  * and the webviews. Pure (no `vscode`, no DOM): unit-tested in plain Node. Everything a
- * trace or an assessment holds is untrusted text; callers put it in plain labels or in Markdown
- * code spans and fences built by `codeBlock`, never in Markdown or HTML as it is.
+ * trace or an assessment holds is untrusted text (written by LLMs and by anyone with access to
+ * an experiment, as are the server's messages): callers put it in plain labels, or in Markdown
+ * through `markdownText`, `codeSpan` or `codeBlock`, never as it is.
  */
 import type { Assessment, AssessmentSource, JsonValue, TraceInfo } from '../mlflow';
 
@@ -113,19 +114,50 @@ export function assessmentCount(trace: TraceInfo): string {
   return count === 1 ? '1 assessment' : `${count} assessments`;
 }
 
-/** A Markdown code span that shows `text` literally, whatever backticks it holds. */
-export function codeSpan(text: string): string {
-  const longestRun = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longestRun + 1);
-  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${text.replace(/\n/g, ' ')}${pad}${fence}`;
+// ---- untrusted text -------------------------------------------------------------------------
+
+/** Bidirectional controls: they reorder what follows them, so "eslaf" can read as "false". */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+/** Every line terminator: Markdown ends a line at \r as well as \n, renderers at U+2028 too. */
+const LINE_BREAKS = /\r\n|[\n\v\f\r\u0085\u2028\u2029]/g;
+const ASCII_PUNCTUATION = /[\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]/g;
+
+/** Shows bidirectional controls as markers (`⟪U+202E⟫`) instead of obeying them. */
+export function revealBidi(text: string): string {
+  return text.replace(BIDI_CONTROLS, (ch) => `⟪U+${ch.charCodeAt(0).toString(16).toUpperCase()}⟫`);
 }
 
-/** A fenced Markdown code block that shows `text` literally. */
+/** Line breaks shown as ⏎: untrusted text cannot end the line (or the code span) it is in. */
+function oneLine(text: string): string {
+  return text.replace(LINE_BREAKS, '⏎');
+}
+
+/**
+ * Untrusted text as Markdown prose, on one line: every ASCII punctuation character escaped, so
+ * nothing in it is markup (no link, autolink, image, HTML, entity or emphasis).
+ */
+export function markdownText(text: string): string {
+  return oneLine(revealBidi(text)).replace(ASCII_PUNCTUATION, '\\$&');
+}
+
+/** A Markdown code span that shows `text` literally on one line, whatever backticks it holds. */
+export function codeSpan(text: string): string {
+  const shown = oneLine(revealBidi(text));
+  const fence = '`'.repeat(longestBacktickRun(shown) + 1);
+  const pad = shown.startsWith('`') || shown.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${shown}${pad}${fence}`;
+}
+
+/** A fenced Markdown code block that shows `text` literally: no run of backticks in it is as long as its fence. */
 export function codeBlock(text: string, language = ''): string {
-  const longestRun = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longestRun + 1);
-  return `${fence}${language}\n${text}\n${fence}`;
+  // One kind of line break inside, so no renderer sees a line (a fence) that another does not.
+  const shown = revealBidi(text).replace(LINE_BREAKS, '\n');
+  const fence = '`'.repeat(Math.max(2, longestBacktickRun(shown)) + 1);
+  return `${fence}${language}\n${shown}\n${fence}`;
+}
+
+function longestBacktickRun(text: string): number {
+  return Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
 }
 
 /** Pretty-prints a preview when it is JSON; leaves it as it is otherwise. */

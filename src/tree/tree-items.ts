@@ -8,17 +8,14 @@ import type { Assessment, TraceInfo } from '../mlflow';
 import {
   assessmentCount,
   assessmentSummary,
-  codeBlock,
-  codeSpan,
   formatAge,
   formatDuration,
-  prettyPreview,
   previewLine,
   sourceLabel,
   traceName,
-  truncate,
 } from '../shared/format';
 import { COMMANDS } from '../ui/ids';
+import { assessmentTooltip, spanTooltip, traceTooltip } from './tooltips';
 import type {
   AssessmentNode,
   ExperimentNode,
@@ -54,9 +51,18 @@ export function toTreeItem(node: TreeNode, now: number): vscode.TreeItem {
  * with every redraw: an expanded experiment redraws every trace row.
  */
 export function tooltipFor(node: TreeNode): vscode.MarkdownString | undefined {
-  if (node.kind === 'trace') return traceTooltip(node.trace);
-  if (node.kind === 'assessment') return assessmentTooltip(node.assessment, node.overriddenBy);
+  if (node.kind === 'trace') return untrustedMarkdown(traceTooltip(node.trace));
+  if (node.kind === 'assessment')
+    return untrustedMarkdown(assessmentTooltip(node.assessment, node.overriddenBy));
   return undefined;
+}
+
+/** A hover made from trace content (tooltips.ts): no command links, no HTML, no icons. */
+function untrustedMarkdown(markdown: string): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(markdown, false);
+  md.isTrusted = false;
+  md.supportHtml = false;
+  return md;
 }
 
 function experimentItem(node: ExperimentNode): vscode.TreeItem {
@@ -145,18 +151,7 @@ function spanItem(node: SpanNode): vscode.TreeItem {
       ? new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'))
       : new vscode.ThemeIcon(spanTypeIcon(span.spanType));
   item.contextValue = 'span';
-  const md = new vscode.MarkdownString();
-  md.appendMarkdown(`**Span** ${codeSpan(span.name)} · ${codeSpan(span.spanId)}\n\n`);
-  if (span.status.message) md.appendMarkdown(`Status: ${codeSpan(span.status.message)}\n\n`);
-  if (span.inputs !== undefined)
-    md.appendMarkdown(
-      `Inputs\n\n${codeBlock(truncate(JSON.stringify(span.inputs, null, 2), 1500), 'json')}\n\n`,
-    );
-  if (span.outputs !== undefined)
-    md.appendMarkdown(
-      `Outputs\n\n${codeBlock(truncate(JSON.stringify(span.outputs, null, 2), 1500), 'json')}`,
-    );
-  item.tooltip = md;
+  item.tooltip = untrustedMarkdown(spanTooltip(span));
   return item;
 }
 
@@ -240,70 +235,4 @@ function spanTypeIcon(spanType: string | undefined): string {
     default:
       return 'symbol-method';
   }
-}
-
-function traceTooltip(trace: TraceInfo): vscode.MarkdownString {
-  // Untrusted content: no command links, no HTML; every value inside code spans or fences.
-  const md = new vscode.MarkdownString();
-  md.appendMarkdown(`**${escapeMarkdown(traceName(trace))}** · ${trace.state}\n\n`);
-  md.appendMarkdown(`${codeSpan(trace.traceId)} · ${new Date(trace.requestTime).toLocaleString()}`);
-  if (trace.executionDurationMs !== undefined)
-    md.appendMarkdown(` · ${formatDuration(trace.executionDurationMs)}`);
-  md.appendMarkdown('\n\n');
-  if (trace.requestPreview)
-    md.appendMarkdown(
-      `Request\n\n${codeBlock(truncate(prettyPreview(trace.requestPreview), 1200), 'json')}\n\n`,
-    );
-  if (trace.responsePreview)
-    md.appendMarkdown(
-      `Response\n\n${codeBlock(truncate(prettyPreview(trace.responsePreview), 1200), 'json')}\n\n`,
-    );
-  return md;
-}
-
-function assessmentTooltip(
-  assessment: Assessment,
-  overriddenBy: Assessment | undefined,
-): vscode.MarkdownString {
-  const md = new vscode.MarkdownString();
-  md.appendMarkdown(
-    `**${escapeMarkdown(assessment.name)}** · ${assessment.kind} by ${escapeMarkdown(sourceLabel(assessment))}\n\n`,
-  );
-  if (!assessment.valid) {
-    md.appendMarkdown(
-      overriddenBy
-        ? `Overridden by ${escapeMarkdown(sourceLabel(overriddenBy))}: ${codeSpan(assessmentSummary(overriddenBy))}\n\n`
-        : 'Overridden (no longer in force)\n\n',
-    );
-  }
-  if (assessment.kind === 'feedback' && assessment.error) {
-    const { errorCode, errorMessage, stackTrace } = assessment.error;
-    md.appendMarkdown(
-      `Error ${codeSpan(errorCode)}${errorMessage ? `: ${codeSpan(errorMessage)}` : ''}\n\n`,
-    );
-    if (stackTrace) md.appendMarkdown(`${codeBlock(truncate(stackTrace, 1500))}\n\n`);
-  } else {
-    md.appendMarkdown(
-      `${codeBlock(truncate(JSON.stringify(assessment.value, null, 2), 1500), 'json')}\n\n`,
-    );
-  }
-  if (assessment.kind === 'feedback' && assessment.rationale) {
-    md.appendMarkdown(`Rationale\n\n${codeBlock(truncate(assessment.rationale, 1500))}\n\n`);
-  }
-  const metadata = Object.entries(assessment.metadata);
-  if (metadata.length > 0) {
-    md.appendMarkdown(
-      `Metadata: ${metadata.map(([k, v]) => `${codeSpan(k)} = ${codeSpan(truncate(v, 200))}`).join(', ')}\n\n`,
-    );
-  }
-  if (assessment.spanId) md.appendMarkdown(`Span ${codeSpan(assessment.spanId)}\n\n`);
-  md.appendMarkdown(
-    `${codeSpan(assessment.assessmentId)} · updated ${new Date(assessment.lastUpdateTime).toLocaleString()}`,
-  );
-  return md;
-}
-
-/** Escapes Markdown punctuation so a name shows as typed. */
-function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
 }

@@ -5,8 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MlflowApiError } from '../../src/mlflow';
-import { truncate } from '../../src/shared/format';
+import {
+  asAssessmentId,
+  asTraceId,
+  MlflowApiError,
+  type Feedback,
+  type Span,
+  type TraceInfo,
+} from '../../src/mlflow';
+import { codeBlock, codeSpan, truncate } from '../../src/shared/format';
+import { assessmentTooltip, spanTooltip, traceTooltip } from '../../src/tree/tooltips';
 import { parseValue } from '../../src/shared/value-input';
 
 /** True when `text` holds a lone surrogate: half an emoji, drawn as �. */
@@ -33,5 +41,127 @@ describe('truncation', () => {
     const said = `${'x'.repeat(299)}😀 and more`;
     const error = new MlflowApiError(500, undefined, said, 'GET', 'http://h/api');
     assert.ok(!hasLoneSurrogate(error.message), error.message);
+  });
+});
+
+/** Breaks out of a code span at each line terminator, then shows a remote image and links. */
+const BREAKOUTS = ['\r', '\r\n', '\n', '\u0085', '\u2028', '\u2029'].map(
+  (br) =>
+    `x${br}${br}![i](https://evil.example/i.png) [a](https://evil.example) <img src=x> ` +
+    `https://evil.example www.evil.example me@evil.example &lt;b&gt;`,
+);
+const BIDI = 'is \u202Eeslaf\u202C \u2066\u2069\u200E\u200F\u061C\u202A\u202B\u202D\u2067\u2068';
+
+/**
+ * What a Markdown renderer would read as markup in `markdown`: its prose, with fenced blocks,
+ * code spans and backslash escapes taken out. Lines end where CommonMark ends them (\n, \r) and
+ * where some renderers do (U+0085, U+2028, U+2029).
+ */
+function markupOutsideCode(markdown: string): string {
+  const prose: string[] = [];
+  let fence: string | undefined;
+  for (const line of markdown.split(/\r\n|[\n\r\u0085\u2028\u2029]/)) {
+    if (fence) {
+      if (new RegExp(`^ {0,3}${fence}\`*\\s*$`).test(line)) fence = undefined;
+      continue;
+    }
+    const open = /^ {0,3}(`{3,})/.exec(line);
+    if (open) {
+      fence = open[1];
+      continue;
+    }
+    prose.push(
+      line
+        .replace(/(?<!`)(`+)(?!`)(.*?[^`])\1(?!`)/g, '')
+        .replace(/\\[\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]/g, ''),
+    );
+  }
+  assert.equal(fence, undefined, 'every fenced block is closed by its own fence');
+  return prose.join('\n');
+}
+
+/** Holds a hover to showing untrusted text as text: no link, image, HTML, entity or bidi. */
+function assertInert(markdown: string): void {
+  assert.doesNotMatch(markdown, /[\r\u0085\u2028\u2029\v\f]/, 'only \\n ends a line');
+  assert.doesNotMatch(markdown, /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/, 'bidi shown');
+  const markup = markupOutsideCode(markdown);
+  assert.doesNotMatch(markup, /[[\]<>&!]|:\/\/|www\.|@/, `markup in ${JSON.stringify(markup)}`);
+}
+
+const now = '2026-01-01T00:00:00Z';
+function hostileTrace(text: string): TraceInfo {
+  return {
+    traceId: asTraceId('tr-1'),
+    requestTime: now,
+    state: 'OK',
+    requestPreview: text,
+    responsePreview: `\`\`\`\r${text}`,
+    metadata: {},
+    tags: { 'mlflow.traceName': text },
+    assessments: [],
+  };
+}
+function hostileFeedback(text: string): Feedback {
+  return {
+    kind: 'feedback',
+    assessmentId: asAssessmentId(`a-${text}`),
+    traceId: asTraceId('tr-1'),
+    name: text,
+    value: text,
+    rationale: `\`\`\`\u2028${text}`,
+    source: { sourceType: 'HUMAN', sourceId: text },
+    spanId: text,
+    createTime: now,
+    lastUpdateTime: now,
+    metadata: { [text]: text },
+    valid: false,
+  };
+}
+function hostileSpan(text: string): Span {
+  return {
+    traceId: asTraceId('tr-1'),
+    spanId: text,
+    parentSpanId: null,
+    name: text,
+    startTimeUnixNano: 0n,
+    endTimeUnixNano: 1n,
+    status: { code: 'STATUS_CODE_ERROR', message: text },
+    inputs: { text },
+    outputs: text,
+    attributes: {},
+    events: [],
+  };
+}
+
+describe('hovers', () => {
+  it('keep code spans on one line, whatever line terminator the text holds', () => {
+    for (const text of BREAKOUTS) {
+      assertInert(codeSpan(text));
+      assert.ok(codeSpan(text).includes('⏎'), 'a line break is shown');
+    }
+  });
+  it('keep fenced blocks closed by their own fence only', () => {
+    for (const text of BREAKOUTS) {
+      assertInert(codeBlock(`\`\`\`\r${text}\u2028\`\`\`\`\u2029`, 'json'));
+    }
+  });
+  it('show trace, assessment and span content as text', () => {
+    for (const text of [...BREAKOUTS, BIDI, 'https://evil.example', '](x) $(icon) \\']) {
+      assertInert(traceTooltip(hostileTrace(text)));
+      const feedback = hostileFeedback(text);
+      assertInert(assessmentTooltip(feedback, { ...hostileFeedback(text), valid: true }));
+      assertInert(
+        assessmentTooltip({
+          ...feedback,
+          value: null,
+          error: { errorCode: text, errorMessage: text, stackTrace: text },
+        }),
+      );
+      assertInert(spanTooltip(hostileSpan(text)));
+    }
+  });
+  it('make bidirectional controls visible', () => {
+    assert.ok(codeSpan(BIDI).includes('⟪U+202E⟫eslaf⟪U+202C⟫'));
+    assert.ok(traceTooltip(hostileTrace(BIDI)).includes('⟪U\\+202E⟫eslaf'));
   });
 });

@@ -1,0 +1,67 @@
+/**
+ * The Markdown of the trace tree's hovers, as text: tree-items.ts wraps it in an untrusted
+ * MarkdownString (no command links, no HTML, no icons). No `vscode`, so it is unit-tested in
+ * plain Node. Everything a trace holds is untrusted: it goes through `markdownText`, `codeSpan`
+ * or `codeBlock`, never into the Markdown as it is.
+ */
+import type { Assessment, Span, TraceInfo } from '../mlflow';
+import {
+  assessmentSummary,
+  codeBlock,
+  codeSpan,
+  formatDuration,
+  markdownText,
+  prettyPreview,
+  sourceLabel,
+  traceName,
+  truncate,
+} from '../shared/format';
+
+export function traceTooltip(trace: TraceInfo): string {
+  let md = `**${markdownText(traceName(trace))}** · ${trace.state}\n\n`;
+  md += `${codeSpan(trace.traceId)} · ${new Date(trace.requestTime).toLocaleString()}`;
+  if (trace.executionDurationMs !== undefined)
+    md += ` · ${formatDuration(trace.executionDurationMs)}`;
+  md += '\n\n';
+  if (trace.requestPreview)
+    md += `Request\n\n${codeBlock(truncate(prettyPreview(trace.requestPreview), 1200), 'json')}\n\n`;
+  if (trace.responsePreview)
+    md += `Response\n\n${codeBlock(truncate(prettyPreview(trace.responsePreview), 1200), 'json')}\n\n`;
+  return md;
+}
+
+export function assessmentTooltip(assessment: Assessment, overriddenBy?: Assessment): string {
+  let md = `**${markdownText(assessment.name)}** · ${assessment.kind} by ${markdownText(sourceLabel(assessment))}\n\n`;
+  if (!assessment.valid) {
+    md += overriddenBy
+      ? `Overridden by ${markdownText(sourceLabel(overriddenBy))}: ${codeSpan(assessmentSummary(overriddenBy))}\n\n`
+      : 'Overridden (no longer in force)\n\n';
+  }
+  if (assessment.kind === 'feedback' && assessment.error) {
+    const { errorCode, errorMessage, stackTrace } = assessment.error;
+    md += `Error ${codeSpan(errorCode)}${errorMessage ? `: ${codeSpan(errorMessage)}` : ''}\n\n`;
+    if (stackTrace) md += `${codeBlock(truncate(stackTrace, 1500))}\n\n`;
+  } else {
+    md += `${codeBlock(truncate(JSON.stringify(assessment.value, null, 2), 1500), 'json')}\n\n`;
+  }
+  if (assessment.kind === 'feedback' && assessment.rationale) {
+    md += `Rationale\n\n${codeBlock(truncate(assessment.rationale, 1500))}\n\n`;
+  }
+  const metadata = Object.entries(assessment.metadata);
+  if (metadata.length > 0) {
+    md += `Metadata: ${metadata.map(([k, v]) => `${codeSpan(k)} = ${codeSpan(truncate(v, 200))}`).join(', ')}\n\n`;
+  }
+  if (assessment.spanId) md += `Span ${codeSpan(assessment.spanId)}\n\n`;
+  md += `${codeSpan(assessment.assessmentId)} · updated ${new Date(assessment.lastUpdateTime).toLocaleString()}`;
+  return md;
+}
+
+export function spanTooltip(span: Span): string {
+  let md = `**Span** ${codeSpan(span.name)} · ${codeSpan(span.spanId)}\n\n`;
+  if (span.status.message) md += `Status: ${codeSpan(span.status.message)}\n\n`;
+  if (span.inputs !== undefined)
+    md += `Inputs\n\n${codeBlock(truncate(JSON.stringify(span.inputs, null, 2), 1500), 'json')}\n\n`;
+  if (span.outputs !== undefined)
+    md += `Outputs\n\n${codeBlock(truncate(JSON.stringify(span.outputs, null, 2), 1500), 'json')}`;
+  return md;
+}
