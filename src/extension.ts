@@ -15,6 +15,7 @@ import type { TraceRendered } from './panels/panel-context';
 import { TracePanels } from './panels/trace-panel';
 import { gitUserEmail, osUser } from './connection/reviewer';
 import type { Settings } from './connection/settings';
+import { plain } from './shared/format';
 import { createStatusBar } from './status-bar';
 import { TraceStore } from './store/trace-store';
 import type { TreeNode } from './tree/nodes';
@@ -222,7 +223,7 @@ function updateViewDecorations(
     state.kind === 'unauthorized' ||
     state.kind === 'tooOld' ||
     state.kind === 'misconfigured'
-      ? state.message
+      ? plain(state.message)
       : state.kind === 'connected'
         ? tree.description()
         : undefined;

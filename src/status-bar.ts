@@ -1,6 +1,7 @@
 /** The connection state in the status bar; clicking it opens the server and experiment choice. */
 import * as vscode from 'vscode';
 import type { Connection, ConnectionState } from './connection/connection';
+import { plain } from './shared/format';
 import { COMMANDS, STATUS_BAR_ID } from './ui/ids';
 
 export function createStatusBar(connection: Connection): vscode.Disposable {
@@ -9,7 +10,8 @@ export function createStatusBar(connection: Connection): vscode.Disposable {
   item.command = COMMANDS.selectServer;
   const render = (state: ConnectionState) => {
     const { url, origin } = connection.settings.trackingUri;
-    const host = hostOf(url);
+    // From settings (a workspace's too), next to our own $(icons).
+    const host = plain(hostOf(url));
     item.backgroundColor = undefined;
     switch (state.kind) {
       case 'connecting':
@@ -43,7 +45,7 @@ export function createStatusBar(connection: Connection): vscode.Disposable {
         ? `MLflow ${state.version}`
         : state.kind === 'connecting'
           ? 'Connecting…'
-          : state.message;
+          : plain(state.message);
     item.tooltip = `${url} (from ${origin})\n${detail}\nClick to change the server or experiments.`;
     item.show();
   };

@@ -8,6 +8,7 @@ import { MlflowInputError } from '../mlflow';
 import { Cancelled } from '../util/cancelled';
 import { ErrorWithActions } from '../ui/error-reporter';
 import { copyToClipboard } from '../ui/notify';
+import { plain } from '../shared/format';
 import { CONTEXT_KEYS } from '../ui/ids';
 import { runCommand, setContext } from '../ui/vscode-commands';
 import type { CommandArgs } from './args';
@@ -166,16 +167,19 @@ export async function selectExperiments(
   else {
     const experiments = await ctx.store.allExperiments();
     const wanted = new Set(ctx.connection.settings.experiments);
-    const picker = vscode.window.createQuickPick<vscode.QuickPickItem & { id: string }>();
+    const picker = vscode.window.createQuickPick<
+      vscode.QuickPickItem & { id: string; name: string }
+    >();
     picker.canSelectMany = true;
     picker.title = 'Experiments to Show';
     picker.placeholder = 'None selected: show every active experiment';
     picker.items = experiments.map((e) => ({
-      label: e.name,
-      description: `#${e.experimentId}`,
+      label: plain(e.name),
+      description: `#${plain(e.experimentId)}`,
       id: e.experimentId,
+      name: e.name,
     }));
-    picker.selectedItems = picker.items.filter((i) => wanted.has(i.id) || wanted.has(i.label));
+    picker.selectedItems = picker.items.filter((i) => wanted.has(i.id) || wanted.has(i.name));
     chosen = await runQuickPick(picker, () => picker.selectedItems.map((i) => i.id));
   }
   await vscode.workspace

@@ -7,7 +7,13 @@ import * as vscode from 'vscode';
 import type { CommandContext } from './context';
 import { Cancelled } from '../util/cancelled';
 import { resolveAssessmentTarget } from './targets';
-import { assessmentSummary, describeAssessment, sourceLabel, traceName } from '../shared/format';
+import {
+  assessmentSummary,
+  describeAssessment,
+  plain,
+  sourceLabel,
+  traceName,
+} from '../shared/format';
 import { notify } from '../ui/notify';
 import type { CommandArgs } from './args';
 
@@ -23,14 +29,14 @@ export async function deleteAssessment(
         ? trace.assessments.find((a) => a.assessmentId === assessment.overrides)
         : undefined;
     const detail = [
-      `${assessmentSummary(assessment)} · by ${sourceLabel(assessment)}`,
+      plain(`${assessmentSummary(assessment)} · by ${sourceLabel(assessment)}`),
       restores
-        ? `This is an override: deleting it restores the ${sourceLabel(restores)} feedback (${assessmentSummary(restores)}).`
+        ? `This is an override: deleting it restores the ${plain(sourceLabel(restores))} feedback (${plain(assessmentSummary(restores))}).`
         : 'This cannot be undone.',
     ].join('\n\n');
     // "Keep" comes first, so it is the default button: Enter never deletes.
     const choice = await vscode.window.showWarningMessage(
-      `Delete the ${describeAssessment(assessment)} by ${sourceLabel(assessment)} on trace "${traceName(trace)}"?`,
+      `Delete the ${describeAssessment(assessment)} by ${plain(sourceLabel(assessment))} on trace "${plain(traceName(trace))}"?`,
       { modal: true, detail },
       'Keep',
       'Delete',

@@ -14,7 +14,7 @@ import {
   pickValueType,
 } from './prompts';
 import { resolveAssessmentTarget } from './targets';
-import { describeAssessment, traceName } from '../shared/format';
+import { describeAssessment, plain, traceName } from '../shared/format';
 import { notify } from '../ui/notify';
 import { VALUE_TYPE_NAMES, valueTypeOf } from '../shared/value-input';
 import type { CommandArgs } from './args';
@@ -61,20 +61,24 @@ async function askForUpdate(
   const draft = isEditDraft(saved) ? saved : undefined;
   const isFeedback = assessment.kind === 'feedback';
   const fields = [
-    { label: 'Value', description: JSON.stringify(assessment.value), field: 'value' as const },
+    {
+      label: 'Value',
+      description: plain(JSON.stringify(assessment.value)),
+      field: 'value' as const,
+    },
     ...(isFeedback
       ? [
           {
             label: 'Rationale',
-            description: assessment.rationale ?? '',
+            description: plain(assessment.rationale ?? ''),
             field: 'rationale' as const,
           },
         ]
       : []),
-    { label: 'Name', description: assessment.name, field: 'name' as const },
+    { label: 'Name', description: plain(assessment.name), field: 'name' as const },
     {
       label: 'Metadata',
-      description: JSON.stringify(assessment.metadata),
+      description: plain(JSON.stringify(assessment.metadata)),
       field: 'metadata' as const,
     },
   ];

@@ -11,7 +11,7 @@ import type { CommandArgs } from './args';
 import { enterValue, pick, pickName, type StepInfo } from './prompts';
 import { resolveTraceTarget } from './targets';
 import { notify } from '../ui/notify';
-import { traceName, truncate } from '../shared/format';
+import { plain, traceName, truncate } from '../shared/format';
 import {
   EXPECTATION_VALUE_TYPES,
   parseJson,
@@ -62,7 +62,7 @@ export async function logExpectation(
     source: { sourceType: 'HUMAN', sourceId: ctx.connection.settings.reviewer },
   });
   ctx.drafts.delete(draftKey);
-  notify(`$(check) Logged expectation "${name}"`);
+  notify(`$(check) Logged expectation "${plain(name)}"`);
   return expectation;
 }
 
@@ -150,7 +150,7 @@ async function editAsDocument(ctx: CommandContext, name: string): Promise<JsonVa
   const document = await vscode.workspace.openTextDocument(uri);
   await vscode.window.showTextDocument(document);
   void vscode.window.showInformationMessage(
-    `Edit the value of "${name}" and save (Ctrl+S) to log it; close the editor to cancel.`,
+    `Edit the value of "${plain(name)}" and save (Ctrl+S) to log it; close the editor to cancel.`,
   );
   return new Promise<JsonValue>((resolve, reject) => {
     const subscriptions = [
@@ -158,7 +158,8 @@ async function editAsDocument(ctx: CommandContext, name: string): Promise<JsonVa
         if (saved.uri.toString() !== uri.toString()) return;
         const parsed = parseJson(saved.getText());
         if (!parsed.ok) {
-          void vscode.window.showErrorMessage(`${parsed.message}. Fix it and save again.`);
+          // The parser quotes the document, which may hold pasted trace content.
+          void vscode.window.showErrorMessage(`${plain(parsed.message)}. Fix it and save again.`);
           return;
         }
         finish();
@@ -181,5 +182,5 @@ async function editAsDocument(ctx: CommandContext, name: string): Promise<JsonVa
 }
 
 function preview(text: string): string {
-  return truncate(text.replace(/\s+/g, ' ').trim(), 80);
+  return plain(truncate(text.replace(/\s+/g, ' ').trim(), 80));
 }

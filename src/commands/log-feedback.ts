@@ -7,7 +7,7 @@ import type { Feedback, FeedbackValue } from '../mlflow';
 import type { CommandContext } from './context';
 import { enterFeedbackValue, enterRationale, pickName, pickValueType } from './prompts';
 import { resolveTraceTarget } from './targets';
-import { traceName } from '../shared/format';
+import { plain, traceName } from '../shared/format';
 import { notify } from '../ui/notify';
 import { FEEDBACK_VALUE_TYPES, valueTypeOf, type ValueType } from '../shared/value-input';
 import type { CommandArgs } from './args';
@@ -67,6 +67,6 @@ export async function logFeedback(
     source: { sourceType: 'HUMAN', sourceId: ctx.connection.settings.reviewer },
   });
   ctx.drafts.delete(draftKey);
-  notify(`$(check) Logged feedback "${name}"`);
+  notify(`$(check) Logged feedback "${plain(name)}"`);
   return feedback;
 }

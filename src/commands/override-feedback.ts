@@ -10,7 +10,7 @@ import { enterFeedbackValue, enterRationale, pickValueType } from './prompts';
 import { resolveAssessmentTarget } from './targets';
 import { notify } from '../ui/notify';
 import { FEEDBACK_VALUE_TYPES, valueTypeOf } from '../shared/value-input';
-import { sourceLabel, traceName } from '../shared/format';
+import { plain, sourceLabel, traceName } from '../shared/format';
 import type { CommandArgs } from './args';
 import type { FeedbackDraft } from './log-feedback';
 
@@ -41,7 +41,7 @@ export async function overrideFeedback(
     const was = assessment.error
       ? `error ${assessment.error.errorCode}`
       : JSON.stringify(assessment.value);
-    const stepTitle = `${title}: ${assessment.name} = ${was} by ${sourceLabel(assessment)}`;
+    const stepTitle = `${title}: ${plain(`${assessment.name} = ${was} by ${sourceLabel(assessment)}`)}`;
     const subject = traceName(trace);
     const author = reviewer;
     const type = await pickValueType(
@@ -67,6 +67,6 @@ export async function overrideFeedback(
     source: { sourceType: 'HUMAN', sourceId: ctx.connection.settings.reviewer },
   });
   ctx.drafts.delete(draftKey);
-  notify(`$(check) Overrode "${assessment.name}"`);
+  notify(`$(check) Overrode "${plain(assessment.name)}"`);
   return override;
 }

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { FeedbackValue, JsonValue } from '../mlflow';
+import { plain } from '../shared/format';
 import { Cancelled } from '../util/cancelled';
 import {
   acceptedName,
@@ -85,7 +86,8 @@ export function inputChecked(
           return;
         }
         box.validationMessage = {
-          message: problem,
+          // Often the server's own words.
+          message: plain(problem),
           severity: vscode.InputBoxValidationSeverity.Error,
         };
       } catch (error) {
@@ -176,19 +178,28 @@ export async function pickName(
   suggestions: string[],
   initial?: string,
 ): Promise<string> {
-  const quickPick = vscode.window.createQuickPick();
+  const quickPick = vscode.window.createQuickPick<vscode.QuickPickItem & { name: string }>();
   quickPick.title = stepTitle(info);
   quickPick.placeholder =
     suggestions.length > 0 ? 'Choose a name or type a new one' : 'Type a name, e.g. correctness';
   quickPick.ignoreFocusOut = true;
-  const suggested = unique(suggestions).map((name) => ({ label: name }));
+  // Suggestions are names found on traces: shown plain, taken as they are.
+  const suggested = unique(suggestions).map((name) => ({ label: plain(name), name }));
   const update = () => {
     const typed = quickPick.value.trim();
     const problem = typed ? describeBadName(typed) : undefined;
-    const exists = suggested.some((s) => s.label === typed);
+    const exists = suggested.some((s) => s.name === typed);
     quickPick.items =
       typed && !exists
-        ? [{ label: typed, description: problem ?? 'new name', alwaysShow: true }, ...suggested]
+        ? [
+            {
+              label: plain(typed),
+              name: typed,
+              description: problem ?? 'new name',
+              alwaysShow: true,
+            },
+            ...suggested,
+          ]
         : suggested;
   };
   quickPick.value = initial ?? '';
@@ -197,8 +208,8 @@ export async function pickName(
   return runQuickPick(quickPick, () => {
     const chosen = acceptedName(
       quickPick.value,
-      quickPick.activeItems[0]?.label,
-      suggested.map((s) => s.label),
+      quickPick.activeItems[0]?.name,
+      suggested.map((s) => s.name),
     );
     // A bad name is not taken; the typed row's description already says what is wrong.
     return describeBadName(chosen) ? undefined : chosen;
@@ -301,8 +312,8 @@ export async function enterMetadata(
 
 function stepTitle(info: StepInfo): string {
   const steps = info.step && info.totalSteps ? ` (${info.step}/${info.totalSteps})` : '';
-  const subject = info.subject ? ` · ${info.subject}` : '';
-  return `${info.title}${steps}${subject}${info.author ? ` · as ${info.author}` : ''}`;
+  const subject = info.subject ? ` · ${plain(info.subject)}` : '';
+  return `${info.title}${steps}${subject}${info.author ? ` · as ${plain(info.author)}` : ''}`;
 }
 
 function unique(names: string[]): string[] {

@@ -10,6 +10,7 @@ import {
   assessmentCount,
   assessmentSummary,
   formatAge,
+  plain,
   previewLine,
   sourceLabel,
   traceName,
@@ -88,8 +89,12 @@ export async function resolveAssessmentTarget(
   const items = trace.assessments
     .filter((a) => offer.accepts(a))
     .map((assessment) => ({
-      label: `${assessment.name}: ${assessmentSummary(assessment)}`,
-      description: [assessment.kind, sourceLabel(assessment), assessment.valid ? '' : 'overridden']
+      label: plain(`${assessment.name}: ${assessmentSummary(assessment)}`),
+      description: [
+        assessment.kind,
+        plain(sourceLabel(assessment)),
+        assessment.valid ? '' : 'overridden',
+      ]
         .filter(Boolean)
         .join(' · '),
       assessment,
@@ -117,20 +122,22 @@ export async function pickTrace(
       'No loaded trace fits: run your app with MLflow tracing on, load more traces, or clear the filters.',
     );
   const now = Date.now();
-  const experiments = new Map((await ctx.store.experiments()).map((e) => [e.experimentId, e.name]));
+  const experiments = new Map(
+    (await ctx.store.experiments()).map((e) => [e.experimentId, plain(e.name)]),
+  );
   const chosen = await pick<vscode.QuickPickItem & { traceId: TraceId; trace?: TraceInfo }>(
     info,
     traces.map((trace) => ({
-      label: `${trace.state === 'ERROR' ? '$(error) ' : ''}${traceName(trace)}`,
+      label: `${trace.state === 'ERROR' ? '$(error) ' : ''}${plain(traceName(trace))}`,
       description: [
         formatAge(trace.requestTime, now),
         trace.experimentId ? experiments.get(trace.experimentId) : undefined,
         assessmentCount(trace),
-        trace.traceId,
+        plain(trace.traceId),
       ]
         .filter(Boolean)
         .join(' · '),
-      detail: previewLine(trace.requestPreview, 100),
+      detail: plain(previewLine(trace.requestPreview, 100)),
       traceId: trace.traceId,
       trace,
     })),

@@ -2,8 +2,9 @@
  * Labels and formatting for traces and assessments, shared by the tree, the commands, the panels
  * and the webviews. Pure (no `vscode`, no DOM): unit-tested in plain Node. Everything a
  * trace or an assessment holds is untrusted text (written by LLMs and by anyone with access to
- * an experiment, as are the server's messages): callers put it in plain labels, or in Markdown
- * through `markdownText`, `codeSpan` or `codeBlock`, never as it is.
+ * an experiment, as are the server's messages): callers pass it through `plain` for labels,
+ * notifications, quick picks and the status bar, and through `markdownText`, `codeSpan` or
+ * `codeBlock` for Markdown, never as it is.
  */
 import type { Assessment, AssessmentSource, JsonValue, TraceInfo } from '../mlflow';
 
@@ -121,10 +122,22 @@ const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 /** Every line terminator: Markdown ends a line at \r as well as \n, renderers at U+2028 too. */
 const LINE_BREAKS = /\r\n|[\n\v\f\r\u0085\u2028\u2029]/g;
 const ASCII_PUNCTUATION = /[\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]/g;
+/** Invisible, and enough to keep `](` and `$(` apart. */
+const ZERO_WIDTH_SPACE = '\u200B';
 
 /** Shows bidirectional controls as markers (`⟪U+202E⟫`) instead of obeying them. */
 export function revealBidi(text: string): string {
   return text.replace(BIDI_CONTROLS, (ch) => `⟪U+${ch.charCodeAt(0).toString(16).toUpperCase()}⟫`);
+}
+
+/**
+ * Untrusted text for VS Code's plain text that still reads syntax: `[text](https:…)`,
+ * `(command:…)` and `(file:…)` links in notifications and modals, `$(icon)` in quick picks,
+ * input box titles and the status bar. Apply it to the untrusted parts only, so that our own
+ * `$(check)` stays an icon.
+ */
+export function plain(text: string): string {
+  return revealBidi(text).replace(/([\]$])\(/g, `$1${ZERO_WIDTH_SPACE}(`);
 }
 
 /** Line breaks shown as ⏎: untrusted text cannot end the line (or the code span) it is in. */
@@ -169,7 +182,7 @@ export function prettyPreview(preview: string): string {
   }
 }
 
-/** `feedback "correctness"`: an assessment named in a sentence. */
+/** `feedback "correctness"`: an assessment named in a sentence (a notification, a prompt). */
 export function describeAssessment(assessment: Pick<Assessment, 'kind' | 'name'>): string {
-  return `${assessment.kind} "${assessment.name}"`;
+  return `${assessment.kind} "${plain(assessment.name)}"`;
 }

@@ -10,6 +10,7 @@ import {
   assessmentSummary,
   formatAge,
   formatDuration,
+  plain,
   previewLine,
   sourceLabel,
   traceName,
@@ -66,7 +67,10 @@ function untrustedMarkdown(markdown: string): vscode.MarkdownString {
 }
 
 function experimentItem(node: ExperimentNode): vscode.TreeItem {
-  const item = new vscode.TreeItem(node.experiment.name, vscode.TreeItemCollapsibleState.Expanded);
+  const item = new vscode.TreeItem(
+    plain(node.experiment.name),
+    vscode.TreeItemCollapsibleState.Expanded,
+  );
   item.id = `experiment:${node.experiment.experimentId}`;
   item.iconPath = new vscode.ThemeIcon('beaker');
   item.description = `#${node.experiment.experimentId}`;
@@ -76,8 +80,8 @@ function experimentItem(node: ExperimentNode): vscode.TreeItem {
 
 function traceItem(node: TraceNode, now: number): vscode.TreeItem {
   const { trace } = node;
-  const name = traceName(trace);
-  const request = previewLine(trace.requestPreview, 60);
+  const name = plain(traceName(trace));
+  const request = plain(previewLine(trace.requestPreview, 60));
   const item = new vscode.TreeItem(
     request ? `${name}: ${request}` : name,
     vscode.TreeItemCollapsibleState.Collapsed,
@@ -105,14 +109,14 @@ function traceItem(node: TraceNode, now: number): vscode.TreeItem {
 function assessmentItem(node: AssessmentNode, now: number): vscode.TreeItem {
   const { assessment } = node;
   const item = new vscode.TreeItem(
-    `${assessment.name}: ${assessmentSummary(assessment)}`,
+    plain(`${assessment.name}: ${assessmentSummary(assessment)}`),
     vscode.TreeItemCollapsibleState.None,
   );
   item.id = `assessment:${assessment.assessmentId}`;
-  const parts = [sourceLabel(assessment)];
+  const parts = [plain(sourceLabel(assessment))];
   if (!assessment.valid) {
     parts.unshift(
-      node.overriddenBy ? `overridden by ${sourceLabel(node.overriddenBy)}` : 'overridden',
+      node.overriddenBy ? `overridden by ${plain(sourceLabel(node.overriddenBy))}` : 'overridden',
     );
   } else if (assessment.kind === 'feedback' && assessment.overrides) {
     parts.unshift('override');
@@ -130,7 +134,7 @@ function spanItem(node: SpanNode): vscode.TreeItem {
   const { span } = node;
   const hasChildren = node.children.length > 0 || node.assessments.length > 0;
   const item = new vscode.TreeItem(
-    span.name,
+    plain(span.name),
     hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
   );
   item.id = `span:${span.traceId}:${span.spanId}`;
@@ -140,7 +144,7 @@ function spanItem(node: SpanNode): vscode.TreeItem {
       : formatDuration(Number((span.endTimeUnixNano - span.startTimeUnixNano) / 1_000_000n));
   const count = node.assessments.filter((a) => a.valid).length;
   item.description = [
-    span.spanType,
+    span.spanType === undefined ? '' : plain(span.spanType),
     duration,
     count > 0 ? `${count} assessment${count > 1 ? 's' : ''}` : '',
   ]
@@ -178,10 +182,11 @@ function loadMoreItem(node: LoadMoreNode): vscode.TreeItem {
 }
 
 function messageItem(node: MessageNode): vscode.TreeItem {
-  const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+  // Error rows carry the server's message.
+  const item = new vscode.TreeItem(plain(node.text), vscode.TreeItemCollapsibleState.None);
   item.id = `message:${node.id}`;
   item.iconPath = new vscode.ThemeIcon(node.icon);
-  if (node.tooltip) item.tooltip = node.tooltip;
+  if (node.tooltip) item.tooltip = plain(node.tooltip);
   if (node.action)
     item.command = { command: COMMANDS[node.action.command], title: node.action.title };
   item.contextValue = 'message';

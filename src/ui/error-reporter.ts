@@ -12,6 +12,7 @@ import {
   MlflowRouteNotFoundError,
   MlflowServerTooOldError,
 } from '../mlflow';
+import { plain } from '../shared/format';
 import { Cancelled } from '../util/cancelled';
 import { errorMessage } from '../util/error-message';
 import type { Logger } from '../util/logger';
@@ -51,9 +52,10 @@ export class NotifyingErrorReporter implements ErrorReporter {
     else this.log.error(error instanceof Error ? (error.stack ?? message) : message);
 
     const actions = actionsFor(error).filter((a) => a !== TRY_AGAIN || retry);
-    // Not awaited: the notification stays while the person decides.
+    // Not awaited: the notification stays while the person decides. The message holds trace
+    // names and the server's own words: plain() keeps their `[text](url)` from becoming a link.
     void vscode.window
-      .showErrorMessage(message, ...actions.map((a) => a.title))
+      .showErrorMessage(plain(message), ...actions.map((a) => a.title))
       .then(async (choice) => {
         const action = actions.find((a) => a.title === choice);
         if (action) await action.run(retry ?? (() => Promise.resolve()));

@@ -13,7 +13,7 @@ import {
   type Span,
   type TraceInfo,
 } from '../../src/mlflow';
-import { codeBlock, codeSpan, truncate } from '../../src/shared/format';
+import { codeBlock, codeSpan, describeAssessment, plain, truncate } from '../../src/shared/format';
 import { assessmentTooltip, spanTooltip, traceTooltip } from '../../src/tree/tooltips';
 import { parseValue } from '../../src/shared/value-input';
 
@@ -163,5 +163,37 @@ describe('hovers', () => {
   it('make bidirectional controls visible', () => {
     assert.ok(codeSpan(BIDI).includes('⟪U+202E⟫eslaf⟪U+202C⟫'));
     assert.ok(traceTooltip(hostileTrace(BIDI)).includes('⟪U\\+202E⟫eslaf'));
+  });
+});
+
+/** How VS Code finds links in a notification's message (notificationsViewer's LINK_REGEX). */
+const NOTIFICATION_LINK =
+  /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^)\s]+)(?: (["'])(.+?)(\3))?\)/gi;
+/** How VS Code finds `$(icon)` in labels, quick picks and the status bar (iconLabels). */
+const CODICON = /\$\(([a-z.]+\/)?([a-z-]+)(~[a-z]+)?\)/gi;
+
+describe('notifications, quick picks and the status bar', () => {
+  const hostile =
+    '[Sign in](command:workbench.action.openSettings) [docs](https://evil.example) ' +
+    '[log](file:///etc/passwd) $(check) $(sync~spin) $(alert)';
+  it('neutralise link and icon syntax in untrusted text', () => {
+    const shown = plain(hostile);
+    assert.doesNotMatch(shown, NOTIFICATION_LINK);
+    assert.doesNotMatch(shown, CODICON);
+    assert.equal(shown.replaceAll('\u200B', ''), hostile, 'the text reads the same');
+    assert.equal(plain(shown), shown, 'applying it twice changes nothing');
+  });
+  it('keep our own icons around untrusted names', () => {
+    const message = `$(check) Logged feedback "${plain('$(error) x')}"`;
+    assert.equal([...message.matchAll(CODICON)].length, 1);
+    assert.doesNotMatch(describeAssessment({ kind: 'feedback', name: hostile }), CODICON);
+    assert.doesNotMatch(describeAssessment({ kind: 'feedback', name: hostile }), NOTIFICATION_LINK);
+  });
+  it('make bidirectional controls visible', () => {
+    assert.equal(plain('ok: \u202Eeslaf'), 'ok: ⟪U+202E⟫eslaf');
+    for (const control of BIDI.replace(/[a-z ]/g, '')) {
+      assert.match(plain(control), /^⟪U\+[0-9A-F]{3,4}⟫$/, JSON.stringify(control));
+    }
+    assert.ok(describeAssessment({ kind: 'feedback', name: '\u2067x' }).includes('⟪U+2067⟫'));
   });
 });
