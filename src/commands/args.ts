@@ -17,6 +17,7 @@ import {
   type JsonValue,
   type TraceId,
 } from '../mlflow';
+import { recordOf } from '../mlflow/records';
 import { json } from '../shared/protocol/common';
 import { QUICK_FILTERS, type QuickFilter } from '../store/trace-filters';
 import { AssessmentNode, SpanNode, TraceNode } from '../tree/nodes';
@@ -103,7 +104,7 @@ const assessmentUpdate: z.ZodType<AssessmentUpdate> = z.object({
     .optional(),
   expectation: z.object({ value: json }).optional(),
   rationale: z.string().optional(),
-  metadata: z.record(z.string(), json).optional(),
+  metadata: recordOf(json).optional(),
 });
 
 const fields = {

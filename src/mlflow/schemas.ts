@@ -5,9 +5,10 @@
  */
 import { z } from 'zod';
 import { MlflowResponseError } from './errors';
+import { recordOf } from './records';
 import { SOURCE_TYPES } from './types';
 
-const stringMap = z.record(z.string(), z.string());
+const stringMap = recordOf(z.string());
 
 export const wireAssessmentSource = z.object({
   source_type: z.enum(SOURCE_TYPES),

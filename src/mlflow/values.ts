@@ -90,9 +90,10 @@ export function stringifyMetadata(
 ): Record<string, string> | undefined {
   if (metadata === undefined) return undefined;
   assertJsonValue(metadata, 'The metadata');
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(metadata)) out[key] = pythonStr(value);
-  return out;
+  // fromEntries, not out[key] = …: a `__proto__` key is metadata like any other.
+  return Object.fromEntries(
+    Object.entries(metadata).map(([key, value]) => [key, pythonStr(value)]),
+  );
 }
 
 /** Python's `str(value)` for the values JSON can hold (what MLflow does to metadata values). */

@@ -142,7 +142,10 @@ export function checkEdit(original: AssessmentView, draft: FormDraft): Checked<A
     update.rationale = next.rationale ?? '';
   }
   const changedMetadata = Object.fromEntries(
-    Object.entries(next.metadata).filter(([key, value]) => original.metadata[key] !== value),
+    Object.entries(next.metadata).filter(
+      // Own keys only: `constructor` is not there just because every object has one.
+      ([key, value]) => !Object.hasOwn(original.metadata, key) || original.metadata[key] !== value,
+    ),
   );
   if (Object.keys(changedMetadata).length > 0) update.metadata = changedMetadata;
   if (Object.keys(update).length === 0)
@@ -164,19 +167,20 @@ function checkCommon(
   }
   if (draft.spanId && !/^[0-9a-f]{16}$/.test(draft.spanId))
     errors.spanId = 'Choose a span of this trace';
-  const metadata: Record<string, string> = {};
+  // A Map: keys such as `constructor` or `__proto__` are metadata like any other.
+  const metadata = new Map<string, string>();
   for (const row of draft.metadata) {
     const key = row.key.trim();
     if (!key && !row.value) continue;
     if (!key) errors.metadata = 'Every metadata row needs a key';
-    else if (key in metadata) errors.metadata = `The key "${key}" appears twice`;
-    else metadata[key] = row.value;
+    else if (metadata.has(key)) errors.metadata = `The key "${key}" appears twice`;
+    else metadata.set(key, row.value);
   }
   if (Object.keys(errors).length > 0) return undefined;
   return {
     name: draft.name.trim(),
     source: { sourceType: draft.sourceType, sourceId: draft.sourceId.trim() },
-    metadata,
+    metadata: Object.fromEntries(metadata),
     ...(draft.spanId ? { spanId: draft.spanId } : {}),
   };
 }

@@ -5,6 +5,7 @@
  * and logged, never acted on. Imported by both bundles: no `vscode`, no DOM.
  */
 import { z } from 'zod';
+import { recordOf } from '../../mlflow/records';
 import type { JsonValue } from '../../mlflow/types';
 
 export const json: z.ZodType<JsonValue> = z.lazy(() =>
@@ -37,7 +38,7 @@ export const assessmentView = z.object({
   spanId: z.string().optional(),
   createTime: z.string(),
   lastUpdateTime: z.string(),
-  metadata: z.record(z.string(), z.string()),
+  metadata: recordOf(z.string()),
   valid: z.boolean(),
   overrides: z.string().optional(),
 });

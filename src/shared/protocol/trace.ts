@@ -1,5 +1,6 @@
 /** The trace panel's messages: the trace to draw, and what the person does with it. */
 import { z } from 'zod';
+import { recordOf } from '../../mlflow/records';
 import { assessmentView, errorMessage, json, readyMessage, type Protocol } from './common';
 
 export const spanView = z.object({
@@ -34,8 +35,8 @@ export const traceView = z.object({
       total: z.number().optional(),
     })
     .optional(),
-  tags: z.record(z.string(), z.string()),
-  metadata: z.record(z.string(), z.string()),
+  tags: recordOf(z.string()),
+  metadata: recordOf(z.string()),
   /** The root span's inputs and outputs in full (the trace info only has cut previews). */
   request: json.optional(),
   response: json.optional(),
