@@ -1,6 +1,7 @@
 /** Refresh, paging and filters of the trace tree. */
 import * as vscode from 'vscode';
 import { MlflowApiError } from '../mlflow';
+import { plain } from '../shared/format';
 import {
   isFiltered,
   NO_FILTER,
@@ -107,7 +108,7 @@ async function checkFilter(
     return undefined;
   } catch (error) {
     if (error instanceof MlflowApiError && error.status === 400) {
-      return `The server rejected the filter: ${error.serverMessage}`;
+      return `The server rejected the filter: ${plain(error.serverMessage)}`;
     }
     throw error;
   }
