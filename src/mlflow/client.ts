@@ -21,6 +21,7 @@ import {
   MlflowServerTooOldError,
 } from './errors';
 import { HttpTransport, parseJsonBody, type HttpRequest, type TransportOptions } from './http';
+import { idProblem } from './ids';
 import {
   assessmentResponse,
   currentUserResponse,
@@ -145,7 +146,7 @@ export class MlflowClient {
   async getTraceInfo(traceId: string, signal?: AbortSignal): Promise<TraceInfo> {
     const request: HttpRequest = {
       method: 'GET',
-      path: `${TRACES}/${seg(traceId)}`,
+      path: `${TRACES}/${seg(traceId, 'trace')}`,
       safeToRetry: true,
       ...(signal ? { signal } : {}),
     };
@@ -160,7 +161,7 @@ export class MlflowClient {
   async getTraceSpans(traceId: string, signal?: AbortSignal): Promise<Span[]> {
     const request: HttpRequest = {
       method: 'GET',
-      path: `/ajax-api/3.0/mlflow/get-trace-artifact?request_id=${encodeURIComponent(traceId)}`,
+      path: `/ajax-api/3.0/mlflow/get-trace-artifact?request_id=${seg(traceId, 'trace')}`,
       safeToRetry: true,
       ...(signal ? { signal } : {}),
     };
@@ -187,7 +188,7 @@ export class MlflowClient {
     if (input.spanId !== undefined) assertSpanId(input.spanId);
     const request: HttpRequest = {
       method: 'POST',
-      path: `${TRACES}/${seg(traceId)}/assessments`,
+      path: `${TRACES}/${seg(traceId, 'trace')}/assessments`,
       body: { assessment: toWireNewAssessment(traceId, input) },
       safeToRetry: false,
     };
@@ -353,11 +354,18 @@ function assertSpanId(spanId: string): void {
 }
 
 function assessmentPath(traceId: string, assessmentId: string): string {
-  return `${TRACES}/${seg(traceId)}/assessments/${seg(assessmentId)}`;
+  return `${TRACES}/${seg(traceId, 'trace')}/assessments/${seg(assessmentId, 'assessment')}`;
 }
 
-function seg(id: string): string {
-  if (id === '') throw new MlflowInputError('An id is empty.');
+/** An id as one path segment; refused before anything is sent if it would address another route. */
+function seg(id: string, kind: 'trace' | 'assessment'): string {
+  const problem = idProblem(id);
+  if (problem) {
+    const shown = id.length > 80 ? `${id.slice(0, 80)}…` : id;
+    throw new MlflowInputError(
+      `The ${kind} id "${shown}" ${problem}: nothing was sent. Check the id.`,
+    );
+  }
   return encodeURIComponent(id);
 }
 

@@ -15,3 +15,33 @@ export type AssessmentId = Branded<'AssessmentId'>;
 export const asTraceId = (id: string): TraceId => id as TraceId;
 export const asExperimentId = (id: string): ExperimentId => id as ExperimentId;
 export const asAssessmentId = (id: string): AssessmentId => id as AssessmentId;
+
+/**
+ * Why `id` cannot be one segment of a request's path, or undefined when it can. URL parsing
+ * removes `.` and `..` segments (a trace id `..` would address another route) and `/ \ ? #`
+ * split or end a path, so these are refused, also when percent-encoded (`%2e%2e`). No id that
+ * MLflow makes has any of them.
+ */
+export function idProblem(id: string): string | undefined {
+  if (id.trim() === '') return 'is empty';
+  const decoded = percentDecoded(id);
+  if (decoded === '.' || decoded === '..')
+    return 'is a dot segment, which would address another route';
+  if (/[/\\?#]/.test(decoded)) return 'contains "/", "\\", "?" or "#"';
+  return undefined;
+}
+
+/** Decoded until nothing changes (`%252e` is `%2e` is `.`); a malformed escape stays as it is. */
+function percentDecoded(text: string): string {
+  for (let i = 0; i < 5; i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+    if (next === text) return text;
+    text = next;
+  }
+  return text;
+}
