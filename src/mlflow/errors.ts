@@ -59,6 +59,25 @@ export class MlflowResponseError extends MlflowError {
   }
 }
 
+/** The response body was larger than the client accepts: a wrong URL, or a server gone wrong. */
+export class MlflowResponseTooLargeError extends MlflowError {
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    readonly limitBytes: number,
+    /** The body's Content-Length when it declared one; else it was cut off while streaming. */
+    readonly declaredBytes: number | undefined,
+  ) {
+    const size = declaredBytes === undefined ? '' : ` (it declares ${formatBytes(declaredBytes)})`;
+    super(
+      `The response to ${method} ${new URL(url).pathname} from ${originOf(url)} was larger than ` +
+        `the limit of ${formatBytes(limitBytes)}${size}, so it was not read. Check that the tracking ` +
+        'URL points at an MLflow server; if the response is expected to be that large, raise the ' +
+        'setting mlflowTraceReview.maxResponseMegabytes.',
+    );
+  }
+}
+
 /** The server has no route for traces or assessments: it predates MLflow 3's trace API. */
 export class MlflowServerTooOldError extends MlflowError {
   constructor(
@@ -150,6 +169,11 @@ function originOf(url: string): string {
   } catch {
     return url;
   }
+}
+
+function formatBytes(bytes: number): string {
+  const mib = bytes / 2 ** 20;
+  return mib >= 1 ? `${Number(mib.toFixed(1))} MiB` : `${bytes} bytes`;
 }
 
 function oneLine(text: string): string {

@@ -9,6 +9,7 @@ import {
   MlflowApiError,
   MlflowNetworkError,
   MlflowResponseError,
+  MlflowResponseTooLargeError,
   type NetworkFailure,
 } from './errors';
 
@@ -56,6 +57,8 @@ export interface TransportOptions {
   headers?: Record<string, string>;
   /** Limit for one attempt, from sending to the last byte of the body. Default 30 s. */
   timeoutMs?: number;
+  /** The largest response body read; a larger one fails the request. Default 64 MiB. */
+  maxResponseBytes?: number;
   /** A PEM file with the CA certificates to trust for this server. */
   caFile?: string;
   /** Skip TLS certificate checks. Only on explicit opt-in. */
@@ -84,6 +87,7 @@ export interface HttpResponse {
   url: string;
 }
 
+const DEFAULT_MAX_RESPONSE_BYTES = 64 * 2 ** 20;
 const DEFAULT_RETRY: RetryPolicy = { maxRetries: 3, baseDelayMs: 300, maxDelayMs: 10_000 };
 /** Statuses that mean "not now": retried for safe requests only. */
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
@@ -94,6 +98,7 @@ export class HttpTransport {
   private readonly dispatcher: Dispatcher;
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
 
   constructor(private readonly options: TransportOptions) {
     const base = new URL(options.baseUrl);
@@ -106,6 +111,7 @@ export class HttpTransport {
     this.origin = base.origin;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.dispatcher = createDispatcher(options);
   }
 
@@ -166,7 +172,16 @@ export class HttpTransport {
         dispatcher: this.dispatcher,
         signal,
       });
-      const text = await res.body.text();
+      const text = await readText(res, this.maxResponseBytes);
+      if (text === undefined) {
+        log(res.statusCode, 'too large');
+        throw new MlflowResponseTooLargeError(
+          req.method,
+          url,
+          this.maxResponseBytes,
+          contentLength(res),
+        );
+      }
       log(res.statusCode);
       return {
         kind: 'response',
@@ -179,6 +194,8 @@ export class HttpTransport {
         retryAfter: headerValue(res.headers['retry-after']) || undefined,
       };
     } catch (cause) {
+      // Not a network failure, and the same again on another try.
+      if (cause instanceof MlflowResponseTooLargeError) throw cause;
       const failure =
         timeout.aborted && !req.signal?.aborted ? 'timeout' : classifyNetworkError(cause);
       const error = new MlflowNetworkError(failure, req.method, url, errorCode(cause), { cause });
@@ -236,6 +253,35 @@ export function parseRetryAfter(value: string, now = Date.now()): number | undef
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * The body as text, or undefined when it is larger than `limit` bytes: refused by its
+ * Content-Length before reading, or once the bytes streamed pass the limit. Its stream is
+ * cancelled then, so the rest is never downloaded.
+ */
+async function readText(res: Dispatcher.ResponseData, limit: number): Promise<string | undefined> {
+  if ((contentLength(res) ?? 0) > limit) {
+    res.body.destroy();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    received += chunk.length;
+    if (received > limit) {
+      res.body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  // As undici's text(): UTF-8, without a byte order mark.
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+function contentLength(res: Dispatcher.ResponseData): number | undefined {
+  const declared = Number.parseInt(headerValue(res.headers['content-length']), 10);
+  return Number.isNaN(declared) ? undefined : declared;
 }
 
 function createDispatcher(options: TransportOptions): Dispatcher {
