@@ -21,7 +21,7 @@ import {
   MlflowServerTooOldError,
 } from './errors';
 import { HttpTransport, parseJsonBody, type HttpRequest, type TransportOptions } from './http';
-import { idProblem } from './ids';
+import { idProblem, isSpanId } from './ids';
 import {
   assessmentResponse,
   currentUserResponse,
@@ -346,7 +346,7 @@ function isMissingRoute(error: unknown): error is MlflowApiError {
 }
 
 function assertSpanId(spanId: string): void {
-  if (!/^[0-9a-f]{16}$/.test(spanId)) {
+  if (!isSpanId(spanId)) {
     throw new MlflowInputError(
       `A span id is 16 lowercase hex characters (as Span.spanId gives it); got "${spanId}".`,
     );

@@ -16,6 +16,11 @@ export const asTraceId = (id: string): TraceId => id as TraceId;
 export const asExperimentId = (id: string): ExperimentId => id as ExperimentId;
 export const asAssessmentId = (id: string): AssessmentId => id as AssessmentId;
 
+/** Assessments name spans by 16 lowercase hex characters (as Span.spanId gives them). */
+export function isSpanId(spanId: string): boolean {
+  return /^[0-9a-f]{16}$/.test(spanId);
+}
+
 /**
  * Why `id` cannot be one segment of a request's path, or undefined when it can. URL parsing
  * removes `.` and `..` segments (a trace id `..` would address another route) and `/ \ ? #`

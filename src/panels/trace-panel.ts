@@ -5,14 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import {
-  asAssessmentId,
-  asTraceId,
-  MlflowNetworkError,
-  type Span,
-  type TraceId,
-  type TraceInfo,
-} from '../mlflow';
+import { asTraceId, MlflowNetworkError, type Span, type TraceId, type TraceInfo } from '../mlflow';
 import { describeAssessment, traceName, truncate } from '../shared/format';
 import { assertNever } from '../shared/protocol/common';
 import {
@@ -30,6 +23,7 @@ import type { FormPanels } from './form-panel';
 import type { PanelContext } from './panel-context';
 import { PanelHost } from './panel-host';
 import { toTraceView } from './trace-view';
+import { assessmentOfTrace, checkSpanOfTrace } from './webview-checks';
 
 /** What a trace webview saves: its trace, and the server it came from (older panels lack it). */
 const savedState = z.object({ traceId: z.string(), server: z.string().optional() });
@@ -286,6 +280,12 @@ class TracePanel {
     this.host.post({ type: 'trace', trace: this.lastView, server: this.server });
   }
 
+  /** The spans the webview was shown, or undefined when they are not known (not loaded, failed). */
+  private knownSpans(): readonly { spanId: string }[] | undefined {
+    const view = this.lastView;
+    return view && view.traceId === this.traceId && !view.spansError ? view.spans : undefined;
+  }
+
   private async onMessage(message: Exclude<TraceFromWebview, { type: 'ready' }>): Promise<void> {
     if (message.type !== 'rendered') this.wasActedOn = true;
     // The webview turns its buttons off when told; this covers a click on the way.
@@ -303,6 +303,7 @@ class TracePanel {
         await this.onAction(message.action, message.assessmentId);
         return;
       case 'openForm':
+        if (message.spanId) checkSpanOfTrace(this.traceId, this.knownSpans(), message.spanId);
         await this.forms.show({
           mode: message.mode,
           traceId: this.traceId,
@@ -325,7 +326,9 @@ class TracePanel {
   }
 
   private async onAction(action: AssessmentAction, id: string): Promise<void> {
-    const assessmentId = asAssessmentId(id);
+    // Only an assessment of this trace, as the panel last showed it: nothing else is sent.
+    const assessment = assessmentOfTrace(this.traceId, this.latest, id);
+    const assessmentId = assessment.assessmentId;
     switch (action) {
       case 'edit':
       case 'override':
@@ -336,13 +339,11 @@ class TracePanel {
           returnFocus: this.returnHere,
         });
         return;
-      case 'delete': {
+      case 'delete':
         // The webview asked for confirmation in place, saying what goes.
-        const assessment = this.latest?.assessments.find((a) => a.assessmentId === assessmentId);
         await this.ctx.store.deleteAssessment(this.traceId, assessmentId);
-        notify(`$(trash) Deleted ${assessment ? describeAssessment(assessment) : id}`);
+        notify(`$(trash) Deleted ${describeAssessment(assessment)}`);
         return;
-      }
       case 'copyId':
         await copyToClipboard(assessmentId);
         return;
