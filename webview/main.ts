@@ -63,6 +63,7 @@ function runForm(root: HTMLElement): void {
         const sameForm =
           saved.success &&
           saved.data.traceId === message.form.traceId &&
+          saved.data.server === message.form.server &&
           saved.data.mode === message.form.mode &&
           saved.data.assessment?.assessmentId === message.form.assessment?.assessmentId;
         showForm(root, message.form, sameForm ? saved.data.draft : undefined);

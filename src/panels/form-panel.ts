@@ -6,6 +6,7 @@
  * a serializer).
  */
 import * as vscode from 'vscode';
+import { z } from 'zod';
 import {
   asAssessmentId,
   asTraceId,
@@ -34,12 +35,14 @@ import {
 } from '../shared/protocol/form';
 import type { SpanView } from '../shared/protocol/trace';
 import { spansInTreeOrder } from '../shared/span-tree';
+import { ErrorWithActions } from '../ui/error-reporter';
 import { WEBVIEW_TYPES } from '../ui/ids';
 import { notify } from '../ui/notify';
 import { errorMessage } from '../util/error-message';
 import type { PanelContext } from './panel-context';
 import { PanelHost } from './panel-host';
 import { toAssessmentView, toTraceView } from './trace-view';
+import { checkSubmittedTrace } from './webview-checks';
 
 export interface FormRequest {
   mode: FormInit['mode'];
@@ -53,6 +56,9 @@ export interface FormRequest {
    */
   returnFocus?: () => Thenable<unknown>;
 }
+
+/** A form as its webview saved it; forms saved before they carried their server lack it. */
+const savedForm = formInit.extend({ server: z.string().optional() });
 
 const TITLES: Record<FormInit['mode'], string> = {
   feedback: 'Feedback',
@@ -69,9 +75,9 @@ export class FormPanels implements vscode.Disposable {
     this.serializer = vscode.window.registerWebviewPanelSerializer(WEBVIEW_TYPES.form, {
       deserializeWebviewPanel: (panel, state: unknown) => {
         // The webview saved its form and draft; anything else is not ours to restore.
-        const saved = formInit.safeParse((state as { form?: unknown } | undefined)?.form);
+        const saved = savedForm.safeParse((state as { form?: unknown } | undefined)?.form);
         if (!saved.success) panel.dispose();
-        else this.adopt(panel, saved.data);
+        else this.adopt(panel, { ...saved.data, server: saved.data.server ?? ctx.serverUrl() });
         return Promise.resolve();
       },
     });
@@ -142,6 +148,7 @@ export class FormPanels implements vscode.Disposable {
     return {
       mode: request.mode,
       traceId: trace.traceId,
+      server: this.ctx.serverUrl(),
       traceName: traceName(trace),
       spans,
       nameSuggestions: suggestions(
@@ -174,6 +181,9 @@ class FormPanel {
       reporter: ctx.reporter,
       onReady: () => {
         this.host.post({ type: 'form', form: this.init });
+        // Restored (or shown again) while the extension reads another server: it says so at once.
+        if (this.isElsewhere)
+          this.host.post({ type: 'submitFailed', message: this.elsewhere().message });
       },
       onMessage: (message) => this.onMessage(message),
     });
@@ -192,6 +202,19 @@ class FormPanel {
     return asTraceId(this.init.traceId);
   }
 
+  /** Whether the extension now reads another server than the one this form's trace is on. */
+  private get isElsewhere(): boolean {
+    return this.ctx.serverUrl() !== this.init.server;
+  }
+
+  private elsewhere(): ErrorWithActions {
+    const { server } = this.init;
+    return new ErrorWithActions(
+      `This form is for a trace on ${server}, and the extension now reads ${this.ctx.serverUrl()}. Connect to ${server} again to submit it: it is not sent to another server, and the draft is kept.`,
+      [{ title: 'Connect to Another Server', command: 'selectServer' }],
+    );
+  }
+
   private setTitle(): void {
     this.host.panel.title = `${TITLES[this.init.mode]}: ${truncate(this.init.traceName, 30)}`;
   }
@@ -199,7 +222,7 @@ class FormPanel {
   private async onMessage(message: Exclude<FormFromWebview, { type: 'ready' }>): Promise<void> {
     switch (message.type) {
       case 'submit':
-        await this.submit(message.draft, message.next);
+        await this.submit(message.traceId, message.draft, message.next);
         return;
       case 'cancel':
         this.close();
@@ -209,10 +232,13 @@ class FormPanel {
     }
   }
 
-  private async submit(draft: FormDraft, next: boolean): Promise<void> {
+  private async submit(traceId: string, draft: FormDraft, next: boolean): Promise<void> {
     this.host.post({ type: 'submitting' });
     let saved: Assessment;
     try {
+      // Never written to another server than the form's, nor onto another trace than its own.
+      if (this.isElsewhere) throw this.elsewhere();
+      checkSubmittedTrace(this.traceId, traceId);
       const result = await this.send(draft);
       if (!result.ok) {
         const [field, text = 'Check the form.'] = Object.entries(result.errors)[0] ?? ['form'];

@@ -58,3 +58,12 @@ export function checkSpanOfTrace(
 function shown(id: string): string {
   return JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}…` : id);
 }
+
+/** Refuses a form's draft that its webview sent for another trace than the form's own. */
+export function checkSubmittedTrace(formTraceId: TraceId, submittedTraceId: string): void {
+  if (submittedTraceId !== formTraceId) {
+    throw new MlflowInputError(
+      `The form sent a draft for trace ${shown(submittedTraceId)}, but it is the form of trace ${formTraceId}: nothing was sent. Check the draft and submit again.`,
+    );
+  }
+}

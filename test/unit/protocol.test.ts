@@ -10,7 +10,12 @@ describe('the webview protocol', () => {
     assert.ok(parseMessage(traceFromWebview, { type: 'ready' }).ok);
     assert.ok(parseMessage(formFromWebview, { type: 'ready' }).ok);
     assert.ok(
-      parseMessage(formFromWebview, { type: 'submit', draft: emptyDraft('me'), next: false }).ok,
+      parseMessage(formFromWebview, {
+        type: 'submit',
+        traceId: 'tr-1',
+        draft: emptyDraft('me'),
+        next: false,
+      }).ok,
     );
     assert.ok(
       parseMessage(traceFromWebview, {
@@ -52,11 +57,37 @@ describe('the webview protocol', () => {
     assert.match(bad.reason, /^action: /);
     const draft = parseMessage(formFromWebview, {
       type: 'submit',
+      traceId: 'tr-1',
       draft: { ...emptyDraft('me'), valueType: 'date' },
       next: false,
     });
     assert.ok(!draft.ok);
     assert.match(draft.reason, /^draft\.valueType: /);
     assert.equal(parseMessage(formFromWebview, 'ready').ok, false);
+  });
+
+  it('has a form name its server, and a submit name the trace of its form', () => {
+    const form = {
+      mode: 'feedback',
+      traceId: 'tr-1',
+      server: 'http://127.0.0.1:5000',
+      traceName: 'chat',
+      spans: [],
+      nameSuggestions: [],
+      reviewer: 'me',
+      draft: emptyDraft('me'),
+    };
+    assert.ok(parseMessage(formToWebview, { type: 'form', form }).ok);
+    const { server: _server, ...serverless } = form;
+    const noServer = parseMessage(formToWebview, { type: 'form', form: serverless });
+    assert.ok(!noServer.ok);
+    assert.match(noServer.reason, /^form\.server: /);
+    const noTrace = parseMessage(formFromWebview, {
+      type: 'submit',
+      draft: emptyDraft('me'),
+      next: false,
+    });
+    assert.ok(!noTrace.ok);
+    assert.match(noTrace.reason, /^traceId: /);
   });
 });

@@ -7,7 +7,11 @@ import {
   type Assessment,
   type TraceInfo,
 } from '../../src/mlflow';
-import { assessmentOfTrace, checkSpanOfTrace } from '../../src/panels/webview-checks';
+import {
+  assessmentOfTrace,
+  checkSpanOfTrace,
+  checkSubmittedTrace,
+} from '../../src/panels/webview-checks';
 
 const TRACE_ID = asTraceId('tr-1');
 const feedback: Assessment = {
@@ -67,6 +71,18 @@ describe('what the trace panel takes from its webview', () => {
     assert.throws(
       () => checkSpanOfTrace(TRACE_ID, SPANS, '0123456789abcdef'),
       refused(/Span 0123456789abcdef is not one of the spans of trace tr-1/),
+    );
+  });
+
+  it('takes a form’s draft only for the form’s own trace', () => {
+    checkSubmittedTrace(TRACE_ID, 'tr-1');
+    assert.throws(
+      () => checkSubmittedTrace(TRACE_ID, 'tr-other'),
+      (e: unknown) =>
+        e instanceof MlflowInputError &&
+        /draft for trace "tr-other", but it is the form of trace tr-1: nothing was sent/.test(
+          e.message,
+        ),
     );
   });
 });

@@ -499,35 +499,41 @@ describe('the forms', () => {
     await screenshot('form-validation');
   });
 
-  it('keeps the draft when the server is down, and sends it once the server is back', async () => {
+  it('keeps the draft after a switch to another server, refuses to send it there, and sends it once back', async () => {
+    const seeded = env('MLFLOW_TRACKING_URI');
+    const other = env('MTR_STOPPED_URL');
     await run('openFeedbackForm', { traceId: traces.error });
     await inWebview(
       'form',
       { waitFor: true, selector: field('name') },
       { fill: 'form_survivor', selector: field('name') },
       { click: true, selector: '[data-value-type="string"]' },
-      { fill: 'typed before the outage', selector: field('valueText') },
+      { fill: 'typed before the switch', selector: field('valueText') },
     );
-    await run('selectServer', env('MTR_STOPPED_URL'));
+    await run('selectServer', other);
     try {
       await waitFor('unreachable', () => api.connection.state.kind === 'unreachable');
       const [message, kept] = await inWebview(
         'form',
         { click: true, selector: '[data-testid="submit"]' },
-        { waitFor: true, selector: '[data-testid="server-error"]', hasText: 'Start the server' },
+        { waitFor: true, selector: '[data-testid="server-error"]', hasText: 'again to submit' },
         { text: true, selector: '[data-testid="server-error"]' },
         { value: true, selector: field('valueText') },
       );
-      assert.match(message?.[0] ?? '', /Cannot connect .*ECONNREFUSED/);
-      assert.deepEqual(kept, ['typed before the outage']);
-      await screenshot('form-server-down');
+      // Written to neither server: the form belongs to the one it was opened for.
+      assert.match(
+        message?.[0] ?? '',
+        new RegExp(`on ${seeded}.*now reads ${other}.*Connect to ${seeded} again to submit`),
+      );
+      assert.deepEqual(kept, ['typed before the switch']);
+      await screenshot('form-elsewhere');
     } finally {
-      await run('selectServer', env('MLFLOW_TRACKING_URI'));
+      await run('selectServer', seeded);
       await waitFor('connected again', () => api.connection.state.kind === 'connected');
     }
     await inWebview('form', { click: true, selector: '[data-testid="submit"]' });
     const stored = await named(traces.error, 'form_survivor');
-    assert.equal(stored.feedback?.value, 'typed before the outage');
+    assert.equal(stored.feedback?.value, 'typed before the switch');
   });
 
   it('keeps the draft when the panel is hidden and shown again', async () => {

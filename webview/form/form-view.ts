@@ -116,7 +116,7 @@ function submit(next: boolean): void {
   }
   // Busy from the moment it is sent (not when the host answers): a second click sends nothing.
   state.setStatus(true);
-  formChannel.send({ type: 'submit', draft: state.draft, next });
+  formChannel.send({ type: 'submit', traceId: state.form.traceId, draft: state.draft, next });
 }
 
 /** The error lines, the host's refusal and the submit button, updated where they are. */

@@ -30,6 +30,8 @@ export type FormMode = z.infer<typeof formMode>;
 export const formInit = z.object({
   mode: formMode,
   traceId: z.string(),
+  /** The tracking URL the trace is on: the host sends the form only while it reads this server. */
+  server: z.string(),
   traceName: z.string(),
   /** Spans to target, in tree order with their depth. */
   spans: z.array(z.object({ spanId: z.string(), name: z.string(), depth: z.number() })),
@@ -56,7 +58,13 @@ export type FormToWebview = z.infer<typeof formToWebview>;
 
 export const formFromWebview = z.discriminatedUnion('type', [
   readyMessage,
-  z.object({ type: z.literal('submit'), draft: formDraft, next: z.boolean() }),
+  /** `traceId`: the trace of the form the draft was typed in (the host checks it is its own). */
+  z.object({
+    type: z.literal('submit'),
+    traceId: z.string(),
+    draft: formDraft,
+    next: z.boolean(),
+  }),
   z.object({ type: z.literal('cancel') }),
 ]);
 export type FormFromWebview = z.infer<typeof formFromWebview>;
