@@ -357,7 +357,10 @@ function assessmentPath(traceId: string, assessmentId: string): string {
   return `${TRACES}/${seg(traceId, 'trace')}/assessments/${seg(assessmentId, 'assessment')}`;
 }
 
-/** An id as one path segment; refused before anything is sent if it would address another route. */
+/**
+ * An id as one path segment (or query value), encoded; refused before anything is sent if it
+ * would address another route.
+ */
 function seg(id: string, kind: 'trace' | 'assessment'): string {
   const problem = idProblem(id);
   if (problem) {

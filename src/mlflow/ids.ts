@@ -24,8 +24,8 @@ export function isSpanId(spanId: string): boolean {
 /**
  * Why `id` cannot be one segment of a request's path, or undefined when it can. URL parsing
  * removes `.` and `..` segments (a trace id `..` would address another route) and `/ \ ? #`
- * split or end a path, so these are refused, also when percent-encoded (`%2e%2e`). No id that
- * MLflow makes has any of them.
+ * split or end a path, so these are refused, also when percent-encoded (`%2e%2e`). The ids a
+ * tracking server gives (`tr-…`, `a-…`) have none of them.
  */
 export function idProblem(id: string): string | undefined {
   if (id.trim() === '') return 'is empty';
