@@ -36,6 +36,7 @@ const CONNECTION_SETTINGS = [
   `${SECTION}.caFile`,
   `${SECTION}.insecureSkipTlsVerify`,
   `${SECTION}.requestTimeoutSeconds`,
+  `${SECTION}.maxResponseMegabytes`,
   'http',
 ];
 
@@ -236,6 +237,7 @@ export class Connection implements vscode.Disposable {
       // credentials stored for another server never go here.
       credentials: credentials ?? (() => this.credentials.get(origin)),
       timeoutMs: settings.requestTimeoutMs,
+      maxResponseBytes: settings.maxResponseBytes,
       ...(settings.caFile ? { caFile: settings.caFile } : {}),
       insecureSkipTlsVerify: settings.insecureSkipTlsVerify,
       proxy: {

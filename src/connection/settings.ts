@@ -16,6 +16,8 @@ export interface Settings {
   autoRefreshSeconds: number;
   pageSize: number;
   requestTimeoutMs: number;
+  /** The largest response body read from the server. */
+  maxResponseBytes: number;
   caFile?: string;
   insecureSkipTlsVerify: boolean;
 }
@@ -45,6 +47,7 @@ export function readSettings(reviewerFallback: string): Settings {
     autoRefreshSeconds: refreshSeconds(config.get<unknown>('autoRefreshSeconds')),
     pageSize: whole(config.get<unknown>('pageSize'), 50, 1, 500),
     requestTimeoutMs: whole(config.get<unknown>('requestTimeoutSeconds'), 30, 1, 600) * 1000,
+    maxResponseBytes: whole(config.get<unknown>('maxResponseMegabytes'), 64, 1, 4096) * 1024 * 1024,
     caFile: typeof caFile === 'string' ? nonEmpty(caFile) : undefined,
     insecureSkipTlsVerify: trustedValue('insecureSkipTlsVerify') === true,
   };

@@ -9,6 +9,7 @@ import {
   MlflowError,
   MlflowInputError,
   MlflowNetworkError,
+  MlflowResponseTooLargeError,
   MlflowRouteNotFoundError,
   MlflowServerTooOldError,
 } from '../mlflow';
@@ -88,6 +89,8 @@ function actionsFor(error: unknown): Action[] {
     return [SHOW_LOG];
   }
   if (error instanceof MlflowNetworkError) return [TRY_AGAIN, SETTINGS, SHOW_LOG];
+  // Its message names the setting that raises the limit.
+  if (error instanceof MlflowResponseTooLargeError) return [SETTINGS, SHOW_LOG];
   if (error instanceof MlflowServerTooOldError || error instanceof MlflowRouteNotFoundError) {
     return [CONNECT, SETTINGS];
   }
