@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import type { CommandContext } from './commands/context';
 import { Connection } from './connection/connection';
+import { PlainHttpGuard } from './connection/plain-http-guard';
 import type { TraceId, TraceInfo } from './mlflow';
 import { CredentialStore } from './connection/credentials';
 import { LocalServer } from './connection/local-server';
@@ -38,7 +39,12 @@ export interface ExtensionApi {
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
   const log = vscode.window.createOutputChannel('MLflow Trace Review', { log: true });
   const credentials = new CredentialStore(context.secrets);
-  const connection = new Connection(credentials, log, osUser());
+  const connection = new Connection(
+    credentials,
+    log,
+    osUser(),
+    new PlainHttpGuard(context.globalState),
+  );
   // Not awaited: activation does not wait for git. In Restricted Mode git is not asked at all
   // (it reads the repository's config), until the person trusts the workspace.
   const askGit = () =>

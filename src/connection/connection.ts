@@ -10,10 +10,12 @@ import {
   MlflowNetworkError,
   MlflowRouteNotFoundError,
   MlflowServerTooOldError,
+  type Credentials,
   type CredentialsProvider,
   type RequestLogEntry,
 } from '../mlflow';
 import { CredentialStore, originOf, type StoredCredentials } from './credentials';
+import { PlainHttpGuard } from './plain-http-guard';
 import { readSettings, SECTION, type Settings } from './settings';
 import { CONTEXT_KEYS } from '../ui/ids';
 import { setContext } from '../ui/vscode-commands';
@@ -58,6 +60,8 @@ export class Connection implements vscode.Disposable {
   /** The check in flight, for the client it checks (a newer client starts its own). */
   private checking:
     { client: MlflowClient | undefined; result: Promise<ConnectionState> } | undefined;
+  /** Tracking URLs whose embedded password we offered to move (once per window). */
+  private readonly offeredToStore = new Set<string>();
   /** A server started by the extension, used instead of the settings while it runs. */
   private localServerUrl: string | undefined;
 
@@ -65,9 +69,11 @@ export class Connection implements vscode.Disposable {
     private readonly credentials: CredentialStore,
     private readonly log: vscode.LogOutputChannel,
     private reviewerFallback: string,
+    private readonly plainHttp: PlainHttpGuard,
   ) {
     this.currentSettings = this.readSettings();
     this.currentClient = this.createClient();
+    this.offerToStoreEmbedded();
     this.disposables.push(
       this.stateChanged,
       this.settingsChanged,
@@ -136,6 +142,7 @@ export class Connection implements vscode.Disposable {
     this.currentSettings = this.readSettings();
     this.currentClient = this.createClient();
     void previous?.close();
+    this.offerToStoreEmbedded();
     this.settingsChanged.fire(this.currentSettings);
     this.setState({ kind: 'connecting' });
     void this.check();
@@ -171,7 +178,9 @@ export class Connection implements vscode.Disposable {
    * sign-in stores credentials only once the server has accepted them.
    */
   async probe(credentials: StoredCredentials): Promise<ConnectionState> {
-    const client = this.createClient(() => credentials);
+    const client = this.createClient(async () =>
+      (await this.plainHttp.allows(this.origin)) ? credentials : { kind: 'none' },
+    );
     if (!client) return this.misconfigured();
     try {
       return await this.stateOf(client);
@@ -219,6 +228,53 @@ export class Connection implements vscode.Disposable {
     this.stateChanged.fire(state);
   }
 
+  /**
+   * What goes with a request to `origin`: the stored credentials, else a user and password
+   * written into the configured URL (for its own origin only); over plain HTTP to another
+   * machine, only once the person agreed.
+   */
+  private async credentialsFor(origin: string): Promise<Credentials> {
+    const stored = await this.credentials.get(origin);
+    const embedded = this.currentSettings.trackingUri.embedded;
+    const found: Credentials =
+      stored.kind !== 'none' ||
+      !embedded ||
+      originOf(this.currentSettings.trackingUri.url) !== origin
+        ? stored
+        : { kind: 'basic', ...embedded };
+    if (found.kind === 'none') return found;
+    return (await this.plainHttp.allows(origin)) ? found : { kind: 'none' };
+  }
+
+  /**
+   * A password in the tracking URL setting sits in a plain file (settings.json), and may be
+   * shared with a repository: offer to keep it in SecretStorage and take it out of the setting.
+   */
+  private offerToStoreEmbedded(): void {
+    const { url, origin, embedded } = this.currentSettings.trackingUri;
+    if (!embedded || this.offeredToStore.has(url)) return;
+    this.offeredToStore.add(url);
+    const move = 'Keep It in Secret Storage';
+    void vscode.window
+      .showWarningMessage(
+        `The tracking URL in your ${origin} holds a user and password. Keep them in VS Code's secret storage for ${originOf(url)} instead, and remove them from the setting?`,
+        move,
+      )
+      .then(async (choice) => {
+        if (choice !== move) return;
+        await this.credentials.store(originOf(url), { kind: 'basic', ...embedded });
+        const target =
+          origin === 'workspace settings'
+            ? vscode.ConfigurationTarget.Workspace
+            : origin === 'user settings'
+              ? vscode.ConfigurationTarget.Global
+              : undefined;
+        // MLFLOW_TRACKING_URI cannot be changed from here; the stored credentials apply anyway.
+        if (target !== undefined)
+          await vscode.workspace.getConfiguration(SECTION).update('trackingUri', url, target);
+      });
+  }
+
   private misconfigured(): ConnectionState {
     const { problem, fix } = this.currentSettings.trackingUri;
     return { kind: 'misconfigured', message: problem ?? '', ...(fix ? { fix } : {}) };
@@ -235,7 +291,7 @@ export class Connection implements vscode.Disposable {
       baseUrl: settings.trackingUri.url,
       // Looked up per request for this client's own origin: a sign-in applies at once, and
       // credentials stored for another server never go here.
-      credentials: credentials ?? (() => this.credentials.get(origin)),
+      credentials: credentials ?? (() => this.credentialsFor(origin)),
       timeoutMs: settings.requestTimeoutMs,
       maxResponseBytes: settings.maxResponseBytes,
       ...(settings.caFile ? { caFile: settings.caFile } : {}),

@@ -45,19 +45,25 @@ export interface ResolvedTrackingUri {
   problem?: string;
   /** A usable URL the person probably meant ("localhost:5000" → "http://localhost:5000"). */
   fix?: string;
+  /**
+   * A user and password written into the URL (`https://alice:s3cret@host`, which MLflow's own
+   * client accepts): taken out of `url`, which is shown and logged, and used for that origin only.
+   */
+  embedded?: { username: string; password: string };
 }
 
 /** A configured URL, with what is wrong with it and the likely fix. */
-function checked(url: string, origin: TrackingUriOrigin): ResolvedTrackingUri {
+function checked(configured: string, origin: TrackingUriOrigin): ResolvedTrackingUri {
+  const { url, embedded } = withoutUserInfo(configured.trim());
   const problem = describeBadTrackingUri(url);
-  if (!problem) return { url, origin };
+  if (!problem) return { url, origin, ...(embedded ? { embedded } : {}) };
   const withScheme = `http://${url.trim()}`;
   const fix =
     /^[a-z]+:\/\//i.test(url.trim()) || describeBadTrackingUri(withScheme) ? undefined : withScheme;
   return {
     url,
     origin,
-    problem: `The tracking URL "${url}" (${origin}) cannot be used: ${problem}.`,
+    problem: `The tracking URL "${redactUserInfo(url)}" (${origin}) cannot be used: ${problem}.`,
     ...(fix ? { fix } : {}),
   };
 }
@@ -81,4 +87,42 @@ export function describeBadTrackingUri(text: string): string | undefined {
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed ? trimmed : undefined;
+}
+
+/** The URL without its `user:password@`, and what was there. A URL that does not parse is kept. */
+export function withoutUserInfo(text: string): {
+  url: string;
+  embedded?: { username: string; password: string };
+} {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { url: text };
+  }
+  if (!url.username && !url.password) return { url: text };
+  const embedded = {
+    username: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+  };
+  url.username = '';
+  url.password = '';
+  // URL adds a "/" to a bare origin; the setting had none.
+  const clean = text.endsWith('/') || url.pathname !== '/' ? url.href : url.href.slice(0, -1);
+  return { url: clean, embedded };
+}
+
+/** Any `scheme://user:password@` in a message or log line, with the user information hidden. */
+export function redactUserInfo(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1***@');
+}
+
+/** Whether requests to this URL stay on this machine (credentials sent there are not exposed). */
+export function isLoopback(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
 }

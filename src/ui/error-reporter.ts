@@ -13,6 +13,7 @@ import {
   MlflowRouteNotFoundError,
   MlflowServerTooOldError,
 } from '../mlflow';
+import { redactUserInfo } from '../connection/tracking-uri';
 import { plain } from '../shared/format';
 import { Cancelled } from '../util/cancelled';
 import { errorMessage } from '../util/error-message';
@@ -48,9 +49,10 @@ export class NotifyingErrorReporter implements ErrorReporter {
   report(error: unknown, retry?: () => Promise<unknown>): void {
     if (error instanceof Cancelled) return;
     this.noteFailure(error);
-    const message = errorMessage(error);
+    // A URL with a password in it (from a setting or a server's message) never shows it.
+    const message = redactUserInfo(errorMessage(error));
     if (error instanceof MlflowError) this.log.error(message);
-    else this.log.error(error instanceof Error ? (error.stack ?? message) : message);
+    else this.log.error(error instanceof Error ? redactUserInfo(error.stack ?? message) : message);
 
     const actions = actionsFor(error).filter((a) => a !== TRY_AGAIN || retry);
     // Not awaited: the notification stays while the person decides. The message holds trace

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeBadTrackingUri, resolveTrackingUri } from '../../src/connection/tracking-uri';
+import {
+  describeBadTrackingUri,
+  isLoopback,
+  redactUserInfo,
+  resolveTrackingUri,
+  withoutUserInfo,
+} from '../../src/connection/tracking-uri';
 
 describe('which tracking URL counts', () => {
   const inspected = {
@@ -54,5 +60,44 @@ describe('which tracking URL counts', () => {
       resolveTrackingUri({ globalValue: 'http://ok:5000' }, true, undefined).problem,
       undefined,
     );
+  });
+});
+
+describe('a tracking URL with a user and password in it', () => {
+  it('is shown and used without them, which are kept apart for its own origin', () => {
+    const resolved = resolveTrackingUri(
+      { globalValue: 'https://alice:s3%40cret@mlflow.example.com' },
+      true,
+      undefined,
+    );
+    assert.equal(resolved.url, 'https://mlflow.example.com');
+    assert.deepEqual(resolved.embedded, { username: 'alice', password: 's3@cret' });
+    assert.equal(resolved.problem, undefined);
+    assert.equal(
+      withoutUserInfo('http://bob:pw@host:5000/mlflow').url,
+      'http://host:5000/mlflow',
+      'the path prefix stays',
+    );
+    const env = resolveTrackingUri({}, true, 'http://carol:pw@10.0.0.5:5000');
+    assert.equal(env.url, 'http://10.0.0.5:5000');
+    assert.equal(env.embedded?.username, 'carol');
+  });
+
+  it('never shows the password in a message', () => {
+    assert.equal(
+      redactUserInfo('Cannot connect to https://alice:s3cret@host/x (refused)'),
+      'Cannot connect to https://***@host/x (refused)',
+    );
+    const broken = resolveTrackingUri({ globalValue: 'ftp://alice:s3cret@host' }, true, undefined);
+    assert.ok(broken.problem);
+    assert.doesNotMatch(broken.problem, /s3cret/);
+  });
+
+  it('knows which addresses stay on this machine', () => {
+    assert.equal(isLoopback('http://127.0.0.1:5000'), true);
+    assert.equal(isLoopback('http://localhost:5000'), true);
+    assert.equal(isLoopback('http://[::1]:5000'), true);
+    assert.equal(isLoopback('http://10.0.0.5:5000'), false);
+    assert.equal(isLoopback('http://127.0.0.1.evil.com'), false);
   });
 });

@@ -62,6 +62,23 @@ describe('the connection', () => {
     await connectTo(env('MLFLOW_TRACKING_URI'), 'connected');
   });
 
+  it('takes a user and password out of the tracking URL: never shown, used for that server', async () => {
+    const seeded = new URL(env('MLFLOW_TRACKING_URI'));
+    await setSetting('trackingUri', `http://alice:s3cret@${seeded.host}`);
+    await waitFor(
+      'connected without the password in the URL',
+      () =>
+        api.connection.state.kind === 'connected' &&
+        api.connection.settings.trackingUri.url === `http://${seeded.host}`,
+    );
+    assert.deepEqual(api.connection.settings.trackingUri.embedded, {
+      username: 'alice',
+      password: 's3cret',
+    });
+    assert.doesNotMatch(api.view.message ?? '', /s3cret/);
+    await connectTo(env('MLFLOW_TRACKING_URI'), 'connected');
+  });
+
   it('says a basic-auth server wants a sign-in, and signs in with SecretStorage', async () => {
     await connectTo(env('MTR_AUTH_URL'), 'unauthorized');
     await screenshot('state-unauthorized');
