@@ -153,6 +153,59 @@ def assessment_values(args):
     return out
 
 
+# The hostile-content corpus: what LLM output and other people's data can hold. Each entry is
+# written into every place a trace carries text (test/vscode/8-hostile.test.ts reads it back).
+HOSTILE = {
+    "script": "<script>window.__mtrPwned='script'</script>",
+    "onerror": "<img src=x onerror=\"window.__mtrPwned='img'\">",
+    "javascript_url": "<a href=\"javascript:window.__mtrPwned='link'\">click</a>",
+    "markdown": "![pixel](https://tracker.example.invalid/p.png) [site](https://example.invalid)",
+    "command_link": "[reload](command:workbench.action.reloadWindow) $(zap)",
+    "line_breaks": "one\rtwo\r\nthree\u2028four\u2029five `tick` \u0085six",
+    "bidi": "\u202eeslaf\u202c \u2066isolated\u2069",
+    "__proto__": "a key named __proto__",
+    "constructor": "a key named constructor",
+}
+
+
+def create_hostile_trace(args):
+    """A trace with the corpus in its name, tags, span names, status, inputs and outputs and a
+    1 MB string, and in its assessments' names, values, rationales, metadata and error messages;
+    all written through MLflow's own SDK. (JSON nested 2 000 deep cannot go through MLflow: a
+    span holding JSON nested 500 deep is never stored whole, and get_trace returns None. The test
+    puts it into the server's answer instead.)"""
+    from mlflow.entities import SpanStatus, SpanStatusCode
+
+    mlflow.set_experiment(args.get("experiment", "Hostile content"))
+    corpus = " ".join(HOSTILE.values())
+    with mlflow.start_span(name=f"hostile {HOSTILE['script']} {HOSTILE['bidi']}") as root:
+        mlflow.update_current_trace(tags={k: v for k, v in HOSTILE.items()})
+        root.set_inputs({**HOSTILE, "messages": [{"role": "user", "content": corpus}]})
+        with mlflow.start_span(name=f"span {HOSTILE['markdown']} {HOSTILE['line_breaks']}") as child:
+            child.set_inputs({"big": "x" * 1_000_000})
+            child.set_outputs({"done": True})
+            child.set_status(SpanStatus(SpanStatusCode.ERROR, description=corpus))
+        root.set_outputs(corpus)
+    trace_id = mlflow.get_last_active_trace_id()
+    judge = AssessmentSource(source_type="LLM_JUDGE", source_id=HOSTILE["command_link"])
+    mlflow.log_feedback(
+        trace_id=trace_id,
+        name=f"name {HOSTILE['markdown']}",
+        value=HOSTILE["bidi"],
+        rationale=corpus,
+        source=judge,
+        metadata=dict(HOSTILE),
+    )
+    mlflow.log_feedback(
+        trace_id=trace_id,
+        name="failed judge",
+        error=AssessmentError(error_code=HOSTILE["command_link"], error_message=corpus, stack_trace=corpus),
+        source=judge,
+    )
+    mlflow.log_expectation(trace_id=trace_id, name=f"expected {HOSTILE['onerror']}", value=dict(HOSTILE))
+    return {"trace_id": trace_id, "corpus": HOSTILE}
+
+
 def span_summaries(args):
     trace = mlflow.get_trace(args["trace_id"])
     return [
@@ -164,7 +217,7 @@ def span_summaries(args):
 COMMANDS = {f.__name__: f for f in [
     create_trace, log_feedback, log_expectation, log_guide_examples, override_feedback,
     update_assessment, delete_assessment, get_assessment, trace_assessments, assessment_values,
-    span_summaries,
+    span_summaries, create_hostile_trace,
 ]}
 
 

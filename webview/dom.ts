@@ -4,6 +4,8 @@
  * There is no innerHTML anywhere in the webview.
  */
 
+import { revealBidi } from '../src/shared/format';
+
 type Child = Node | string | number | null | undefined | false;
 
 /** Attributes that cannot carry a URL or a script: the only ones `el` sets. */
@@ -38,9 +40,10 @@ export function el(
 export function append(parent: Node, ...children: Child[]): void {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
+    // Bidi controls in trace content could make "eslaf" read as "false": shown, not obeyed.
     parent.appendChild(
       typeof child === 'string' || typeof child === 'number'
-        ? document.createTextNode(String(child))
+        ? document.createTextNode(revealBidi(String(child)))
         : child,
     );
   }

@@ -59,6 +59,11 @@ let browser;
 let page;
 let finished = false;
 let dialogs = 0;
+/** Content Security Policy refusals reported in any frame (a webview's CSP stopping script). */
+let cspViolations = 0;
+/** Requests the browser made to hosts other than this machine (an image from a trace, say). */
+/** @type {string[]} */
+const externalRequests = [];
 
 async function finish(/** @type {number} */ code, /** @type {string} */ why) {
   if (finished) return;
@@ -104,6 +109,8 @@ async function bridge(request) {
       result = await inWebview(page, request.view ?? 'trace', request.steps ?? []);
     } else if (request.action === 'dialogs') {
       result = dialogs;
+    } else if (request.action === 'security') {
+      result = { dialogs, cspViolations, externalRequests };
     }
     fs.writeFileSync(done, JSON.stringify({ ok: true, result }));
   } catch (error) {
@@ -143,8 +150,17 @@ async function inWebview(page, view, steps) {
     else if (step.value && target) texts.push([await target.inputValue()]);
     else if (step.contrast && target)
       texts.push(await target.evaluate(measureContrast, step.color));
+    else if (step.global) texts.push([String(await frame.evaluate(readGlobal, step.global))]);
   }
   return texts;
+}
+
+/**
+ * Runs in the webview: a global of its page (a marker hostile content would set).
+ * @param {string} name
+ */
+function readGlobal(name) {
+  return /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (globalThis))[name];
 }
 
 /**
@@ -258,6 +274,21 @@ try {
   page.on('dialog', (dialog) => {
     dialogs++;
     void dialog.dismiss();
+  });
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations++;
+  });
+  page.on('request', (request) => {
+    const { protocol, hostname } = new URL(request.url());
+    // Webview resources come through *.vscode-resource.vscode-cdn.net, which the workbench's
+    // service worker answers from this machine.
+    const local =
+      hostname === '127.0.0.1' ||
+      hostname === 'localhost' ||
+      hostname === '[::1]' ||
+      hostname.endsWith('.vscode-resource.vscode-cdn.net');
+    if ((protocol === 'http:' || protocol === 'https:') && !local)
+      externalRequests.push(request.url());
   });
   await page.goto(workbenchUrl(server, { folder, devPaths, testsPath }));
   say('workbench open; tests running in the extension host');

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { EnvHttpProxyAgent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { refuseDeepJson } from './json-depth';
 import {
   MlflowApiError,
   MlflowNetworkError,
@@ -321,8 +322,9 @@ function toApiError(method: string, res: HttpResponse): MlflowApiError {
 /** Parses a 2xx body as JSON, or throws a typed error that says the body was not JSON. */
 export function parseJsonBody(res: HttpResponse): unknown {
   if (res.text.trim() === '') return {};
+  let body: unknown;
   try {
-    return JSON.parse(res.text) as unknown;
+    body = JSON.parse(res.text) as unknown;
   } catch {
     throw new MlflowResponseError(
       res.url,
@@ -330,6 +332,8 @@ export function parseJsonBody(res: HttpResponse): unknown {
       `the body is not JSON (content-type ${res.contentType || 'none'})`,
     );
   }
+  refuseDeepJson(body, res.url);
+  return body;
 }
 
 const TLS_CODES =

@@ -2,6 +2,7 @@
  * A trace's spans as the server's `get-trace-artifact` route serves them (OTel-like JSON with
  * base64 ids, nanosecond integers and JSON-encoded attribute values), made into `Span`s.
  */
+import { limitDepth, refuseDeepJson } from './json-depth';
 import { MlflowResponseError } from './errors';
 import { asTraceId } from './ids';
 import { parseWire, traceDataResponse, type WireSpan } from './schemas';
@@ -17,6 +18,7 @@ export function parseTraceData(text: string, url: string): Span[] {
   } catch {
     throw new MlflowResponseError(url, '', 'the trace data is not JSON');
   }
+  refuseDeepJson(data, url);
   return parseWire(traceDataResponse, data, url).spans.map(toSpan);
 }
 
@@ -51,11 +53,13 @@ function toSpan(wire: WireSpan): Span {
 /** MLflow stores each attribute value as JSON text; a value that is not JSON stays as it is. */
 function decodeAttribute(value: JsonValue): JsonValue {
   if (typeof value !== 'string') return value;
+  let decoded: JsonValue;
   try {
-    return JSON.parse(value) as JsonValue;
+    decoded = JSON.parse(value) as JsonValue;
   } catch {
     return value;
   }
+  return limitDepth(decoded);
 }
 
 /** Span ids arrive base64-encoded; assessments name spans by 16 lowercase hex characters. */

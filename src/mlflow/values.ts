@@ -7,6 +7,7 @@
  * - metadata values are stringified with Python's `str()`.
  */
 import { MlflowInputError, MlflowResponseError } from './errors';
+import { limitDepth } from './json-depth';
 import type { FeedbackValue, JsonValue, MetadataInput } from './types';
 
 export const JSON_FORMAT = 'JSON_FORMAT';
@@ -73,7 +74,7 @@ export function decodeExpectationValue(
       );
     }
     try {
-      return JSON.parse(value) as JsonValue;
+      return limitDepth(JSON.parse(value) as JsonValue);
     } catch {
       throw new MlflowResponseError(
         url,

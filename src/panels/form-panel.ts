@@ -15,7 +15,7 @@ import {
   type TraceId,
   type TraceInfo,
 } from '../mlflow';
-import { traceName, truncate } from '../shared/format';
+import { revealBidi, traceName, truncate } from '../shared/format';
 import {
   checkEdit,
   checkExpectation,
@@ -216,7 +216,7 @@ class FormPanel {
   }
 
   private setTitle(): void {
-    this.host.panel.title = `${TITLES[this.init.mode]}: ${truncate(this.init.traceName, 30)}`;
+    this.host.panel.title = `${TITLES[this.init.mode]}: ${revealBidi(truncate(this.init.traceName, 30))}`;
   }
 
   private async onMessage(message: Exclude<FormFromWebview, { type: 'ready' }>): Promise<void> {

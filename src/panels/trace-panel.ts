@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { z } from 'zod';
 import { asTraceId, MlflowNetworkError, type Span, type TraceId, type TraceInfo } from '../mlflow';
-import { describeAssessment, traceName, truncate } from '../shared/format';
+import { describeAssessment, revealBidi, traceName, truncate } from '../shared/format';
 import { assertNever } from '../shared/protocol/common';
 import {
   TRACE_PROTOCOL,
@@ -244,7 +244,8 @@ class TracePanel {
   update(trace: TraceInfo): void {
     if (this.isElsewhere || trace.traceId !== this.traceId) return;
     this.latest = trace;
-    this.host.panel.title = truncate(traceName(trace), 40);
+    // A tab title is plain text, but bidi controls in a name would still reorder it.
+    this.host.panel.title = revealBidi(truncate(traceName(trace), 40));
     if (this.host.isReady) void this.send(trace);
     // Fetch the spans while the webview loads; send() then finds them in the store's cache.
     else if (trace.state !== 'IN_PROGRESS') this.ctx.store.spansOf(trace).catch(() => undefined);

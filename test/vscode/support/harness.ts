@@ -100,7 +100,9 @@ export type WebviewStep =
   | { text: true; selector: string }
   | { value: true; selector: string }
   /** [WCAG contrast ratio, foreground, background] of the element's text, or of `color`. */
-  | { contrast: true; selector: string; color?: string };
+  | { contrast: true; selector: string; color?: string }
+  /** The value of a global of the webview's page, as a string ("undefined" when unset). */
+  | { global: string };
 
 /** Steps inside the visible trace or form webview; returns the texts of `text` steps. */
 export async function inWebview(
@@ -113,6 +115,19 @@ export async function inWebview(
 /** How many browser dialogs (alert, confirm) have opened: script from a trace would make one. */
 export async function dialogCount(): Promise<number> {
   return (await bridge({ action: 'dialogs' })) as number;
+}
+
+/** What the browser saw that only hostile content would cause. */
+export async function securityCounts(): Promise<{
+  dialogs: number;
+  cspViolations: number;
+  externalRequests: string[];
+}> {
+  return (await bridge({ action: 'security' })) as {
+    dialogs: number;
+    cspViolations: number;
+    externalRequests: string[];
+  };
 }
 
 /** A screenshot of the whole workbench, saved as test-output/vscode/<name>.png. */
