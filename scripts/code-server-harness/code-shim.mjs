@@ -100,6 +100,11 @@ async function bridge(request) {
             .locator('.quick-input-widget', { hasText: step.waitForText })
             .waitFor({ state: 'visible', timeout: 20_000 });
         } else if (step.type !== undefined) {
+          // Typed keys go to whatever has the focus: wait until the quick input's box has it,
+          // or the first letters land elsewhere on a busy machine ("Name" became "me").
+          await page
+            .locator('.quick-input-widget input:focus')
+            .waitFor({ state: 'attached', timeout: 20_000 });
           await page.keyboard.type(step.type);
         } else if (step.press) {
           await page.keyboard.press(step.press);

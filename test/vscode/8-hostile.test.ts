@@ -29,6 +29,10 @@ interface Hostile {
   corpus: Record<string, string>;
 }
 
+async function closeAllTabs(): Promise<void> {
+  await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs));
+}
+
 const field = (name: string) => `[data-field="${name}"] input, [data-field="${name}"] textarea`;
 
 describe('hostile trace content', () => {
@@ -47,8 +51,10 @@ describe('hostile trace content', () => {
   });
   after(async () => {
     sdk.close();
-    await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs));
+    await closeAllTabs();
   });
+  // One trace panel at a time: the browser side finds the visible one.
+  beforeEach(closeAllTabs);
 
   /** Nothing ran, nothing was fetched from elsewhere, since the suite began. */
   async function assertNothingRan(): Promise<void> {
@@ -138,7 +144,6 @@ describe('hostile trace content', () => {
       },
     });
     try {
-      await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs));
       await run('selectServer', proxy.url);
       await waitFor('connected through the proxy', () => api.connection.state.kind === 'connected');
       await run('openTrace', { traceId: hostile.trace_id });
