@@ -5,6 +5,7 @@
  * key as an own property.
  */
 import { z } from 'zod';
+import type { JsonValue } from './types';
 
 export function recordOf<T extends z.ZodType>(value: T) {
   return z
@@ -14,6 +15,14 @@ export function recordOf<T extends z.ZodType>(value: T) {
     )
     .transform((map): Record<string, z.output<T>> => Object.fromEntries(map));
 }
+
+/**
+ * Any JSON value, with every object's keys kept (zod's own `z.json()` drops a `__proto__` key,
+ * as its record does). Callers cut values to a safe depth first (json-depth.ts): this recurses.
+ */
+export const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(jsonValue), recordOf(jsonValue)]),
+);
 
 function isObject(input: unknown): input is object {
   return typeof input === 'object' && input !== null && !Array.isArray(input);

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { MlflowResponseError } from './errors';
-import { recordOf } from './records';
+import { jsonValue, recordOf } from './records';
 import { SOURCE_TYPES } from './types';
 
 const stringMap = recordOf(z.string());
@@ -22,12 +22,12 @@ export const wireAssessmentError = z.object({
 });
 
 export const wireFeedback = z.object({
-  value: z.json().optional(),
+  value: jsonValue.optional(),
   error: wireAssessmentError.optional(),
 });
 
 export const wireExpectation = z.object({
-  value: z.json().optional(),
+  value: jsonValue.optional(),
   serialized_value: z.object({ serialization_format: z.string(), value: z.string() }).optional(),
 });
 
@@ -88,13 +88,13 @@ export const wireSpan = z.object({
   start_time_unix_nano: wireNanos,
   end_time_unix_nano: wireNanos.nullable().optional(),
   status: z.object({ code: z.string(), message: z.string().optional() }).optional(),
-  attributes: z.record(z.string(), z.json()).optional(),
+  attributes: recordOf(jsonValue).optional(),
   events: z
     .array(
       z.object({
         name: z.string(),
         time_unix_nano: wireNanos,
-        attributes: z.record(z.string(), z.json()).optional(),
+        attributes: recordOf(jsonValue).optional(),
       }),
     )
     .optional(),

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PARSERS } from '../../src/commands/args';
 import { toTraceInfo } from '../../src/mlflow/convert';
-import { parseWire, wireTraceInfo } from '../../src/mlflow/schemas';
+import { parseWire, wireFeedback, wireTraceInfo } from '../../src/mlflow/schemas';
 import { stringifyMetadata } from '../../src/mlflow/values';
 import { checkEdit, checkFeedback, draftFrom, emptyDraft } from '../../src/shared/form-logic';
-import { assessmentView } from '../../src/shared/protocol/common';
+import { assessmentView, json } from '../../src/shared/protocol/common';
 import { parseMetadata } from '../../src/shared/value-input';
 import { assessmentTooltip } from '../../src/tree/tooltips';
 
@@ -91,5 +91,14 @@ describe('metadata keys that name Object.prototype members', () => {
       ),
     );
     assertAllKeys(args.update?.metadata);
+  });
+});
+
+describe('keys such as __proto__ inside assessment and span values', () => {
+  it('are kept from the wire and through the webview protocol', () => {
+    const feedback = parseWire(wireFeedback, JSON.parse(`{"value": ${METADATA_JSON}}`), URL);
+    assertAllKeys(feedback.value as object);
+    const nested = json.parse(JSON.parse(`{"outer": ${METADATA_JSON}}`)) as { outer: object };
+    assertAllKeys(nested.outer);
   });
 });

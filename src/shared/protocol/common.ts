@@ -5,19 +5,11 @@
  * and logged, never acted on. Imported by both bundles: no `vscode`, no DOM.
  */
 import { z } from 'zod';
-import { recordOf } from '../../mlflow/records';
+import { jsonValue, recordOf } from '../../mlflow/records';
 import type { JsonValue } from '../../mlflow/types';
 
-export const json: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([
-    z.null(),
-    z.boolean(),
-    z.number(),
-    z.string(),
-    z.array(json),
-    z.record(z.string(), json),
-  ]),
-);
+/** Any JSON value; object keys such as `__proto__` are kept (records.ts). */
+export const json: z.ZodType<JsonValue> = jsonValue;
 
 const sourceType = z.enum(['HUMAN', 'LLM_JUDGE', 'CODE', 'SOURCE_TYPE_UNSPECIFIED']);
 
