@@ -18,7 +18,7 @@ import {
   type TraceId,
 } from '../mlflow';
 import { recordOf } from '../mlflow/records';
-import { json } from '../shared/protocol/common';
+import { assessmentError, json } from '../shared/protocol/common';
 import { QUICK_FILTERS, type QuickFilter } from '../store/trace-filters';
 import { AssessmentNode, SpanNode, TraceNode } from '../tree/nodes';
 import type { CommandName } from '../ui/ids';
@@ -93,13 +93,7 @@ const assessmentUpdate: z.ZodType<AssessmentUpdate> = z.object({
   feedback: z
     .object({
       value: feedbackValue.optional(),
-      error: z
-        .object({
-          errorCode: z.string(),
-          errorMessage: z.string().optional(),
-          stackTrace: z.string().optional(),
-        })
-        .optional(),
+      error: assessmentError.optional(),
     })
     .optional(),
   expectation: z.object({ value: json }).optional(),

@@ -7,15 +7,14 @@
  * test-output/e2e/5-first-hour-*.png.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, startCodeServer } from '../../scripts/code-server-harness/code-server.mjs';
-import { pythonPath, repoRoot } from '../support/env';
+import { repoRoot } from '../support/env';
 import { killProcessGroupsNaming } from '../support/processes';
 import { PythonSdk, type PyAssessment } from '../support/python-sdk';
+import { sampleWorkspace } from './support/sample-workspace';
 import { Workbench } from './support/workbench';
 
 const REVIEWER = 'sam@example.com';
@@ -35,13 +34,9 @@ describe('a newcomer’s first hour', () => {
   const cleanups: (() => unknown)[] = [];
 
   before(async () => {
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'mtr-first-hour-'));
-    cleanups.push(() => fs.rmSync(workspace, { recursive: true, force: true }));
-    fs.copyFileSync(
-      path.join(repoRoot(), 'python', 'sample_app.py'),
-      path.join(workspace, 'sample_app.py'),
-    );
-    fs.symlinkSync(path.dirname(path.dirname(pythonPath())), path.join(workspace, '.venv'));
+    const sample = sampleWorkspace('mtr-first-hour-');
+    workspace = sample.folder;
+    cleanups.push(sample.remove);
     codeServer = await startCodeServer({
       node24: required('MTR_NODE24'),
       codeServerEntry: required('MTR_CODE_SERVER_ENTRY'),

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -16,6 +15,7 @@ import type { MlflowServer } from '../../src/mlflow-server/launcher';
 import { pythonPath, repoRoot } from '../support/env';
 import { PythonSdk, type PyAssessment } from '../support/python-sdk';
 import { startServer } from '../support/servers';
+import { sampleWorkspace } from './support/sample-workspace';
 import { Workbench } from './support/workbench';
 
 const REVIEWER = 'dana@example.com';
@@ -85,14 +85,9 @@ describe('a person’s journeys with the packaged extension', () => {
     ) as { traces: Record<string, string> };
     sdk = new PythonSdk(mlflow.url);
     cleanups.push(() => sdk.close());
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'mtr-e2e-workspace-'));
-    cleanups.push(() => fs.rmSync(workspace, { recursive: true, force: true }));
-    fs.copyFileSync(
-      path.join(repoRoot(), 'python', 'sample_app.py'),
-      path.join(workspace, 'sample_app.py'),
-    );
-    // The workspace's own virtual environment, as a Python project has it.
-    fs.symlinkSync(path.dirname(path.dirname(pythonPath())), path.join(workspace, '.venv'));
+    const sample = sampleWorkspace('mtr-e2e-workspace-');
+    workspace = sample.folder;
+    cleanups.push(sample.remove);
     codeServer = await startCodeServer({
       node24: required('MTR_NODE24'),
       codeServerEntry: required('MTR_CODE_SERVER_ENTRY'),

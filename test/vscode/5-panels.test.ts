@@ -5,6 +5,7 @@ import type { ExtensionApi } from '../../src/extension';
 import { asTraceId } from '../../src/mlflow/ids';
 import { PythonSdk, type PyAssessment } from '../support/python-sdk';
 import {
+  closeAllTabs,
   dialogCount,
   env,
   extensionApi,
@@ -21,10 +22,6 @@ import {
 
 const REVIEWER = 'reviewer@example.com';
 
-/** Every tab, pinned ones too (which "Close All Editors" leaves). */
-async function closeAllTabs(): Promise<void> {
-  await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs));
-}
 const field = (name: string) => `[data-field="${name}"] input, [data-field="${name}"] textarea`;
 
 describe('the trace panel', () => {

@@ -14,6 +14,7 @@ import type { TreeNode } from '../../src/tree/nodes';
 import { FaultProxy } from '../support/fault-proxy';
 import { PythonSdk } from '../support/python-sdk';
 import {
+  closeAllTabs,
   env,
   extensionApi,
   inWebview,
@@ -27,10 +28,6 @@ import {
 interface Hostile {
   trace_id: string;
   corpus: Record<string, string>;
-}
-
-async function closeAllTabs(): Promise<void> {
-  await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs));
 }
 
 const field = (name: string) => `[data-field="${name}"] input, [data-field="${name}"] textarea`;

@@ -11,6 +11,13 @@ import type { JsonValue } from '../../mlflow/types';
 /** Any JSON value; object keys such as `__proto__` are kept (records.ts). */
 export const json: z.ZodType<JsonValue> = jsonValue;
 
+/** A judge's failure, as the webviews and command arguments carry it. */
+export const assessmentError = z.object({
+  errorCode: z.string(),
+  errorMessage: z.string().optional(),
+  stackTrace: z.string().optional(),
+});
+
 const sourceType = z.enum(['HUMAN', 'LLM_JUDGE', 'CODE', 'SOURCE_TYPE_UNSPECIFIED']);
 
 export const assessmentView = z.object({
@@ -18,13 +25,7 @@ export const assessmentView = z.object({
   kind: z.enum(['feedback', 'expectation']),
   name: z.string(),
   value: json,
-  error: z
-    .object({
-      errorCode: z.string(),
-      errorMessage: z.string().optional(),
-      stackTrace: z.string().optional(),
-    })
-    .optional(),
+  error: assessmentError.optional(),
   rationale: z.string().optional(),
   source: z.object({ sourceType, sourceId: z.string().optional() }),
   spanId: z.string().optional(),

@@ -159,6 +159,11 @@ export async function setSetting(key: string, value: unknown): Promise<void> {
     .update(key, value, vscode.ConfigurationTarget.Global);
 }
 
+/** Closes every tab, pinned ones too (which "Close All Editors" leaves). */
+export async function closeAllTabs(): Promise<void> {
+  await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs));
+}
+
 /** How many editor tabs hold one of the extension's panels of this kind. */
 export function panelTabs(kind: 'trace' | 'form'): number {
   return vscode.window.tabGroups.all
