@@ -112,18 +112,30 @@ async function bridge(request) {
       }
     } else if (request.action === 'webview') {
       result = await inWebview(page, request.view ?? 'trace', request.steps ?? []);
+    } else if (request.action === 'workbench') {
+      result = await inWorkbench(page, request.steps ?? []);
     } else if (request.action === 'dialogs') {
       result = dialogs;
     } else if (request.action === 'security') {
       result = { dialogs, cspViolations, externalRequests };
     }
-    fs.writeFileSync(done, JSON.stringify({ ok: true, result }));
+    reply(done, { ok: true, result });
   } catch (error) {
     await page
       .screenshot({ path: path.join(BRIDGE_DIR, `${request.id}-failed.png`) })
       .catch(() => undefined);
-    fs.writeFileSync(done, JSON.stringify({ ok: false, error: String(error) }));
+    reply(done, { ok: false, error: String(error) });
   }
+}
+
+/**
+ * Writes a bridge reply whole: the test polls for the file and would read half of a large one.
+ * @param {string} done
+ * @param {unknown} message
+ */
+function reply(done, message) {
+  fs.writeFileSync(`${done}.part`, JSON.stringify(message));
+  fs.renameSync(`${done}.part`, done);
 }
 
 /**
@@ -158,6 +170,43 @@ async function inWebview(page, view, steps) {
     else if (step.global) texts.push([String(await frame.evaluate(readGlobal, step.global))]);
   }
   return texts;
+}
+
+/**
+ * Steps in the workbench itself (quick inputs, notifications, dialogs, the status bar): waits for
+ * an element, presses keys, and reads what elements show. Returns one list per `inspect` step.
+ * @param {import('playwright-core').Page} page
+ * @param {Record<string, string>[]} steps
+ */
+async function inWorkbench(page, steps) {
+  /** @type {unknown[][]} */
+  const found = [];
+  for (const step of steps) {
+    if (step.waitFor)
+      await page
+        .locator(step.waitFor, step.hasText ? { hasText: step.hasText } : {})
+        .first()
+        .waitFor({ state: 'visible', timeout: 20_000 });
+    else if (step.press) await page.keyboard.press(step.press);
+    else if (step.inspect) found.push(await page.locator(step.inspect).evaluateAll(describeShown));
+  }
+  return found;
+}
+
+/**
+ * Runs in the workbench: what each element shows, and what in it could act: links (with their
+ * targets), images, and codicons.
+ * @param {Element[]} elements
+ */
+function describeShown(elements) {
+  return elements.map((element) => ({
+    text: element.textContent,
+    links: [...element.querySelectorAll('a[href]')].map((a) => a.getAttribute('href') ?? ''),
+    images: element.querySelectorAll('img').length,
+    codicons: [...element.querySelectorAll('[class*="codicon-"]')].flatMap((icon) =>
+      [...icon.classList].filter((name) => name.startsWith('codicon-')),
+    ),
+  }));
 }
 
 /**

@@ -34,6 +34,7 @@ export class FaultProxy {
   private constructor(
     private readonly server: http.Server,
     private readonly target: URL,
+    private readonly host: string,
   ) {
     server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -41,18 +42,24 @@ export class FaultProxy {
     });
   }
 
-  static async start(targetUrl: string): Promise<FaultProxy> {
+  /**
+   * `hostName`: the name its url uses instead of 127.0.0.1, such as this machine's host name (a
+   * server that is not loopback by its name); it then listens on every address.
+   */
+  static async start(targetUrl: string, hostName?: string): Promise<FaultProxy> {
     const server = http.createServer();
-    const proxy = new FaultProxy(server, new URL(targetUrl));
+    const proxy = new FaultProxy(server, new URL(targetUrl), hostName ?? '127.0.0.1');
     server.on('request', (req, res) => {
       void proxy.handle(req, res);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) =>
+      server.listen(0, hostName ? '0.0.0.0' : '127.0.0.1', resolve),
+    );
     return proxy;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return `http://${this.host}:${(this.server.address() as AddressInfo).port}`;
   }
 
   /** Replaces the rules; an empty call forwards everything again. */

@@ -170,6 +170,29 @@ describe('the connection', () => {
     }
   });
 
+  it('sends no password over plain HTTP to another machine unless the person agrees', async () => {
+    // The same signed-in server, reached by this machine's host name: not loopback by its name,
+    // so the credentials would cross a network. The question is a modal dialog, which VS Code
+    // refuses to show in extension tests (it answers as if dismissed): nothing may be sent.
+    const proxy = await FaultProxy.start(env('MTR_AUTH_URL'), os.hostname());
+    try {
+      await connectTo(proxy.url, 'unauthorized');
+      await run('signIn', { username: env('MTR_AUTH_USER'), password: env('MTR_AUTH_PASSWORD') });
+      await rows(api);
+      assert.ok(proxy.seen.length > 0, 'requests reached the server');
+      assert.deepEqual(
+        proxy.seen.filter((r) => r.headers.authorization !== undefined).map((r) => r.path),
+        [],
+        'a password went over plain HTTP without asking',
+      );
+      assert.equal(api.connection.state.kind, 'unauthorized');
+    } finally {
+      await run('signOut');
+      await connectTo(env('MLFLOW_TRACKING_URI'), 'connected');
+      await proxy.close();
+    }
+  });
+
   it('names a server too old for assessments', async () => {
     await connectTo(env('MTR_OLD_URL'), 'tooOld');
     const state = api.connection.state;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { env, extensionApi, run, waitFor } from './support/harness';
+import { EXTENSION_ID, env, extensionApi, inWorkbench, run, waitFor } from './support/harness';
 
 describe('an untrusted workspace', () => {
   it('runs in restricted mode', () => {
@@ -63,6 +63,25 @@ describe('an untrusted workspace', () => {
       undefined,
       'refused: checking an interpreter runs it',
     );
+    // Then every command of the palette, as a person would run it: each question it asks is
+    // dismissed with Escape until the command is done.
+    const contributed = (
+      vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as {
+        contributes: { commands: { command: string }[] };
+      }
+    ).contributes.commands.map((c) => c.command);
+    assert.ok(contributed.length > 20, 'the commands were read');
+    for (const command of contributed) {
+      let done = false;
+      void Promise.resolve(vscode.commands.executeCommand(command)).then(
+        () => (done = true),
+        () => (done = true),
+      );
+      await waitFor(`${command} to finish`, async () => {
+        if (!done) await inWorkbench({ press: 'Escape' });
+        return done;
+      });
+    }
     assert.equal(fs.existsSync(marker), false, 'nothing from the workspace ran');
   });
 });

@@ -3,8 +3,8 @@
  * `onerror`, `javascript:` URLs, markdown images and links, `command:` links, codicons, every
  * line terminator, bidi controls, `__proto__` keys, a 1 MB string and JSON nested 2 000 deep in
  * every place a trace carries text (python/interop.py, create_hostile_trace). It is shown through
- * the tree (labels, descriptions, hovers), the trace panel and the forms; none of it may run,
- * fetch, link or break the page.
+ * the tree (labels, descriptions, hovers), quick picks, notifications, the status bar,
+ * the trace panel and the forms; none of it may run, fetch, link or break the page.
  */
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
@@ -18,9 +18,12 @@ import {
   env,
   extensionApi,
   inWebview,
+  inWorkbench,
+  keys,
   run,
   screenshot,
   securityCounts,
+  type Shown,
   showView,
   waitFor,
 } from './support/harness';
@@ -65,6 +68,20 @@ describe('hostile trace content', () => {
     );
   }
 
+  /** What the workbench shows holds no link, image or icon that came from the trace. */
+  function assertInert(shown: Shown[], where: string): void {
+    assert.ok(shown.length > 0, `${where}: shown`);
+    for (const element of shown) {
+      assert.deepEqual(element.links, [], `${where}: a link in "${element.text}"`);
+      assert.equal(element.images, 0, `${where}: an image in "${element.text}"`);
+      assert.ok(!element.codicons.includes('codicon-zap'), `${where}: $(zap) became an icon`);
+      assert.doesNotMatch(element.text, /[\u202a-\u202e\u2066-\u2069]/, `${where}: a bidi control`);
+    }
+  }
+
+  /** The text of a list of shown elements, zero-width spaces (which plain() adds) removed. */
+  const textOf = (shown: Shown[]) => shown.map((e) => e.text.replace(/\u200b/g, '')).join('\n');
+
   it('shows it in the tree as text: no links, icons or trusted markdown', async () => {
     await api.store.pollExperiments();
     const experiment = (await api.store.experiments()).find((e) => e.name === 'Hostile content');
@@ -94,6 +111,117 @@ describe('hostile trace content', () => {
       }
     }
     await screenshot('hostile-tree');
+  });
+
+  it('lists it in quick picks as text: the trace, its assessments and their names', async () => {
+    const experiment = (await api.store.experiments()).find((e) => e.name === 'Hostile content');
+    const experimentRow = experiment && api.tree.experimentNode(experiment.experimentId);
+    assert.ok(experimentRow);
+    // With no trace selected, a command asks which trace.
+    await api.view.reveal(experimentRow, { select: true, focus: true });
+    const copying = run<string | undefined>('copyTraceId');
+    const [traces] = await inWorkbench(
+      { waitFor: '.quick-input-widget .monaco-list-row', hasText: 'hostile' },
+      { inspect: '.quick-input-widget .monaco-list-row' },
+      { press: 'Escape' },
+    );
+    assert.equal(await copying, undefined);
+    assertInert(traces ?? [], 'the trace pick');
+    assert.match(textOf(traces ?? []), /hostile <script>window\.__mtrPwned/);
+    assert.match(textOf(traces ?? []), /⟪U\+202E⟫eslaf/);
+
+    // The trace selected: its assessments (names, values, sources), then the names to reuse.
+    const traceRow = api.tree.traceNode(hostile.trace_id);
+    assert.ok(traceRow);
+    await api.view.reveal(traceRow, { select: true, focus: true });
+    const editing = run('editAssessment');
+    const [assessments] = await inWorkbench(
+      { waitFor: '.quick-input-widget .monaco-list-row', hasText: 'failed judge' },
+      { inspect: '.quick-input-widget .monaco-list-row' },
+      { press: 'Escape' },
+    );
+    await editing;
+    assertInert(assessments ?? [], 'the assessment pick');
+    assert.match(textOf(assessments ?? []), /name !\[pixel\]\(https:\/\/tracker/);
+    assert.match(textOf(assessments ?? []), /\[reload\]\(command:/, 'the judge, as text');
+
+    const logging = run('logFeedback');
+    const [names, title] = await inWorkbench(
+      { waitFor: '.quick-input-widget .monaco-list-row', hasText: 'name ' },
+      { inspect: '.quick-input-widget .monaco-list-row' },
+      { inspect: '.quick-input-widget .quick-input-title' },
+    );
+    await screenshot('hostile-quick-pick');
+    await keys({ press: 'Escape' });
+    await logging;
+    assertInert(names ?? [], 'the name pick');
+    assertInert(title ?? [], 'the pick’s title');
+    assert.match(textOf(title ?? []), /hostile <script>/, 'the trace’s name, as text');
+    await assertNothingRan();
+  });
+
+  it('shows the server’s own hostile words as text in a notification', async () => {
+    const corpus = Object.values(hostile.corpus).join(' ');
+    const [feedback] = (await api.store.getTrace(asTraceId(hostile.trace_id))).assessments;
+    assert.ok(feedback);
+    const proxy = await FaultProxy.start(env('MLFLOW_TRACKING_URI'));
+    try {
+      await run('selectServer', proxy.url);
+      await waitFor('connected through the proxy', () => api.connection.state.kind === 'connected');
+      proxy.set({
+        match: /\/traces\/tr-/,
+        fault: {
+          kind: 'status',
+          status: 400,
+          body: JSON.stringify({ error_code: 'INVALID_PARAMETER_VALUE', message: corpus }),
+          headers: { 'content-type': 'application/json' },
+        },
+      });
+      await run('editAssessment', {
+        traceId: hostile.trace_id,
+        assessmentId: feedback.assessmentId,
+      }).then(
+        () => undefined,
+        () => undefined,
+      );
+      // In the notification centre: a toast waits for the window to have the focus, which a
+      // headless browser's page may never get.
+      await vscode.commands.executeCommand('notifications.showList');
+      const [toast] = await inWorkbench(
+        { waitFor: '.notifications-center .notification-list-item', hasText: 'The server said' },
+        {
+          inspect:
+            '.notifications-center .notification-list-item-message:has-text("The server said")',
+        },
+      );
+      await screenshot('hostile-notification');
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await vscode.commands.executeCommand('notifications.hideList');
+      assertInert(toast ?? [], 'the notification');
+      assert.match(textOf(toast ?? []), /\[reload\]\(command:workbench\.action\.reloadWindow\)/);
+      assert.match(textOf(toast ?? []), /<img src=x onerror=/);
+      await assertNothingRan();
+    } finally {
+      proxy.set();
+      await run('selectServer', env('MLFLOW_TRACKING_URI'));
+      await waitFor('the seeded server again', () => api.connection.state.kind === 'connected');
+      await proxy.close();
+    }
+  });
+
+  it('confirms a write in the status bar with the name as text', async () => {
+    const name = `logged ${hostile.corpus.command_link ?? ''}`;
+    await run('logFeedback', { traceId: hostile.trace_id, name, value: true });
+    const [status] = await inWorkbench(
+      { waitFor: '.statusbar-item', hasText: 'Logged feedback' },
+      { inspect: '.statusbar-item:has-text("Logged feedback")' },
+    );
+    assertInert(status ?? [], 'the status bar');
+    assert.ok(status?.[0]?.codicons.includes('codicon-check'), 'our own icon stays an icon');
+    assert.match(
+      textOf(status ?? []),
+      /\[reload\]\(command:workbench\.action\.reloadWindow\) \$\(zap\)/,
+    );
   });
 
   it('draws the trace panel with every value as text, and runs none of it', async () => {

@@ -112,6 +112,27 @@ export async function inWebview(
   return (await bridge({ action: 'webview', view, steps })) as string[][];
 }
 
+export type WorkbenchStep =
+  | { waitFor: string; hasText?: string }
+  | { press: string }
+  /** Reads every element the selector finds (a quick pick's rows, a notification). */
+  | { inspect: string };
+
+/** What an element of the workbench shows, and what in it could act. */
+export interface Shown {
+  text: string;
+  /** The href of every link in it. */
+  links: string[];
+  images: number;
+  /** Its icons' classes, such as codicon-zap. */
+  codicons: string[];
+}
+
+/** Steps in the workbench (quick inputs, notifications, dialogs, the status bar). */
+export async function inWorkbench(...steps: WorkbenchStep[]): Promise<Shown[][]> {
+  return (await bridge({ action: 'workbench', steps })) as Shown[][];
+}
+
 /** How many browser dialogs (alert, confirm) have opened: script from a trace would make one. */
 export async function dialogCount(): Promise<number> {
   return (await bridge({ action: 'dialogs' })) as number;
