@@ -70,8 +70,13 @@ const TITLES: Record<FormInit['mode'], string> = {
 export class FormPanels implements vscode.Disposable {
   private readonly open = new Set<FormPanel>();
   private readonly serializer: vscode.Disposable;
+  private readonly serverChanges: vscode.Disposable;
 
   constructor(private readonly ctx: PanelContext) {
+    // Forms of another server say so at once; back on their server, the notice goes.
+    this.serverChanges = ctx.onDidChangeServer(() => {
+      for (const form of this.open) form.serverChanged();
+    });
     this.serializer = vscode.window.registerWebviewPanelSerializer(WEBVIEW_TYPES.form, {
       deserializeWebviewPanel: (panel, state: unknown) => {
         // The webview saved its form and draft; anything else is not ours to restore.
@@ -100,6 +105,7 @@ export class FormPanels implements vscode.Disposable {
 
   dispose(): void {
     for (const form of this.open) form.host.dispose();
+    this.serverChanges.dispose();
     this.serializer.dispose();
   }
 
@@ -180,14 +186,25 @@ class FormPanel {
       log: ctx.log,
       reporter: ctx.reporter,
       onReady: () => {
-        this.host.post({ type: 'form', form: this.init });
-        // Restored (or shown again) while the extension reads another server: it says so at once.
-        if (this.isElsewhere)
-          this.host.post({ type: 'submitFailed', message: this.elsewhere().message });
+        this.sendForm();
       },
       onMessage: (message) => this.onMessage(message),
     });
     this.setTitle();
+  }
+
+  /** The extension reads another server, or this form's again: the notice shows or goes. */
+  serverChanged(): void {
+    this.host.post({
+      type: 'elsewhere',
+      ...(this.isElsewhere ? { message: this.elsewhere().message } : {}),
+    });
+  }
+
+  /** The form, and (restored or shown again while on another server) that it is elsewhere. */
+  private sendForm(): void {
+    this.host.post({ type: 'form', form: this.init });
+    if (this.isElsewhere) this.serverChanged();
   }
 
   /** Closed by its own buttons: the focus goes back where the form came from. */
@@ -343,7 +360,7 @@ class FormPanel {
       },
     };
     this.setTitle();
-    this.host.post({ type: 'form', form: this.init });
+    this.sendForm();
     // Then the trace itself, where the previous one was shown; the form works without it.
     try {
       await this.ctx.showTraceBeingRated(next, rated);

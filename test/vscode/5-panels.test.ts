@@ -258,6 +258,39 @@ describe('the trace panel', () => {
     assert.deepEqual(banner, [], 'no banner once back on its server');
     assert.equal(enabled?.length, 1);
   });
+
+  it('has a form say at once that its trace is on another server, and stop saying so once back', async () => {
+    const seeded = env('MLFLOW_TRACKING_URI');
+    const other = env('MTR_STOPPED_URL');
+    await run('openFeedbackForm', { traceId: traces.chat });
+    await inWebview(
+      'form',
+      { waitFor: true, selector: field('name') },
+      { fill: 'form_notice', selector: field('name') },
+    );
+    try {
+      await run('selectServer', other);
+      // Nothing submitted: the switch alone brings the notice.
+      const [notice] = await inWebview(
+        'form',
+        { waitFor: true, selector: '[data-testid="server-error"]', hasText: 'again to submit' },
+        { text: true, selector: '[data-testid="server-error"]' },
+      );
+      assert.match(notice?.[0] ?? '', new RegExp(`on ${seeded}.*now reads ${other}`));
+    } finally {
+      await run('selectServer', seeded);
+    }
+    await waitFor('the notice gone', async () => {
+      const [notice] = await inWebview('form', {
+        text: true,
+        selector: '[data-testid="server-error"]',
+      });
+      return notice?.[0] === '';
+    });
+    const [name] = await inWebview('form', { value: true, selector: field('name') });
+    assert.deepEqual(name, ['form_notice'], 'the draft stays');
+    await waitFor('the seeded server again', () => api.connection.state.kind === 'connected');
+  });
 });
 
 describe('the forms', () => {
