@@ -12,6 +12,7 @@ import {
   asTraceId,
   type Assessment,
   type AssessmentId,
+  type Span,
   type TraceId,
   type TraceInfo,
 } from '../mlflow';
@@ -42,7 +43,7 @@ import { errorMessage } from '../util/error-message';
 import type { PanelContext } from './panel-context';
 import { PanelHost } from './panel-host';
 import { toAssessmentView, toTraceView } from './trace-view';
-import { checkSubmittedTrace } from './webview-checks';
+import { checkSpanOfTrace, checkSubmittedTrace } from './webview-checks';
 
 export interface FormRequest {
   mode: FormInit['mode'];
@@ -294,12 +295,14 @@ class FormPanel {
       case 'feedback': {
         const checked = checkFeedback(draft);
         if (!checked.ok) return { ok: false, errors: checked.errors };
+        await this.checkSpan(checked.value.spanId);
         const { kind: _kind, ...input } = checked.value;
         return { ok: true, value: await store.logFeedback({ traceId, ...input }) };
       }
       case 'expectation': {
         const checked = checkExpectation(draft);
         if (!checked.ok) return { ok: false, errors: checked.errors };
+        await this.checkSpan(checked.value.spanId);
         const { kind: _kind, ...input } = checked.value;
         return { ok: true, value: await store.logExpectation({ traceId, ...input }) };
       }
@@ -336,6 +339,23 @@ class FormPanel {
         };
       }
     }
+  }
+
+  /**
+   * Refuses a target span that is not one of the trace's: the webview, or a draft restored from
+   * its saved state, may name any. Checked against the trace's spans from the store (which
+   * fetches them once); when they cannot be had, as in the trace panel, only the id's form.
+   */
+  private async checkSpan(spanId: string | undefined): Promise<void> {
+    if (!spanId) return;
+    const { store } = this.ctx;
+    let spans: readonly Span[] | undefined;
+    try {
+      spans = await store.spansOf(await store.getTrace(this.traceId));
+    } catch {
+      // Not to be had now (the write would fail too): the id's form is still checked.
+    }
+    checkSpanOfTrace(this.traceId, spans, spanId, 'form');
   }
 
   /** "Submit and Next": the same form for the next trace to rate (the store's rule). */

@@ -404,6 +404,31 @@ describe('the forms', () => {
     assert.equal(stored.span_id, retriever.span_id);
   });
 
+  it('refuses feedback on a span its trace does not have, and keeps the form', async () => {
+    const spans = await sdk.call<{ span_id: string }[]>('span_summaries', { trace_id: traces.rag });
+    const stranger = '0123456789abcdef';
+    assert.ok(!spans.some((s) => s.span_id === stranger));
+    // A command (or a restored draft) may name any span: the host checks it on submit.
+    await run('openFeedbackForm', { traceId: traces.rag, spanId: stranger });
+    const [message] = await inWebview(
+      'form',
+      { waitFor: true, selector: field('name') },
+      { fill: 'form_stranger_span', selector: field('name') },
+      { click: true, selector: '[data-testid="submit"]' },
+      { waitFor: true, selector: '[data-testid="server-error"]', hasText: 'not one of the spans' },
+      { text: true, selector: '[data-testid="server-error"]' },
+    );
+    assert.match(
+      message?.[0] ?? '',
+      new RegExp(
+        `Span ${stranger} is not one of the spans of trace ${traces.rag}: nothing was sent`,
+      ),
+    );
+    assert.equal(panelTabs('form'), 1, 'the form stays open with its draft');
+    const stored = await onServer(traces.rag);
+    assert.ok(!stored.some((a) => a.assessment_name === 'form_stranger_span'), 'nothing written');
+  });
+
   it('logs an expectation with a JSON value, formatted by the editor', async () => {
     await run('openExpectationForm', { traceId: traces.chat });
     await inWebview(
