@@ -18,6 +18,7 @@ import { clear, el } from './dom';
 import {
   formChannel,
   installFormShortcuts,
+  onElsewhere,
   onSubmitFailed,
   onSubmitted,
   onSubmitting,
@@ -78,6 +79,9 @@ function runForm(root: HTMLElement): void {
         return;
       case 'submitted':
         onSubmitted();
+        return;
+      case 'elsewhere':
+        onElsewhere(message.message);
         return;
       case 'error':
         showError(root, message.message);

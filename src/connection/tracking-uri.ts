@@ -60,10 +60,12 @@ function checked(configured: string, origin: TrackingUriOrigin): ResolvedTrackin
   const withScheme = `http://${url.trim()}`;
   const fix =
     /^[a-z]+:\/\//i.test(url.trim()) || describeBadTrackingUri(withScheme) ? undefined : withScheme;
+  // A URL that cannot be used is only shown (status bar, server menu, this message): never whole.
+  const shown = redactTypedUrl(url);
   return {
-    url,
+    url: shown,
     origin,
-    problem: `The tracking URL "${redactUserInfo(url)}" (${origin}) cannot be used: ${problem}.`,
+    problem: `The tracking URL "${shown}" (${origin}) cannot be used: ${problem}.`,
     ...(fix ? { fix } : {}),
   };
 }
@@ -112,9 +114,22 @@ export function withoutUserInfo(text: string): {
   return { url: clean, embedded };
 }
 
-/** Any `scheme://user:password@` in a message or log line, with the user information hidden. */
+/**
+ * Any `scheme://user:password@` in a message or log line, with the user information hidden.
+ * Without a scheme, `user:password@host` cannot be told from ordinary text (an email address
+ * after a colon): a URL typed without one goes through redactTypedUrl instead.
+ */
 export function redactUserInfo(text: string): string {
   return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, '$1***@');
+}
+
+/**
+ * A tracking URL as typed, with whatever comes before its last `@` hidden: user information,
+ * with or without a scheme (`alice:pw@host:5000`), and a password that holds an `@` itself.
+ * For a URL on its own only; free text goes through redactUserInfo.
+ */
+export function redactTypedUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/is, '$1***@');
 }
 
 /** Whether requests to this URL stay on this machine (credentials sent there are not exposed). */

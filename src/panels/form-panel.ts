@@ -12,6 +12,7 @@ import {
   asTraceId,
   type Assessment,
   type AssessmentId,
+  type Span,
   type TraceId,
   type TraceInfo,
 } from '../mlflow';
@@ -42,7 +43,7 @@ import { errorMessage } from '../util/error-message';
 import type { PanelContext } from './panel-context';
 import { PanelHost } from './panel-host';
 import { toAssessmentView, toTraceView } from './trace-view';
-import { checkSubmittedTrace } from './webview-checks';
+import { checkSpanOfTrace, checkSubmittedTrace } from './webview-checks';
 
 export interface FormRequest {
   mode: FormInit['mode'];
@@ -70,8 +71,13 @@ const TITLES: Record<FormInit['mode'], string> = {
 export class FormPanels implements vscode.Disposable {
   private readonly open = new Set<FormPanel>();
   private readonly serializer: vscode.Disposable;
+  private readonly serverChanges: vscode.Disposable;
 
   constructor(private readonly ctx: PanelContext) {
+    // Forms of another server say so at once; back on their server, the notice goes.
+    this.serverChanges = ctx.onDidChangeServer(() => {
+      for (const form of this.open) form.serverChanged();
+    });
     this.serializer = vscode.window.registerWebviewPanelSerializer(WEBVIEW_TYPES.form, {
       deserializeWebviewPanel: (panel, state: unknown) => {
         // The webview saved its form and draft; anything else is not ours to restore.
@@ -100,6 +106,7 @@ export class FormPanels implements vscode.Disposable {
 
   dispose(): void {
     for (const form of this.open) form.host.dispose();
+    this.serverChanges.dispose();
     this.serializer.dispose();
   }
 
@@ -180,14 +187,25 @@ class FormPanel {
       log: ctx.log,
       reporter: ctx.reporter,
       onReady: () => {
-        this.host.post({ type: 'form', form: this.init });
-        // Restored (or shown again) while the extension reads another server: it says so at once.
-        if (this.isElsewhere)
-          this.host.post({ type: 'submitFailed', message: this.elsewhere().message });
+        this.sendForm();
       },
       onMessage: (message) => this.onMessage(message),
     });
     this.setTitle();
+  }
+
+  /** The extension reads another server, or this form's again: the notice shows or goes. */
+  serverChanged(): void {
+    this.host.post({
+      type: 'elsewhere',
+      ...(this.isElsewhere ? { message: this.elsewhere().message } : {}),
+    });
+  }
+
+  /** The form, and (restored or shown again while on another server) that it is elsewhere. */
+  private sendForm(): void {
+    this.host.post({ type: 'form', form: this.init });
+    if (this.isElsewhere) this.serverChanged();
   }
 
   /** Closed by its own buttons: the focus goes back where the form came from. */
@@ -277,12 +295,14 @@ class FormPanel {
       case 'feedback': {
         const checked = checkFeedback(draft);
         if (!checked.ok) return { ok: false, errors: checked.errors };
+        await this.checkSpan(checked.value.spanId);
         const { kind: _kind, ...input } = checked.value;
         return { ok: true, value: await store.logFeedback({ traceId, ...input }) };
       }
       case 'expectation': {
         const checked = checkExpectation(draft);
         if (!checked.ok) return { ok: false, errors: checked.errors };
+        await this.checkSpan(checked.value.spanId);
         const { kind: _kind, ...input } = checked.value;
         return { ok: true, value: await store.logExpectation({ traceId, ...input }) };
       }
@@ -321,6 +341,23 @@ class FormPanel {
     }
   }
 
+  /**
+   * Refuses a target span that is not one of the trace's: the webview, or a draft restored from
+   * its saved state, may name any. Checked against the trace's spans from the store (which
+   * fetches them once); when they cannot be had, as in the trace panel, only the id's form.
+   */
+  private async checkSpan(spanId: string | undefined): Promise<void> {
+    if (!spanId) return;
+    const { store } = this.ctx;
+    let spans: readonly Span[] | undefined;
+    try {
+      spans = await store.spansOf(await store.getTrace(this.traceId));
+    } catch {
+      // Not to be had now (the write would fail too): the id's form is still checked.
+    }
+    checkSpanOfTrace(this.traceId, spans, spanId, 'form');
+  }
+
   /** "Submit and Next": the same form for the next trace to rate (the store's rule). */
   private async openNext(previous: FormDraft): Promise<void> {
     const { store } = this.ctx;
@@ -343,7 +380,7 @@ class FormPanel {
       },
     };
     this.setTitle();
-    this.host.post({ type: 'form', form: this.init });
+    this.sendForm();
     // Then the trace itself, where the previous one was shown; the form works without it.
     try {
       await this.ctx.showTraceBeingRated(next, rated);

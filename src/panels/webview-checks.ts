@@ -33,6 +33,22 @@ export function assessmentOfTrace(
   return assessment;
 }
 
+/** How a refused span id is told: by the trace panel (opening a form) or a form (submitting). */
+const SPAN_SENDERS = {
+  'trace panel': {
+    sender: 'The trace panel',
+    spansOf: (traceId: TraceId) => `the spans of trace ${traceId} shown in its panel`,
+    outcome: 'nothing was done',
+    next: 'Refresh the trace and try again.',
+  },
+  form: {
+    sender: 'The form',
+    spansOf: (traceId: TraceId) => `the spans of trace ${traceId}`,
+    outcome: 'nothing was sent',
+    next: 'Choose the whole trace or one of its spans as the target, and submit again.',
+  },
+} as const;
+
 /**
  * Throws unless `spanId` is a span id, and one of `spans` when the host knows the trace's spans
  * (undefined: they are not loaded, or could not be).
@@ -41,15 +57,17 @@ export function checkSpanOfTrace(
   traceId: TraceId,
   spans: readonly { spanId: string }[] | undefined,
   spanId: string,
+  from: keyof typeof SPAN_SENDERS = 'trace panel',
 ): void {
+  const { sender, spansOf, outcome, next } = SPAN_SENDERS[from];
   if (!isSpanId(spanId)) {
     throw new MlflowInputError(
-      `The trace panel sent a span id that is not 16 lowercase hex characters (${shown(spanId)}): nothing was done.`,
+      `${sender} sent a span id that is not 16 lowercase hex characters (${shown(spanId)}): ${outcome}.`,
     );
   }
   if (spans && !spans.some((s) => s.spanId === spanId)) {
     throw new MlflowInputError(
-      `Span ${spanId} is not one of the spans of trace ${traceId} shown in its panel: nothing was done. Refresh the trace and try again.`,
+      `Span ${spanId} is not one of ${spansOf(traceId)}: ${outcome}. ${next}`,
     );
   }
 }

@@ -90,4 +90,12 @@ describe('the webview protocol', () => {
     assert.ok(!noTrace.ok);
     assert.match(noTrace.reason, /^traceId: /);
   });
+
+  it('tells a form that its server is not the one read now, and that it is again', () => {
+    assert.ok(parseMessage(formToWebview, { type: 'elsewhere', message: 'on another server' }).ok);
+    assert.ok(parseMessage(formToWebview, { type: 'elsewhere' }).ok);
+    const notText = parseMessage(formToWebview, { type: 'elsewhere', message: 42 });
+    assert.ok(!notText.ok);
+    assert.match(notText.reason, /^message: /);
+  });
 });

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   describeBadTrackingUri,
   isLoopback,
+  redactTypedUrl,
   redactUserInfo,
   resolveTrackingUri,
   withoutUserInfo,
@@ -91,6 +92,27 @@ describe('a tracking URL with a user and password in it', () => {
     const broken = resolveTrackingUri({ globalValue: 'ftp://alice:s3cret@host' }, true, undefined);
     assert.ok(broken.problem);
     assert.doesNotMatch(broken.problem, /s3cret/);
+  });
+
+  it('never shows the password of a URL typed without a scheme', () => {
+    for (const typed of ['alice:s3cret@host:5000', 'alice:s3@cret@host:5000']) {
+      const broken = resolveTrackingUri({ globalValue: typed }, true, undefined);
+      assert.match(broken.problem ?? '', /^The tracking URL "\*\*\*@host:5000" \(user settings\)/);
+      assert.doesNotMatch(broken.problem ?? '', /s3|cret/);
+      assert.equal(broken.url, '***@host:5000', 'nor where the URL itself is shown');
+      assert.equal(broken.fix, undefined, 'no guess that would send the password');
+    }
+    assert.equal(redactTypedUrl('http://bob:pw@host:5000'), 'http://***@host:5000');
+    assert.equal(redactTypedUrl('localhost:5000'), 'localhost:5000');
+  });
+
+  it('leaves an email address in a message as it is', () => {
+    for (const text of [
+      'Logged by bob@example.com',
+      'Reviewer:bob@example.com',
+      '{"email":"bob@example.com"}',
+    ])
+      assert.equal(redactUserInfo(text), text);
   });
 
   it('knows which addresses stay on this machine', () => {

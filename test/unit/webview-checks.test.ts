@@ -85,4 +85,20 @@ describe('what the trace panel takes from its webview', () => {
         ),
     );
   });
+
+  it('takes a form’s target span only if it is one of the trace’s, saying nothing was sent', () => {
+    checkSpanOfTrace(TRACE_ID, SPANS, '00000000000000aa', 'form');
+    const notSent = (pattern: RegExp) => (e: unknown) =>
+      e instanceof MlflowInputError &&
+      pattern.test(e.message) &&
+      /nothing was sent/.test(e.message);
+    assert.throws(
+      () => checkSpanOfTrace(TRACE_ID, SPANS, '0123456789abcdef', 'form'),
+      notSent(/^Span 0123456789abcdef is not one of the spans of trace tr-1: .* submit again\.$/),
+    );
+    assert.throws(
+      () => checkSpanOfTrace(TRACE_ID, undefined, '..', 'form'),
+      notSent(/^The form sent a span id that is not/),
+    );
+  });
 });

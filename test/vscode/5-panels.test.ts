@@ -258,6 +258,39 @@ describe('the trace panel', () => {
     assert.deepEqual(banner, [], 'no banner once back on its server');
     assert.equal(enabled?.length, 1);
   });
+
+  it('has a form say at once that its trace is on another server, and stop saying so once back', async () => {
+    const seeded = env('MLFLOW_TRACKING_URI');
+    const other = env('MTR_STOPPED_URL');
+    await run('openFeedbackForm', { traceId: traces.chat });
+    await inWebview(
+      'form',
+      { waitFor: true, selector: field('name') },
+      { fill: 'form_notice', selector: field('name') },
+    );
+    try {
+      await run('selectServer', other);
+      // Nothing submitted: the switch alone brings the notice.
+      const [notice] = await inWebview(
+        'form',
+        { waitFor: true, selector: '[data-testid="server-error"]', hasText: 'again to submit' },
+        { text: true, selector: '[data-testid="server-error"]' },
+      );
+      assert.match(notice?.[0] ?? '', new RegExp(`on ${seeded}.*now reads ${other}`));
+    } finally {
+      await run('selectServer', seeded);
+    }
+    await waitFor('the notice gone', async () => {
+      const [notice] = await inWebview('form', {
+        text: true,
+        selector: '[data-testid="server-error"]',
+      });
+      return notice?.[0] === '';
+    });
+    const [name] = await inWebview('form', { value: true, selector: field('name') });
+    assert.deepEqual(name, ['form_notice'], 'the draft stays');
+    await waitFor('the seeded server again', () => api.connection.state.kind === 'connected');
+  });
 });
 
 describe('the forms', () => {
@@ -369,6 +402,31 @@ describe('the forms', () => {
     );
     const stored = await named(traces.rag, 'form_span');
     assert.equal(stored.span_id, retriever.span_id);
+  });
+
+  it('refuses feedback on a span its trace does not have, and keeps the form', async () => {
+    const spans = await sdk.call<{ span_id: string }[]>('span_summaries', { trace_id: traces.rag });
+    const stranger = '0123456789abcdef';
+    assert.ok(!spans.some((s) => s.span_id === stranger));
+    // A command (or a restored draft) may name any span: the host checks it on submit.
+    await run('openFeedbackForm', { traceId: traces.rag, spanId: stranger });
+    const [message] = await inWebview(
+      'form',
+      { waitFor: true, selector: field('name') },
+      { fill: 'form_stranger_span', selector: field('name') },
+      { click: true, selector: '[data-testid="submit"]' },
+      { waitFor: true, selector: '[data-testid="server-error"]', hasText: 'not one of the spans' },
+      { text: true, selector: '[data-testid="server-error"]' },
+    );
+    assert.match(
+      message?.[0] ?? '',
+      new RegExp(
+        `Span ${stranger} is not one of the spans of trace ${traces.rag}: nothing was sent`,
+      ),
+    );
+    assert.equal(panelTabs('form'), 1, 'the form stays open with its draft');
+    const stored = await onServer(traces.rag);
+    assert.ok(!stored.some((a) => a.assessment_name === 'form_stranger_span'), 'nothing written');
   });
 
   it('logs an expectation with a JSON value, formatted by the editor', async () => {

@@ -70,6 +70,10 @@ export function onSubmitFailed(message: string, field: string | undefined): void
   current?.state.setStatus(false, { message, ...(field ? { field } : {}) });
 }
 
+export function onElsewhere(message: string | undefined): void {
+  current?.state.setElsewhere(message);
+}
+
 export function onSubmitted(): void {
   // Still busy: the host closes the form or sends the next one (which starts afresh).
 }
@@ -119,14 +123,18 @@ function submit(next: boolean): void {
   formChannel.send({ type: 'submit', traceId: state.form.traceId, draft: state.draft, next });
 }
 
-/** The error lines, the host's refusal and the submit button, updated where they are. */
+/**
+ * The error lines, the host's refusal (or that the form's server is not the one read now, which
+ * stays until it is again) and the submit button, updated where they are.
+ */
 function refreshStatus(root: HTMLElement, state: FormState): void {
   const errors = state.errors();
   for (const line of root.querySelectorAll<HTMLElement>('[data-error-for]')) {
     line.textContent = state.errorFor(line.dataset.errorFor as keyof FieldErrors, errors);
   }
   const serverError = root.querySelector('[data-testid="server-error"]');
-  if (serverError) serverError.textContent = state.serverError?.message ?? errors.form ?? '';
+  if (serverError)
+    serverError.textContent = state.elsewhere ?? state.serverError?.message ?? errors.form ?? '';
   const submitButton = root.querySelector('[data-testid="submit"]');
   if (submitButton) {
     submitButton.textContent = state.busy

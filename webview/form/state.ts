@@ -19,6 +19,8 @@ export class FormState {
   draft: FormDraft;
   busy = false;
   serverError: { message: string; field?: string } | undefined;
+  /** Set while the extension reads another server than the form's: what the notice says. */
+  elsewhere: string | undefined;
   /** Fields the person has changed: only their problems show, until a submit shows them all. */
   private readonly touched = new Set<string>();
   private submitAttempted = false;
@@ -76,6 +78,14 @@ export class FormState {
   setStatus(busy: boolean, serverError?: { message: string; field?: string }): void {
     this.busy = busy;
     this.serverError = serverError;
+    this.notify(new Set());
+  }
+
+  /** The extension switched servers: the notice shows or goes; the draft is left as it is. */
+  setElsewhere(message: string | undefined): void {
+    this.elsewhere = message;
+    // A refusal from before the switch (this notice, a failure on the way) no longer applies.
+    this.serverError = undefined;
     this.notify(new Set());
   }
 

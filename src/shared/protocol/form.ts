@@ -50,6 +50,11 @@ export const formToWebview = z.discriminatedUnion('type', [
   z.object({ type: z.literal('submitting') }),
   z.object({ type: z.literal('submitFailed'), message: z.string(), field: z.string().optional() }),
   z.object({ type: z.literal('submitted'), assessment: assessmentView }),
+  /**
+   * The extension reads another server than the form's (`message` says so: the form is not sent
+   * there), or reads the form's again (no `message`): the notice shows or goes, the draft stays.
+   */
+  z.object({ type: z.literal('elsewhere'), message: z.string().optional() }),
   errorMessage,
 ]);
 export type FormToWebview = z.infer<typeof formToWebview>;
