@@ -102,6 +102,21 @@ export class MlflowRouteNotFoundError extends MlflowError {
   }
 }
 
+/**
+ * Whether a failed request may have been carried out all the same: the connection was cut or
+ * timed out after the request went out, a gateway answered 502 or 504 (the backend may have
+ * committed before the gateway gave up), or a 2xx answer could not be read. For a write this
+ * means "saved or not, nobody knows yet": sending it again may make a duplicate. A refused
+ * connection, an unknown host or a TLS failure mean nothing was sent.
+ */
+export function isOutcomeUnknown(error: unknown): boolean {
+  if (error instanceof MlflowNetworkError) {
+    return ['timeout', 'reset', 'cancelled', 'other'].includes(error.failure);
+  }
+  if (error instanceof MlflowApiError) return error.status === 502 || error.status === 504;
+  return error instanceof MlflowResponseError;
+}
+
 /** The caller asked for something the API cannot do; nothing was sent. */
 export class MlflowInputError extends MlflowError {}
 

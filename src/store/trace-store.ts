@@ -20,6 +20,7 @@ import type {
   TraceId,
   TraceInfo,
 } from '../mlflow';
+import { isOutcomeUnknown } from '../mlflow';
 import { Emitter, type Disposable } from '../util/events';
 import { checkOverridable, nextUnrated, sortNewestFirst } from './assessment-rules';
 import {
@@ -29,6 +30,14 @@ import {
   serverFilter,
   type TraceFilter,
 } from './trace-filters';
+import {
+  findLogged,
+  findUpdated,
+  isDeleted,
+  WriteNotSavedError,
+  WriteOutcomeUnknownError,
+  type WriteIntent,
+} from './write-recovery';
 
 export interface TraceList {
   experiment: Experiment;
@@ -68,6 +77,15 @@ export class TraceStore implements Disposable {
   /** Counts resets, so that a fetch started before one does not store stale results. */
   private generation = 0;
   private readonly spans = new Map<TraceId, Promise<Span[]>>();
+  /**
+   * Orders what is known of each trace: a fetch takes a number when it starts, a write when it
+   * ends, and a trace's copy is replaced only by something that started later than what it
+   * shows. A poll sent before a write and answered after it would otherwise hide the write.
+   */
+  private sequence = 0;
+  private readonly traceVersion = new Map<TraceId, number>();
+  /** Writes under way, by what they write: the same write asked twice is sent once. */
+  private readonly writing = new Map<string, Promise<unknown>>();
   private currentFilter: TraceFilter = NO_FILTER;
   private readonly changed = new Emitter<StoreChange>();
   readonly onDidChange = this.changed.event;
@@ -182,7 +200,7 @@ export class TraceStore implements Disposable {
     const generation = this.generation;
     const list: TraceList = { experiment, traces: [], hiddenCount: 0 };
     try {
-      await this.fetchInto(list, undefined);
+      await this.fetchInto(list, undefined, generation);
     } catch (error) {
       list.error = error;
       this.connection.noteFailure(error);
@@ -199,7 +217,7 @@ export class TraceStore implements Disposable {
   async loadMore(experimentId: ExperimentId): Promise<void> {
     const list = this.lists.get(experimentId);
     if (!list?.nextPageToken) return;
-    await this.fetchInto(list, list.nextPageToken);
+    await this.fetchInto(list, list.nextPageToken, this.generation);
     // Pages fetched for a list that a reset has dropped change nothing shown.
     if (this.lists.get(experimentId) === list) this.changed.fire({ kind: 'list', experimentId });
   }
@@ -212,6 +230,7 @@ export class TraceStore implements Disposable {
     const list = this.lists.get(experimentId);
     if (!list || list.error) return 0;
     const generation = this.generation;
+    const started = ++this.sequence;
     const page = await this.client.searchTraces(this.searchInput(experimentId, undefined));
     // The server or the filter changed while this page was on its way: it belongs to neither.
     if (generation !== this.generation) return 0;
@@ -220,7 +239,8 @@ export class TraceStore implements Disposable {
     const added = fresh.filter((t) => !known.has(t.traceId));
     for (const trace of fresh) {
       const old = known.get(trace.traceId);
-      if (old && !sameTrace(old, trace)) this.replaceTrace(trace);
+      if (old && !sameTrace(old, trace) && this.isNewer(trace.traceId, started))
+        this.replaceTrace(trace, started);
     }
     if (added.length > 0) {
       list.traces = sortNewestFirst([...added, ...list.traces]);
@@ -246,9 +266,15 @@ export class TraceStore implements Disposable {
   /** Fetches one trace again and tells every view. */
   async refreshTrace(traceId: TraceId): Promise<TraceInfo> {
     const generation = this.generation;
+    const started = ++this.sequence;
     const trace = await this.client.getTraceInfo(traceId);
-    if (generation === this.generation) this.replaceTrace(trace);
-    return trace;
+    if (generation !== this.generation) return trace;
+    if (this.isNewer(traceId, started)) {
+      this.replaceTrace(trace, started);
+      return trace;
+    }
+    // A write ended while this was on its way: the copy that shows it is the newer one.
+    return this.trace(traceId) ?? trace;
   }
 
   /** Every loaded trace of the experiments shown, newest first (the first page of each loaded). */
@@ -301,14 +327,42 @@ export class TraceStore implements Disposable {
     return [...lastUsed.entries()].sort((a, b) => b[1].localeCompare(a[1])).map(([name]) => name);
   }
 
-  // ---- writes: each refreshes only the trace it changed ------------------------------------------
+  // ---- writes: each sent once, shown at once, and only its trace fetched again ----------------
 
   async logFeedback(input: WithTraceId<LogFeedbackInput>): Promise<Feedback> {
-    return this.afterWrite(input.traceId, await this.client.logFeedback(input));
+    const intent: Extract<WriteIntent, { kind: 'log' }> = {
+      kind: 'log',
+      assessmentKind: 'feedback',
+      // The client's defaults, as in Python.
+      name: input.name ?? 'feedback',
+      value: input.value ?? null,
+      source: input.source ?? { sourceType: 'CODE', sourceId: 'default' },
+      ...(input.rationale ? { rationale: input.rationale } : {}),
+      ...(input.spanId ? { spanId: input.spanId } : {}),
+    };
+    return this.write(
+      input.traceId,
+      intent,
+      () => this.client.logFeedback(input),
+      (trace, ids, at) => asFeedback(findLogged(trace, intent, ids, at)),
+    );
   }
 
   async logExpectation(input: WithTraceId<LogExpectationInput>): Promise<Assessment> {
-    return this.afterWrite(input.traceId, await this.client.logExpectation(input));
+    const intent: Extract<WriteIntent, { kind: 'log' }> = {
+      kind: 'log',
+      assessmentKind: 'expectation',
+      name: input.name,
+      value: input.value,
+      source: input.source ?? { sourceType: 'HUMAN', sourceId: 'default' },
+      ...(input.spanId ? { spanId: input.spanId } : {}),
+    };
+    return this.write(
+      input.traceId,
+      intent,
+      () => this.client.logExpectation(input),
+      (trace, ids, at) => findLogged(trace, intent, ids, at),
+    );
   }
 
   async updateAssessment(
@@ -316,9 +370,16 @@ export class TraceStore implements Disposable {
     assessmentId: AssessmentId,
     update: AssessmentUpdate,
   ): Promise<Assessment> {
-    return this.afterWrite(
+    const intent: Extract<WriteIntent, { kind: 'update' }> = {
+      kind: 'update',
+      assessmentId,
+      update,
+    };
+    return this.write(
       traceId,
-      await this.client.updateAssessment(traceId, assessmentId, update),
+      intent,
+      () => this.client.updateAssessment(traceId, assessmentId, update),
+      (trace) => findUpdated(trace, intent),
     );
   }
 
@@ -337,15 +398,34 @@ export class TraceStore implements Disposable {
       );
     }
     checkOverridable(trace, assessment);
-    return this.afterWrite(
+    const intent: Extract<WriteIntent, { kind: 'log' }> = {
+      kind: 'log',
+      assessmentKind: 'feedback',
+      name: assessment.name,
+      value: input.value,
+      source: input.source ?? { sourceType: 'HUMAN', sourceId: 'default' },
+      overrides: input.assessmentId,
+      ...(input.rationale ? { rationale: input.rationale } : {}),
+      ...(assessment.spanId ? { spanId: assessment.spanId } : {}),
+    };
+    return this.write(
       trace.traceId,
-      await this.client.overrideFeedback({ ...input, traceId: trace.traceId }),
+      intent,
+      () => this.client.overrideFeedback({ ...input, traceId: trace.traceId }),
+      (after, ids, at) => asFeedback(findLogged(after, intent, ids, at)),
     );
   }
 
   async deleteAssessment(traceId: TraceId, assessmentId: AssessmentId): Promise<void> {
-    await this.client.deleteAssessment(traceId, assessmentId);
-    await this.afterWrite(traceId, undefined);
+    await this.write(
+      traceId,
+      { kind: 'delete', assessmentId },
+      async () => {
+        await this.client.deleteAssessment(traceId, assessmentId);
+        return true as const;
+      },
+      (trace) => (isDeleted(trace, assessmentId) ? (true as const) : undefined),
+    );
   }
 
   dispose(): void {
@@ -354,16 +434,84 @@ export class TraceStore implements Disposable {
 
   // ---- internals ---------------------------------------------------------------------------
 
-  private async afterWrite<T>(traceId: TraceId, result: T): Promise<T> {
-    try {
-      await this.refreshTrace(traceId);
-    } catch {
-      // The write itself succeeded; the next refresh will show it.
-    }
-    return result;
+  /**
+   * Sends a write once. The same write asked again while it is under way (two clicks, two
+   * Enters) gets the first one's answer. When the answer is lost on the way (isOutcomeUnknown),
+   * the trace is read back and `recover` looks for the write there: found, it was saved; not
+   * found, WriteNotSavedError (safe to send again); unreadable, WriteOutcomeUnknownError. A
+   * saved write shows at once, whether or not the trace can be fetched again after it.
+   */
+  private write<T>(
+    traceId: TraceId,
+    intent: WriteIntent,
+    send: () => Promise<T>,
+    recover: (trace: TraceInfo, knownIds: ReadonlySet<string>, sentAt: number) => T | undefined,
+  ): Promise<T> {
+    const key = JSON.stringify([traceId, intent]);
+    const pending = this.writing.get(key);
+    if (pending) return pending as Promise<T>;
+    const generation = this.generation;
+    const knownIds = new Set(this.trace(traceId)?.assessments.map((a) => a.assessmentId));
+    const writing = (async () => {
+      const sentAt = Date.now();
+      let result: T;
+      try {
+        result = await send();
+      } catch (error) {
+        if (!isOutcomeUnknown(error)) throw error;
+        let after: TraceInfo;
+        try {
+          after = await this.client.getTraceInfo(traceId);
+        } catch (readBackError) {
+          throw new WriteOutcomeUnknownError(intent, error, readBackError);
+        }
+        const found = recover(after, knownIds, sentAt);
+        if (found === undefined) throw new WriteNotSavedError(intent, error);
+        result = found;
+      }
+      if (generation === this.generation) {
+        this.showWritten(traceId, intent, result);
+        try {
+          await this.refreshTrace(traceId);
+        } catch {
+          // Saved, and shown from the write's own answer; the next poll brings the rest.
+        }
+      }
+      return result;
+    })().finally(() => this.writing.delete(key));
+    this.writing.set(key, writing);
+    return writing;
   }
 
-  private replaceTrace(trace: TraceInfo): void {
+  /** Puts a saved write into the loaded copy of its trace, newer than any fetch under way. */
+  private showWritten(traceId: TraceId, intent: WriteIntent, result: unknown): void {
+    const version = ++this.sequence;
+    const trace = this.trace(traceId);
+    if (!trace) {
+      this.traceVersion.set(traceId, version);
+      return;
+    }
+    let assessments = trace.assessments;
+    if (intent.kind === 'delete') {
+      assessments = assessments.filter((a) => a.assessmentId !== intent.assessmentId);
+    } else if (isAssessment(result)) {
+      const overridden = intent.kind === 'log' ? intent.overrides : undefined;
+      assessments = [
+        ...assessments
+          .filter((a) => a.assessmentId !== result.assessmentId)
+          .map((a) => (a.assessmentId === overridden ? { ...a, valid: false } : a)),
+        result,
+      ];
+    }
+    this.replaceTrace({ ...trace, assessments }, version);
+  }
+
+  private isNewer(traceId: TraceId, started: number): boolean {
+    return started > (this.traceVersion.get(traceId) ?? 0);
+  }
+
+  private replaceTrace(trace: TraceInfo, version: number): void {
+    this.traceVersion.set(trace.traceId, version);
     for (const list of this.lists.values()) {
       const index = list.traces.findIndex((t) => t.traceId === trace.traceId);
       if (index >= 0) list.traces[index] = trace;
@@ -382,7 +530,11 @@ export class TraceStore implements Disposable {
   }
 
   /** Fetches pages into the list until a page's worth passes the local filters, or none is left. */
-  private async fetchInto(list: TraceList, pageToken: string | undefined): Promise<void> {
+  private async fetchInto(
+    list: TraceList,
+    pageToken: string | undefined,
+    generation: number,
+  ): Promise<void> {
     const wanted = this.connection.settings.pageSize;
     let token = pageToken;
     let matched = 0;
@@ -390,6 +542,8 @@ export class TraceStore implements Disposable {
       const page = await this.client.searchTraces(
         this.searchInput(list.experiment.experimentId, token),
       );
+      // From before a server or filter change: it belongs to no list shown now.
+      if (generation !== this.generation) return;
       const kept = page.items.filter((t) => matchesLocally(t, this.currentFilter));
       const known = new Set(list.traces.map((t) => t.traceId));
       list.traces.push(...kept.filter((t) => !known.has(t.traceId)));
@@ -401,6 +555,14 @@ export class TraceStore implements Disposable {
       if (!token || !needsLocalFiltering(this.currentFilter) || matched >= wanted) return;
     }
   }
+}
+
+function isAssessment(value: unknown): value is Assessment {
+  return typeof value === 'object' && value !== null && 'assessmentId' in value;
+}
+
+function asFeedback(assessment: Assessment | undefined): Feedback | undefined {
+  return assessment?.kind === 'feedback' ? assessment : undefined;
 }
 
 function sameTrace(a: TraceInfo, b: TraceInfo): boolean {

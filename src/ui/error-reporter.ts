@@ -15,6 +15,7 @@ import {
 } from '../mlflow';
 import { redactUserInfo } from '../connection/tracking-uri';
 import { plain } from '../shared/format';
+import { WriteNotSavedError } from '../store/write-recovery';
 import { Cancelled } from '../util/cancelled';
 import { errorMessage } from '../util/error-message';
 import type { Logger } from '../util/logger';
@@ -85,6 +86,8 @@ function actionsFor(error: unknown): Action[] {
     return error.actions.map((a) => ({ title: a.title, run: () => runCommand(a.command, a.arg) }));
   }
   if (error instanceof MlflowInputError) return [];
+  // Read back and not there: sending it again makes no duplicate. (Not known: no retry at all.)
+  if (error instanceof WriteNotSavedError) return [TRY_AGAIN, SHOW_LOG];
   if (error instanceof MlflowApiError) {
     if (error.status === 401 || error.status === 403) return [SIGN_IN, SHOW_LOG];
     if (error.status >= 500) return [TRY_AGAIN, SHOW_LOG];

@@ -160,8 +160,8 @@ describe('the store', () => {
     const loading = store.ensureList(experiment);
     store.reset();
     const stale = await loading;
-    assert.ok(stale.traces.length > 0, 'the caller still gets what it asked for');
-    assert.equal(store.list(experiment.experimentId), undefined, 'but the store does not keep it');
+    assert.deepEqual(stale.traces, [], 'the page from before the reset was dropped');
+    assert.equal(store.list(experiment.experimentId), undefined, 'and the store keeps no list');
 
     const kept = await store.ensureList(experiment);
     const polling = store.pollNewest(experiment.experimentId);

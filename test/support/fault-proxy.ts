@@ -6,10 +6,20 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/**
+ * `afterServer`: the request reaches the real server first (which carries it out), and the fault
+ * hits its answer on the way back: a write that was saved, though the client cannot know it.
+ */
 export type Fault =
-  | { kind: 'delay'; ms: number }
-  | { kind: 'reset' }
-  | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
+  | { kind: 'delay'; ms: number; afterServer?: boolean }
+  | { kind: 'reset'; afterServer?: boolean }
+  | {
+      kind: 'status';
+      status: number;
+      body?: string;
+      headers?: Record<string, string>;
+      afterServer?: boolean;
+    }
   | { kind: 'transform'; change: (json: unknown) => unknown };
 
 export interface SeenRequest {
@@ -22,6 +32,8 @@ export interface FaultRule {
   fault: Fault;
   /** Only requests whose path matches; default: all. */
   match?: RegExp;
+  /** Only requests with this method (POST, PATCH, ...); default: all. */
+  method?: string;
   /** Applies to this many matching requests, then forwarding resumes; default: all. */
   times?: number;
 }
@@ -76,9 +88,12 @@ export class FaultProxy {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private takeFault(path: string): Fault | undefined {
+  private takeFault(method: string, path: string): Fault | undefined {
     const rule = this.rules.find(
-      (r) => (r.match ? r.match.test(path) : true) && (r.times ?? 1) > 0,
+      (r) =>
+        (r.match ? r.match.test(path) : true) &&
+        (r.method ? r.method === method : true) &&
+        (r.times ?? 1) > 0,
     );
     if (!rule) return undefined;
     if (rule.times !== undefined) rule.times--;
@@ -89,19 +104,16 @@ export class FaultProxy {
     const path = req.url ?? '/';
     this.seen.push({ method: req.method ?? 'GET', path, headers: req.headers });
     const body = await readAll(req);
-    const fault = this.takeFault(path);
-    if (fault?.kind === 'reset') {
-      req.socket.destroy();
-      return;
-    }
-    if (fault?.kind === 'status') {
-      res.writeHead(fault.status, { 'content-type': 'text/html; charset=utf-8', ...fault.headers });
-      res.end(fault.body ?? '');
-      return;
-    }
-    if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    const fault = this.takeFault(req.method ?? 'GET', path);
+    const before = fault && !('afterServer' in fault && fault.afterServer) ? fault : undefined;
+    if (before && this.answered(before, req, res)) return;
+    if (before?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, before.ms));
     const upstream = await forward(this.target, req, path, body);
     if (res.destroyed) return;
+    if (fault && fault !== before) {
+      if (fault.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+      if (this.answered(fault, req, res)) return;
+    }
     let payload = upstream.body;
     if (fault?.kind === 'transform')
       payload = Buffer.from(JSON.stringify(fault.change(JSON.parse(payload.toString()))));
@@ -109,6 +121,20 @@ export class FaultProxy {
     delete headers['transfer-encoding'];
     res.writeHead(upstream.status, headers);
     res.end(payload);
+  }
+
+  /** Cuts the connection or answers with the fault's own status; false for other faults. */
+  private answered(fault: Fault, req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    if (fault.kind === 'reset') {
+      req.socket.destroy();
+      return true;
+    }
+    if (fault.kind === 'status') {
+      res.writeHead(fault.status, { 'content-type': 'text/html; charset=utf-8', ...fault.headers });
+      res.end(fault.body ?? '');
+      return true;
+    }
+    return false;
   }
 }
 
