@@ -67,7 +67,7 @@ function runForm(root: HTMLElement): void {
           saved.data.server === message.form.server &&
           saved.data.mode === message.form.mode &&
           saved.data.assessment?.assessmentId === message.form.assessment?.assessmentId;
-        showForm(root, message.form, sameForm ? saved.data.draft : undefined);
+        showForm(root, message.form, message.generation, sameForm ? saved.data.draft : undefined);
         if (!sameForm) saveState({ form: message.form });
         return;
       }

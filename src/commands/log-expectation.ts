@@ -4,7 +4,7 @@
  * document opened for editing (for large values; saving it logs the expectation).
  */
 import * as vscode from 'vscode';
-import type { Assessment, JsonValue } from '../mlflow';
+import type { Assessment, JsonValue, TraceId } from '../mlflow';
 import type { CommandContext } from './context';
 import { Cancelled } from '../util/cancelled';
 import type { CommandArgs } from './args';
@@ -51,7 +51,12 @@ export async function logExpectation(
       [...recent, ...onTrace, 'expected_response', 'expected_facts'],
       draft?.name,
     );
-    value = await enterExpectationValue(ctx, step, name, draft?.value);
+    value = await enterExpectationValue(
+      ctx,
+      step,
+      { trace: trace.traceId, spanId, name },
+      draft?.value,
+    );
     ctx.drafts.set(draftKey, { name, value });
   }
   const expectation = await ctx.store.logExpectation({
@@ -66,10 +71,17 @@ export async function logExpectation(
   return expectation;
 }
 
+/** Which expectation a value is for: its trace, span and name. */
+interface ValueTarget {
+  trace: TraceId;
+  spanId: string | undefined;
+  name: string;
+}
+
 async function enterExpectationValue(
   ctx: CommandContext,
   step: StepInfo,
-  name: string,
+  target: ValueTarget,
   initial: JsonValue | undefined,
 ): Promise<JsonValue> {
   const selection = selectedText();
@@ -109,7 +121,7 @@ async function enterExpectationValue(
     case 'selection':
       return selectionValue(selection ?? '');
     case 'document':
-      return editAsDocument(ctx, name);
+      return editAsDocument(ctx, target);
     default:
       return enterValue(
         { ...step, step: 3 },
@@ -134,50 +146,65 @@ function selectionValue(text: string): JsonValue {
   return parsed.ok && (isStructured || inJsonFile) ? parsed.value : text;
 }
 
+/** The JSON documents waiting to be saved, by file: each belongs to one flow. */
+const openDocuments = new Map<string, { cancel(): void }>();
+
 /**
  * Opens a JSON document for the value and waits: saving it logs it (if it parses), closing it
- * cancels. The file lives in the extension's storage and survives a failed attempt.
+ * cancels. The file lives in the extension's storage, one per trace, span and name (two flows
+ * never share one), and survives a failed attempt. A second flow for the same file takes it
+ * over: the first ends as cancelled, and no flow keeps its listeners once it has ended.
  */
-async function editAsDocument(ctx: CommandContext, name: string): Promise<JsonValue> {
+async function editAsDocument(ctx: CommandContext, target: ValueTarget): Promise<JsonValue> {
   const folder = vscode.Uri.joinPath(ctx.extension.globalStorageUri, 'expectations');
   await vscode.workspace.fs.createDirectory(folder);
-  const uri = vscode.Uri.joinPath(folder, `${name.replace(/[^\w.-]+/g, '_')}.json`);
+  const file = [target.trace, target.spanId, target.name.replace(/[^\w.-]+/g, '_')]
+    .filter(Boolean)
+    .join('-');
+  const uri = vscode.Uri.joinPath(folder, `${file}.json`);
+  const key = uri.toString();
+  openDocuments.get(key)?.cancel();
   try {
     await vscode.workspace.fs.stat(uri);
   } catch {
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode('{\n  \n}\n'));
   }
   const document = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(document);
+  await vscode.window.showTextDocument(document, { preview: false });
   void vscode.window.showInformationMessage(
-    `Edit the value of "${plain(name)}" and save (Ctrl+S) to log it; close the editor to cancel.`,
+    `Edit the value of "${plain(target.name)}" and save (Ctrl+S) to log it; close the editor to cancel.`,
   );
   return new Promise<JsonValue>((resolve, reject) => {
+    const end = () => {
+      for (const s of subscriptions) s.dispose();
+      if (openDocuments.get(key) === flow) openDocuments.delete(key);
+    };
+    const flow = {
+      cancel: () => {
+        end();
+        reject(new Cancelled());
+      },
+    };
     const subscriptions = [
       vscode.workspace.onDidSaveTextDocument((saved) => {
-        if (saved.uri.toString() !== uri.toString()) return;
+        if (saved.uri.toString() !== key) return;
         const parsed = parseJson(saved.getText());
         if (!parsed.ok) {
           // The parser quotes the document, which may hold pasted trace content.
           void vscode.window.showErrorMessage(`${plain(parsed.message)}. Fix it and save again.`);
           return;
         }
-        finish();
+        end();
         resolve(parsed.value);
       }),
       vscode.window.tabGroups.onDidChangeTabs((e) => {
         const closed = e.closed.some(
-          (tab) =>
-            tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === uri.toString(),
+          (tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === key,
         );
-        if (!closed) return;
-        finish();
-        reject(new Cancelled());
+        if (closed) flow.cancel();
       }),
     ];
-    const finish = () => {
-      for (const s of subscriptions) s.dispose();
-    };
+    openDocuments.set(key, flow);
   });
 }
 

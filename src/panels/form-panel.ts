@@ -43,6 +43,7 @@ import { errorMessage } from '../util/error-message';
 import type { PanelContext } from './panel-context';
 import { PanelHost } from './panel-host';
 import { toAssessmentView, toTraceView } from './trace-view';
+import { SubmitGate } from './submit-gate';
 import { checkSpanOfTrace, checkSubmittedTrace } from './webview-checks';
 
 export interface FormRequest {
@@ -172,6 +173,7 @@ export class FormPanels implements vscode.Disposable {
 
 class FormPanel {
   readonly host: PanelHost<FormToWebview, FormFromWebview>;
+  private readonly submits = new SubmitGate();
 
   constructor(
     private readonly ctx: PanelContext,
@@ -204,7 +206,7 @@ class FormPanel {
 
   /** The form, and (restored or shown again while on another server) that it is elsewhere. */
   private sendForm(): void {
-    this.host.post({ type: 'form', form: this.init });
+    this.host.post({ type: 'form', form: this.init, generation: this.submits.nextGeneration() });
     if (this.isElsewhere) this.serverChanged();
   }
 
@@ -239,9 +241,14 @@ class FormPanel {
 
   private async onMessage(message: Exclude<FormFromWebview, { type: 'ready' }>): Promise<void> {
     switch (message.type) {
-      case 'submit':
-        await this.submit(message.traceId, message.draft, message.next);
+      case 'submit': {
+        // Until it fails, closes the form or sends the next one (submit-gate.ts).
+        const refused = await this.submits.run(message.generation, () =>
+          this.submit(message.traceId, message.draft, message.next),
+        );
+        if (refused) this.ctx.log.warn(`A submit for ${refused} was ignored.`);
         return;
+      }
       case 'cancel':
         this.close();
         return;

@@ -13,6 +13,7 @@ describe('the webview protocol', () => {
       parseMessage(formFromWebview, {
         type: 'submit',
         traceId: 'tr-1',
+        generation: 1,
         draft: emptyDraft('me'),
         next: false,
       }).ok,
@@ -58,6 +59,7 @@ describe('the webview protocol', () => {
     const draft = parseMessage(formFromWebview, {
       type: 'submit',
       traceId: 'tr-1',
+      generation: 1,
       draft: { ...emptyDraft('me'), valueType: 'date' },
       next: false,
     });
@@ -77,18 +79,31 @@ describe('the webview protocol', () => {
       reviewer: 'me',
       draft: emptyDraft('me'),
     };
-    assert.ok(parseMessage(formToWebview, { type: 'form', form }).ok);
+    assert.ok(parseMessage(formToWebview, { type: 'form', form, generation: 1 }).ok);
     const { server: _server, ...serverless } = form;
-    const noServer = parseMessage(formToWebview, { type: 'form', form: serverless });
+    const noServer = parseMessage(formToWebview, {
+      type: 'form',
+      form: serverless,
+      generation: 1,
+    });
     assert.ok(!noServer.ok);
     assert.match(noServer.reason, /^form\.server: /);
     const noTrace = parseMessage(formFromWebview, {
       type: 'submit',
+      generation: 1,
       draft: emptyDraft('me'),
       next: false,
     });
     assert.ok(!noTrace.ok);
     assert.match(noTrace.reason, /^traceId: /);
+  });
+
+  it('has a form and its submit name which form of the panel they are', () => {
+    const submit = { type: 'submit', traceId: 'tr-1', draft: emptyDraft('me'), next: true };
+    const unnumbered = parseMessage(formFromWebview, submit);
+    assert.ok(!unnumbered.ok);
+    assert.match(unnumbered.reason, /^generation: /);
+    assert.ok(!parseMessage(formFromWebview, { ...submit, generation: 1.5 }).ok);
   });
 
   it('tells a form that its server is not the one read now, and that it is again', () => {

@@ -227,6 +227,50 @@ describe('assessment commands', () => {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
+  it('gives two pending JSON documents of the same name one file each, and ends each flow once', async () => {
+    const openDocument = async (traceId: string) => {
+      const pending = run<Assessment | undefined>('logExpectation', { traceId });
+      await keys(
+        { waitForText: 'Log Expectation (1/3)' },
+        { type: 'same_name' },
+        { press: 'Enter' },
+      );
+      await keys(
+        { waitForText: 'Log Expectation (2/3)' },
+        { type: 'JSON document' },
+        { press: 'Enter' },
+      );
+      const editor = await waitFor('its JSON document', () => {
+        const active = vscode.window.activeTextEditor;
+        return active?.document.fileName.includes(traceId) ? active : undefined;
+      });
+      return { pending, editor };
+    };
+    const first = await openDocument(traces.error);
+    const second = await openDocument(traces.rag);
+    assert.notEqual(first.editor.document.fileName, second.editor.document.fileName);
+    assert.match(second.editor.document.fileName, /same_name\.json$/);
+
+    // Closing the second cancels it alone; saving the first logs on the first trace only.
+    await vscode.window.showTextDocument(second.editor.document);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    assert.equal(await second.pending, undefined, 'cancelled');
+    const editor = await vscode.window.showTextDocument(first.editor.document);
+    await editor.edit((edit) => {
+      edit.replace(new vscode.Range(0, 0, editor.document.lineCount, 0), '{"for": "error"}');
+    });
+    await editor.document.save();
+    const logged = await first.pending;
+    assert.ok(logged);
+    const names = async (traceId: string) =>
+      (await sdk.call<{ assessment_name: string }[]>('trace_assessments', { trace_id: traceId }))
+        .map((a) => a.assessment_name)
+        .filter((name) => name === 'same_name');
+    assert.deepEqual(await names(traces.error), ['same_name']);
+    assert.deepEqual(await names(traces.rag), []);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('edits value, rationale, name and metadata in place', async () => {
     const logged = await run<Feedback>('logFeedback', {
       traceId: traces.error,

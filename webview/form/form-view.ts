@@ -26,11 +26,16 @@ import { FormState } from './state';
 
 export const formChannel = channel(FORM_PROTOCOL);
 
-let current: { state: FormState; root: HTMLElement } | undefined;
+let current: { state: FormState; root: HTMLElement; generation: number } | undefined;
 
-export function showForm(root: HTMLElement, form: FormInit, restoredDraft?: FormDraft): void {
+export function showForm(
+  root: HTMLElement,
+  form: FormInit,
+  generation: number,
+  restoredDraft?: FormDraft,
+): void {
   const state = new FormState(form, restoredDraft);
-  current = { state, root };
+  current = { state, root, generation };
   clear(root);
   const top = [heading(state), original(state)];
   const fields = [
@@ -108,7 +113,7 @@ export function installFormShortcuts(): void {
 
 function submit(next: boolean): void {
   if (!current) return;
-  const { state, root } = current;
+  const { state, root, generation } = current;
   if (state.busy) return;
   const problems = Object.keys(state.errors());
   if (problems.length > 0) {
@@ -120,7 +125,13 @@ function submit(next: boolean): void {
   }
   // Busy from the moment it is sent (not when the host answers): a second click sends nothing.
   state.setStatus(true);
-  formChannel.send({ type: 'submit', traceId: state.form.traceId, draft: state.draft, next });
+  formChannel.send({
+    type: 'submit',
+    traceId: state.form.traceId,
+    generation,
+    draft: state.draft,
+    next,
+  });
 }
 
 /**

@@ -46,7 +46,11 @@ export type FormInit = z.infer<typeof formInit>;
 // ---- host → webview -------------------------------------------------------------------------
 
 export const formToWebview = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('form'), form: formInit }),
+  /**
+   * `generation` counts the forms this panel has been sent: a submit echoes it, and one for a
+   * form since replaced ("Submit and Next") is refused, never written onto the next trace.
+   */
+  z.object({ type: z.literal('form'), form: formInit, generation: z.number().int() }),
   z.object({ type: z.literal('submitting') }),
   z.object({ type: z.literal('submitFailed'), message: z.string(), field: z.string().optional() }),
   z.object({ type: z.literal('submitted'), assessment: assessmentView }),
@@ -67,6 +71,7 @@ export const formFromWebview = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('submit'),
     traceId: z.string(),
+    generation: z.number().int(),
     draft: formDraft,
     next: z.boolean(),
   }),
