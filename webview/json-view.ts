@@ -7,6 +7,11 @@ import { el } from './dom';
 
 /** Objects and lists this deep or shallower start open. */
 const OPEN_DEPTH = 2;
+/**
+ * Rendering recurses; values are cut to 64 levels before they arrive (json-depth.ts), and this
+ * stops the walk anyway, with "…", for whatever reaches it deeper.
+ */
+export const MAX_RENDER_DEPTH = 80;
 
 export function renderValue(value: JsonValue | undefined, raw: boolean): HTMLElement {
   if (value === undefined) return el('p', { class: 'muted' }, 'Nothing recorded');
@@ -18,6 +23,8 @@ export function renderValue(value: JsonValue | undefined, raw: boolean): HTMLEle
 
 export function renderJson(value: JsonValue, depth: number, key?: string): HTMLElement {
   const label = key === undefined ? null : el('span', { class: 'json-key' }, `${key}: `);
+  if (depth >= MAX_RENDER_DEPTH && value !== null && typeof value === 'object')
+    return el('div', { class: 'json-leaf' }, label, el('span', { class: 'muted' }, '…'));
   if (value === null || typeof value !== 'object') {
     return el('div', { class: 'json-leaf' }, label, scalar(value));
   }

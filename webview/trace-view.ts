@@ -243,7 +243,8 @@ function spansSection(trace: TraceView): HTMLElement {
       ),
       el('div', { class: 'bar-track' }, bar),
     );
-    row.style.paddingLeft = `${depth * 16 + 4}px`;
+    // Indentation stops growing: a chain thousands of spans deep stays on screen.
+    row.style.paddingLeft = `${Math.min(depth, 40) * 16 + 4}px`;
     const choose = () => {
       state.selectedSpanId = span.spanId;
       rerender();

@@ -7,9 +7,9 @@
  */
 import {
   assertName,
+  parseTraceInfo,
   toAssessment,
   toExperiment,
-  toTraceInfo,
   toWireExpectation,
   toWireFeedback,
   toWireNewAssessment,
@@ -134,10 +134,13 @@ export class MlflowClient {
       safeToRetry: true,
       ...(signal ? { signal } : {}),
     };
-    const data = await this.json(searchTracesResponse, request, { tracesRoute: true });
+    const data = await this.json(searchTracesResponse, request, {
+      tracesRoute: true,
+      byRecord: true,
+    });
     const url = this.http.baseUrl + request.path;
     return page(
-      (data.traces ?? []).map((t) => toTraceInfo(t, url)),
+      (data.traces ?? []).map((t, i) => parseTraceInfo(t, url, i)),
       data.next_page_token,
     );
   }
@@ -150,8 +153,11 @@ export class MlflowClient {
       safeToRetry: true,
       ...(signal ? { signal } : {}),
     };
-    const data = await this.json(getTraceInfoResponse, request, { tracesRoute: true });
-    return toTraceInfo(data.trace.trace_info, this.http.baseUrl + request.path);
+    const data = await this.json(getTraceInfoResponse, request, {
+      tracesRoute: true,
+      byRecord: true,
+    });
+    return parseTraceInfo(data.trace.trace_info, this.http.baseUrl + request.path);
   }
 
   /**
@@ -193,7 +199,7 @@ export class MlflowClient {
       safeToRetry: false,
     };
     const data = await this.json(assessmentResponse, request, { tracesRoute: true });
-    return toAssessment(data.assessment, this.http.baseUrl + request.path);
+    return toAssessment(data.assessment);
   }
 
   /** `mlflow.get_assessment`. */
@@ -204,7 +210,7 @@ export class MlflowClient {
       safeToRetry: true,
     };
     const data = await this.json(assessmentResponse, request, { tracesRoute: true });
-    return toAssessment(data.assessment, this.http.baseUrl + request.path);
+    return toAssessment(data.assessment);
   }
 
   /**
@@ -255,7 +261,7 @@ export class MlflowClient {
       safeToRetry: false,
     };
     const data = await this.json(assessmentResponse, request, { tracesRoute: true });
-    return toAssessment(data.assessment, this.http.baseUrl + request.path);
+    return toAssessment(data.assessment);
   }
 
   /**
@@ -302,10 +308,10 @@ export class MlflowClient {
   private async json<S extends z.ZodType>(
     schema: S,
     request: HttpRequest,
-    opts: { tracesRoute?: boolean } = {},
+    opts: { tracesRoute?: boolean; byRecord?: boolean } = {},
   ): Promise<z.output<S>> {
     const res = await this.send(request, opts);
-    return parseWire(schema, parseJsonBody(res), res.url);
+    return parseWire(schema, parseJsonBody(res, opts.byRecord), res.url);
   }
 
   private async send(request: HttpRequest, opts: { tracesRoute?: boolean }) {

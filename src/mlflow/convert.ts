@@ -1,11 +1,19 @@
 /** Between the wire's shapes (schemas.ts) and the client's domain types (types.ts). */
 import { MlflowInputError, MlflowResponseError } from './errors';
 import { asAssessmentId, asExperimentId, asTraceId } from './ids';
-import type { WireAssessment, WireTraceInfo } from './schemas';
+import { deeperThan, limitDepth, MAX_WIRE_DEPTH } from './json-depth';
+import {
+  parseRecord,
+  wireAssessment,
+  wireTraceInfo,
+  type WireAssessment,
+  type WireTraceInfo,
+} from './schemas';
 import type { z } from 'zod';
 import type { wireExperiment } from './schemas';
 import type {
   Assessment,
+  JsonValue,
   AssessmentError,
   AssessmentInput,
   AssessmentSource,
@@ -24,7 +32,7 @@ import {
 export const DEFAULT_FEEDBACK_NAME = 'feedback';
 const DEFAULT_SOURCE_ID = 'default';
 
-export function toAssessment(wire: WireAssessment, url: string): Assessment {
+export function toAssessment(wire: WireAssessment): Assessment {
   const common = {
     assessmentId: asAssessmentId(wire.assessment_id),
     traceId: asTraceId(wire.trace_id),
@@ -50,9 +58,64 @@ export function toAssessment(wire: WireAssessment, url: string): Assessment {
     };
   }
   if (wire.expectation) {
-    return { kind: 'expectation', ...common, value: decodeExpectationValue(wire.expectation, url) };
+    const { value, problem } = decodeExpectationValue(wire.expectation);
+    return { kind: 'expectation', ...common, value, ...(problem ? { problem } : {}) };
   }
-  throw new MlflowResponseError(url, 'assessment', 'has neither feedback nor expectation');
+  return {
+    kind: 'feedback',
+    ...common,
+    value: null,
+    problem: 'assessment: has neither feedback nor expectation',
+  };
+}
+
+/**
+ * One assessment of a trace record, checked on its own: one that does not fit comes back flagged
+ * (`problem`) with what could be read of it, so the trace's other assessments still show.
+ */
+export function parseAssessment(raw: unknown, traceId: string, index: number): Assessment {
+  const record = cutValues(raw);
+  const parsed = deeperThan(record, MAX_WIRE_DEPTH)
+    ? { ok: false as const, problem: `nested more than ${MAX_WIRE_DEPTH} levels deep` }
+    : parseRecord(wireAssessment, record);
+  if (parsed.ok) return toAssessment(parsed.value);
+  const r = isObject(raw) ? raw : {};
+  const text = (key: string) => (typeof r[key] === 'string' ? r[key] : undefined);
+  return {
+    kind: 'expectation' in r ? 'expectation' : 'feedback',
+    assessmentId: asAssessmentId(
+      text('assessment_id') || `(unreadable assessment ${index + 1} of ${traceId})`,
+    ),
+    traceId: asTraceId(traceId),
+    name: text('assessment_name') ?? '(unreadable assessment)',
+    source: { sourceType: 'SOURCE_TYPE_UNSPECIFIED' },
+    ...(text('span_id') ? { spanId: text('span_id') } : {}),
+    createTime: text('create_time') ?? '',
+    lastUpdateTime: text('last_update_time') ?? '',
+    metadata: {},
+    valid: typeof r.valid === 'boolean' ? r.valid : true,
+    value: null,
+    problem: parsed.problem,
+  };
+}
+
+/**
+ * Feedback and expectation values nest as deep as whoever logged them made them; cut to a depth
+ * every recursive walk downstream (zod, renderers) can take, before anything walks them.
+ */
+function cutValues(raw: unknown): unknown {
+  if (!isObject(raw)) return raw;
+  const out: Record<string, unknown> = { ...raw };
+  for (const key of ['feedback', 'expectation']) {
+    const part = raw[key];
+    if (isObject(part) && 'value' in part)
+      out[key] = { ...part, value: limitDepth(part.value as JsonValue) };
+  }
+  return out;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function toSource(wire: WireAssessment['source']): AssessmentSource {
@@ -71,10 +134,18 @@ function toAssessmentError(
 
 export function toTraceInfo(wire: WireTraceInfo, url: string): TraceInfo {
   const experimentId = wire.trace_location?.mlflow_experiment?.experiment_id;
-  const duration =
-    wire.execution_duration === undefined
-      ? undefined
-      : parseDurationMs(wire.execution_duration, url);
+  let duration: number | undefined;
+  let problem: string | undefined;
+  try {
+    duration =
+      wire.execution_duration === undefined
+        ? undefined
+        : parseDurationMs(wire.execution_duration, url);
+  } catch (error) {
+    // A bad duration is one field: the trace still shows, without it, flagged.
+    if (!(error instanceof MlflowResponseError)) throw error;
+    problem = `execution_duration: "${wire.execution_duration?.slice(0, 40) ?? ''}" is not a duration`;
+  }
   return {
     traceId: asTraceId(wire.trace_id),
     ...(wire.client_request_id ? { clientRequestId: wire.client_request_id } : {}),
@@ -86,7 +157,34 @@ export function toTraceInfo(wire: WireTraceInfo, url: string): TraceInfo {
     state: wire.state,
     metadata: wire.trace_metadata ?? {},
     tags: wire.tags ?? {},
-    assessments: (wire.assessments ?? []).map((a) => toAssessment(a, url)),
+    assessments: (wire.assessments ?? []).map((a, i) => parseAssessment(a, wire.trace_id, i)),
+    ...(problem ? { problem } : {}),
+  };
+}
+
+/**
+ * One trace record of a page, checked on its own: one that does not fit comes back flagged
+ * (`problem`, with its id and assessments when they can be read), so the rest of the page shows.
+ */
+export function parseTraceInfo(raw: unknown, url: string, index = 0): TraceInfo {
+  const r = isObject(raw) ? raw : {};
+  // Assessments are checked one by one below; the depth check is for the trace's own fields.
+  const { assessments, ...own } = r;
+  const parsed = deeperThan(own, MAX_WIRE_DEPTH)
+    ? { ok: false as const, problem: `nested more than ${MAX_WIRE_DEPTH} levels deep` }
+    : parseRecord(wireTraceInfo, isObject(raw) ? own : raw);
+  const list = Array.isArray(assessments) ? (assessments as unknown[]) : [];
+  if (parsed.ok) return toTraceInfo({ ...parsed.value, assessments: list }, url);
+  const traceId =
+    typeof r.trace_id === 'string' && r.trace_id ? r.trace_id : `(unreadable trace ${index + 1})`;
+  return {
+    traceId: asTraceId(traceId),
+    requestTime: typeof r.request_time === 'string' ? r.request_time : '',
+    state: 'STATE_UNSPECIFIED',
+    metadata: {},
+    tags: {},
+    assessments: list.map((a, i) => parseAssessment(a, traceId, i)),
+    problem: parsed.problem,
   };
 }
 

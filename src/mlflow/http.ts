@@ -320,7 +320,11 @@ function toApiError(method: string, res: HttpResponse): MlflowApiError {
 }
 
 /** Parses a 2xx body as JSON, or throws a typed error that says the body was not JSON. */
-export function parseJsonBody(res: HttpResponse): unknown {
+/**
+ * The body as JSON. One nested deeper than any MLflow answer is refused, unless `byRecord`: the
+ * caller then checks each record's depth on its own (one deep record must not fail a page).
+ */
+export function parseJsonBody(res: HttpResponse, byRecord = false): unknown {
   if (res.text.trim() === '') return {};
   let body: unknown;
   try {
@@ -332,7 +336,7 @@ export function parseJsonBody(res: HttpResponse): unknown {
       `the body is not JSON (content-type ${res.contentType || 'none'})`,
     );
   }
-  refuseDeepJson(body, res.url);
+  if (!byRecord) refuseDeepJson(body, res.url);
   return body;
 }
 

@@ -33,7 +33,7 @@ export function limitDepth(value: JsonValue, max = MAX_JSON_DEPTH): JsonValue {
 function cut(value: JsonValue, levelsLeft: number): JsonValue {
   if (value === null || typeof value !== 'object') return value;
   if (levelsLeft === 0) {
-    const text = JSON.stringify(value);
+    const text = jsonText(value);
     return `(nested more than ${MAX_JSON_DEPTH} levels deep) ${text.length > 2000 ? `${text.slice(0, 2000)}…` : text}`;
   }
   if (Array.isArray(value)) return value.map((item) => cut(item, levelsLeft - 1));
@@ -48,6 +48,15 @@ function cut(value: JsonValue, levelsLeft: number): JsonValue {
   return result;
 }
 
+/** JSON.stringify recurses too: a value nested deeper than its stack allows shows as "…". */
+function jsonText(value: JsonValue): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return '…';
+  }
+}
+
 /** A response body nested deeper than any MLflow answer: refused before schemas walk it. */
 export function refuseDeepJson(body: unknown, url: string): void {
   if (deeperThan(body, MAX_WIRE_DEPTH))
@@ -55,4 +64,4 @@ export function refuseDeepJson(body: unknown, url: string): void {
 }
 
 /** MLflow's protobuf answers nest at most about 100 levels (protobuf's own limit). */
-const MAX_WIRE_DEPTH = 200;
+export const MAX_WIRE_DEPTH = 200;

@@ -6,12 +6,13 @@
 import { z } from 'zod';
 import { MlflowResponseError } from './errors';
 import { jsonValue, recordOf } from './records';
-import { SOURCE_TYPES } from './types';
+import { SOURCE_TYPES, SPAN_STATUS_CODES, TRACE_STATES, type SpanStatusCode } from './types';
 
 const stringMap = recordOf(z.string());
 
 export const wireAssessmentSource = z.object({
-  source_type: z.enum(SOURCE_TYPES),
+  // A source type added by a newer server reads as unspecified rather than failing the record.
+  source_type: z.enum(SOURCE_TYPES).catch('SOURCE_TYPE_UNSPECIFIED'),
   source_id: z.string().optional(),
 });
 
@@ -61,21 +62,23 @@ export const wireTraceInfo = z.object({
   response_preview: z.string().optional(),
   request_time: z.string(),
   execution_duration: z.string().optional(),
-  state: z.enum(['OK', 'ERROR', 'IN_PROGRESS', 'STATE_UNSPECIFIED']),
+  state: z.enum(TRACE_STATES).catch('STATE_UNSPECIFIED'),
   trace_metadata: stringMap.optional(),
   tags: stringMap.optional(),
-  assessments: z.array(wireAssessment).optional(),
+  /** Each one checked on its own (convert.ts): one bad assessment does not hide the others. */
+  assessments: z.array(z.unknown()).optional(),
 });
 export type WireTraceInfo = z.infer<typeof wireTraceInfo>;
 
 export const assessmentResponse = z.object({ assessment: wireAssessment });
 
+/** Each trace is checked on its own (convert.ts): one bad record does not fail the page. */
 export const searchTracesResponse = z.object({
-  traces: z.array(wireTraceInfo).optional(),
+  traces: z.array(z.unknown()).optional(),
   next_page_token: z.string().optional(),
 });
 
-export const getTraceInfoResponse = z.object({ trace: z.object({ trace_info: wireTraceInfo }) });
+export const getTraceInfoResponse = z.object({ trace: z.object({ trace_info: z.unknown() }) });
 
 /** A nanosecond time: a number, or a string when spans.ts kept a large integer exact. */
 const wireNanos = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]);
@@ -87,7 +90,12 @@ export const wireSpan = z.object({
   name: z.string(),
   start_time_unix_nano: wireNanos,
   end_time_unix_nano: wireNanos.nullable().optional(),
-  status: z.object({ code: z.string(), message: z.string().optional() }).optional(),
+  status: z
+    .object({
+      code: z.string().transform(toSpanStatusCode).catch('STATUS_CODE_UNSET'),
+      message: z.string().optional(),
+    })
+    .optional(),
   attributes: recordOf(jsonValue).optional(),
   events: z
     .array(
@@ -101,7 +109,16 @@ export const wireSpan = z.object({
 });
 export type WireSpan = z.infer<typeof wireSpan>;
 
-export const traceDataResponse = z.object({ spans: z.array(wireSpan) });
+/** Each span is checked on its own (spans.ts): one bad span does not hide the others. */
+export const traceDataResponse = z.object({ spans: z.array(z.unknown()) });
+
+/** OTel's codes, also in the short form some exporters write; anything else is unset. */
+function toSpanStatusCode(code: string): SpanStatusCode {
+  const full = code.startsWith('STATUS_CODE_') ? code : `STATUS_CODE_${code}`;
+  return (SPAN_STATUS_CODES as readonly string[]).includes(full)
+    ? (full as SpanStatusCode)
+    : 'STATUS_CODE_UNSET';
+}
 
 export const wireExperiment = z.object({
   experiment_id: z.string(),
@@ -135,6 +152,22 @@ export function parseWire<S extends z.ZodType>(schema: S, data: unknown, url: st
   throw new MlflowResponseError(url, field, issue ? describeIssue(issue, data) : 'does not match');
 }
 
+/**
+ * Checks one record of a page (a trace, an assessment, a span) against `schema`: the record, or
+ * a short reason ("field: what is wrong") to flag it with, so the rest of the page still shows.
+ */
+export function parseRecord<S extends z.ZodType>(
+  schema: S,
+  data: unknown,
+): { ok: true; value: z.output<S> } | { ok: false; problem: string } {
+  const result = schema.safeParse(data);
+  if (result.success) return { ok: true, value: result.data };
+  const issue = result.error.issues[0];
+  if (!issue) return { ok: false, problem: 'does not match' };
+  const field = formatPath(issue.path);
+  return { ok: false, problem: `${field ? `${field}: ` : ''}${describeIssue(issue, data)}` };
+}
+
 function formatPath(path: readonly PropertyKey[]): string {
   return path
     .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
@@ -143,10 +176,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
   const actual = valueAt(data, issue.path);
-  const got =
-    actual === undefined
-      ? 'missing'
-      : `got ${(JSON.stringify(actual) as string | undefined)?.slice(0, 80) ?? typeof actual}`;
+  const got = actual === undefined ? 'missing' : `got ${shortJson(actual)}`;
   return `${issue.message.replace(/^Invalid input: /, '')} (${got})`;
 }
 
@@ -157,4 +187,13 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
     current = (current as Record<PropertyKey, unknown>)[key];
   }
   return current;
+}
+
+/** At most 80 characters of a value's JSON text; what JSON cannot show (or nests too deep) by type. */
+function shortJson(value: unknown): string {
+  try {
+    return (JSON.stringify(value) as string | undefined)?.slice(0, 80) ?? typeof value;
+  } catch {
+    return typeof value;
+  }
 }

@@ -2,10 +2,10 @@
  * A trace's spans as the server's `get-trace-artifact` route serves them (OTel-like JSON with
  * base64 ids, nanosecond integers and JSON-encoded attribute values), made into `Span`s.
  */
-import { limitDepth, refuseDeepJson } from './json-depth';
+import { deeperThan, limitDepth, MAX_WIRE_DEPTH } from './json-depth';
 import { MlflowResponseError } from './errors';
 import { asTraceId } from './ids';
-import { parseWire, traceDataResponse, type WireSpan } from './schemas';
+import { parseRecord, parseWire, traceDataResponse, wireSpan, type WireSpan } from './schemas';
 import type { JsonValue, Span } from './types';
 
 /** Nanosecond fields exceed 2^53; quote their digits before JSON.parse so none are lost. */
@@ -18,8 +18,57 @@ export function parseTraceData(text: string, url: string): Span[] {
   } catch {
     throw new MlflowResponseError(url, '', 'the trace data is not JSON');
   }
-  refuseDeepJson(data, url);
-  return parseWire(traceDataResponse, data, url).spans.map(toSpan);
+  // Only the list itself is checked here; each span on its own below, its depth included.
+  const raw = parseWire(traceDataResponse, data, url).spans;
+  const spans: (Span | { index: number; problem: string })[] = raw.map((item, index) => {
+    if (deeperThan(item, MAX_WIRE_DEPTH))
+      return { index, problem: `nested more than ${MAX_WIRE_DEPTH} levels deep` };
+    const parsed = parseRecord(wireSpan, item);
+    return parsed.ok ? toSpan(parsed.value) : { index, problem: parsed.problem };
+  });
+  const good = spans.filter((s): s is Span => 'spanId' in s);
+  const start = good.reduce<bigint | undefined>(
+    (min, s) => (min === undefined || s.startTimeUnixNano < min ? s.startTimeUnixNano : min),
+    undefined,
+  );
+  const traceId = good[0]?.traceId ?? asTraceId('');
+  const seen = new Set<string>();
+  return spans.map((span) => {
+    if (!('spanId' in span)) return flaggedSpan(raw[span.index], span, traceId, start ?? 0n);
+    // A repeated id is kept (shown as a root, flagged): dropping it would hide a record.
+    if (seen.has(span.spanId)) return { ...span, problem: 'span_id: the same as an earlier span' };
+    seen.add(span.spanId);
+    return span;
+  });
+}
+
+/** A span that does not fit: what can be read of it, placed at the trace's start. */
+function flaggedSpan(
+  raw: unknown,
+  { index, problem }: { index: number; problem: string },
+  traceId: Span['traceId'],
+  start: bigint,
+): Span {
+  const r: Record<string, unknown> =
+    typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+      ? (raw as Record<string, unknown>)
+      : {};
+  const id = typeof r.span_id === 'string' && r.span_id ? spanIdToHex(r.span_id) : '';
+  return {
+    traceId,
+    spanId: id || `(unreadable span ${index + 1})`,
+    parentSpanId:
+      typeof r.parent_span_id === 'string' && r.parent_span_id
+        ? spanIdToHex(r.parent_span_id)
+        : null,
+    name: typeof r.name === 'string' ? r.name : '(unreadable span)',
+    startTimeUnixNano: start,
+    endTimeUnixNano: null,
+    status: { code: 'STATUS_CODE_UNSET', message: '' },
+    attributes: {},
+    events: [],
+    problem,
+  };
 }
 
 function toSpan(wire: WireSpan): Span {
@@ -52,7 +101,7 @@ function toSpan(wire: WireSpan): Span {
 
 /** MLflow stores each attribute value as JSON text; a value that is not JSON stays as it is. */
 function decodeAttribute(value: JsonValue): JsonValue {
-  if (typeof value !== 'string') return value;
+  if (typeof value !== 'string') return limitDepth(value);
   let decoded: JsonValue;
   try {
     decoded = JSON.parse(value) as JsonValue;

@@ -41,6 +41,8 @@ interface AssessmentCommon {
   metadata: Record<string, string>;
   /** False once another feedback overrides this one. */
   valid: boolean;
+  /** Set when the server's record did not fit (field and reason): shown flagged, not dropped. */
+  problem?: string;
 }
 
 export interface Feedback extends AssessmentCommon {
@@ -60,7 +62,8 @@ export interface Expectation extends AssessmentCommon {
 
 export type Assessment = Feedback | Expectation;
 
-export type TraceState = 'OK' | 'ERROR' | 'IN_PROGRESS' | 'STATE_UNSPECIFIED';
+export const TRACE_STATES = ['OK', 'ERROR', 'IN_PROGRESS', 'STATE_UNSPECIFIED'] as const;
+export type TraceState = (typeof TRACE_STATES)[number];
 
 export interface TraceInfo {
   traceId: TraceId;
@@ -78,6 +81,8 @@ export interface TraceInfo {
   tags: Record<string, string>;
   /** Every assessment, the overridden (invalid) ones included. */
   assessments: Assessment[];
+  /** Set when the server's record did not fit (field and reason): the row shows it, flagged. */
+  problem?: string;
 }
 
 export interface SpanEvent {
@@ -95,7 +100,7 @@ export interface Span {
   /** Nanosecond timestamps exceed 2^53, so they are kept exact as bigint. */
   startTimeUnixNano: bigint;
   endTimeUnixNano: bigint | null;
-  status: { code: string; message: string };
+  status: { code: SpanStatusCode; message: string };
   /** `mlflow.spanType`, decoded (LLM, CHAT_MODEL, TOOL, RETRIEVER, ...). */
   spanType?: string;
   inputs?: JsonValue;
@@ -103,7 +108,16 @@ export interface Span {
   /** All attributes, each decoded from the JSON text MLflow stores (raw text if it is not JSON). */
   attributes: Record<string, JsonValue>;
   events: SpanEvent[];
+  /** Set when the server's span did not fit or repeats an id: shown flagged, not dropped. */
+  problem?: string;
 }
+
+export const SPAN_STATUS_CODES = [
+  'STATUS_CODE_UNSET',
+  'STATUS_CODE_OK',
+  'STATUS_CODE_ERROR',
+] as const;
+export type SpanStatusCode = (typeof SPAN_STATUS_CODES)[number];
 
 export interface Experiment {
   experimentId: ExperimentId;

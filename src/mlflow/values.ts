@@ -6,7 +6,7 @@
  *   the text of Python's `json.dumps`;
  * - metadata values are stringified with Python's `str()`.
  */
-import { MlflowInputError, MlflowResponseError } from './errors';
+import { MlflowInputError } from './errors';
 import { limitDepth } from './json-depth';
 import type { FeedbackValue, JsonValue, MetadataInput } from './types';
 
@@ -60,30 +60,29 @@ export function encodeExpectationValue(value: unknown): WireExpectationValue {
   return { serialized_value: { serialization_format: JSON_FORMAT, value: pythonJsonDumps(value) } };
 }
 
-export function decodeExpectationValue(
-  wire: { value?: JsonValue; serialized_value?: { serialization_format: string; value: string } },
-  url: string,
-): JsonValue {
+/**
+ * An expectation's value as the server sends it. Serialized text that is not JSON (or in a format
+ * other than JSON) is kept as its raw text, with the reason to flag the assessment with.
+ */
+export function decodeExpectationValue(wire: {
+  value?: JsonValue;
+  serialized_value?: { serialization_format: string; value: string };
+}): { value: JsonValue; problem?: string } {
   if (wire.serialized_value) {
     const { serialization_format: format, value } = wire.serialized_value;
     if (format !== JSON_FORMAT) {
-      throw new MlflowResponseError(
-        url,
-        'expectation.serialized_value.serialization_format',
-        `is ${format}, not ${JSON_FORMAT}`,
-      );
+      return {
+        value,
+        problem: `expectation.serialized_value: format ${format}, not ${JSON_FORMAT}; shown as text`,
+      };
     }
     try {
-      return limitDepth(JSON.parse(value) as JsonValue);
+      return { value: limitDepth(JSON.parse(value) as JsonValue) };
     } catch {
-      throw new MlflowResponseError(
-        url,
-        'expectation.serialized_value.value',
-        'is not valid JSON text',
-      );
+      return { value, problem: 'expectation.serialized_value: not valid JSON; shown as text' };
     }
   }
-  return wire.value ?? null;
+  return { value: wire.value ?? null };
 }
 
 export function stringifyMetadata(

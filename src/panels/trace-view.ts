@@ -84,21 +84,27 @@ function toSpanView(span: Span, origin: bigint): SpanView {
   };
 }
 
-function parseTokenUsage(text: string | undefined): TraceView['tokenUsage'] {
+/**
+ * Token counts as MLflow stores them: `{"input_tokens": 1, ...}` as JSON text. Whatever else the
+ * text holds (`null`, a list, `1e999` read as Infinity, counts as strings) shows no count.
+ */
+export function parseTokenUsage(text: string | undefined): TraceView['tokenUsage'] {
   if (!text) return undefined;
-  let usage: Record<string, unknown>;
+  let usage: unknown;
   try {
-    usage = JSON.parse(text) as Record<string, unknown>;
+    usage = JSON.parse(text);
   } catch {
     return undefined;
   }
+  if (typeof usage !== 'object' || usage === null || Array.isArray(usage)) return undefined;
+  const fields = usage as Record<string, unknown>;
   const counts = {
-    input: usage.input_tokens,
-    output: usage.output_tokens,
-    total: usage.total_tokens,
+    input: fields.input_tokens,
+    output: fields.output_tokens,
+    total: fields.total_tokens,
   };
   const numbers = Object.entries(counts).filter(
-    (entry): entry is [string, number] => typeof entry[1] === 'number',
+    (entry): entry is [string, number] => typeof entry[1] === 'number' && Number.isFinite(entry[1]),
   );
   return numbers.length > 0 ? Object.fromEntries(numbers) : undefined;
 }

@@ -1,50 +1,97 @@
-/** Spans arranged as a tree by parent id. Used by the tree view, the trace panel and the forms. */
+/**
+ * Spans arranged as a tree by parent id. Used by the tree view, the trace panel and the forms.
+ * Span ids come from the server and need not be sound: an id can repeat, parent ids can form a
+ * cycle, a chain can be thousands of spans deep. Nothing here recurses, every span is placed
+ * exactly once, and every walk ends.
+ */
 
 interface SpanLike {
   spanId: string;
   parentSpanId: string | null;
 }
 
-/**
- * Children by parent id (null: the roots), each list in start order. A span whose parent is not
- * among the spans (a trace cut short, or a parent in another service) counts as a root.
- */
-export function childrenByParent<T extends SpanLike>(
-  spans: T[],
-  startOf: (span: T) => number | bigint,
-): Map<string | null, T[]> {
-  const ids = new Set(spans.map((s) => s.spanId));
-  const children = new Map<string | null, T[]>();
-  for (const span of spans) {
-    const parent =
-      span.parentSpanId !== null && ids.has(span.parentSpanId) ? span.parentSpanId : null;
-    const siblings = children.get(parent) ?? [];
-    siblings.push(span);
-    children.set(parent, siblings);
-  }
-  for (const siblings of children.values()) {
-    siblings.sort((a, b) => {
-      const x = startOf(a);
-      const y = startOf(b);
-      return x < y ? -1 : x > y ? 1 : 0;
-    });
-  }
-  return children;
+export interface SpanTree<T> {
+  /** In start order. */
+  roots: T[];
+  /** A span's children in start order (none for a repeated id: they belong to the first). */
+  childrenOf(span: T): T[];
 }
 
-/** Depth-first, in start order, with each span's depth. */
+/**
+ * The spans as a tree. A span whose parent is not among the spans (a trace cut short, or a parent
+ * in another service) is a root. A span whose id repeats an earlier one is a root without
+ * children: under its parent, the same id would show twice in one branch, and the children of
+ * that id already sit under the first. Spans whose parent ids form a cycle are roots too.
+ */
+export function spanTree<T extends SpanLike>(
+  spans: readonly T[],
+  startOf: (span: T) => number | bigint,
+): SpanTree<T> {
+  const first = new Map<string, T>();
+  for (const span of spans) if (!first.has(span.spanId)) first.set(span.spanId, span);
+  const parent = new Map<T, T>();
+  for (const span of spans) {
+    if (first.get(span.spanId) !== span || span.parentSpanId === null) continue;
+    const p = first.get(span.parentSpanId);
+    if (p !== undefined && p !== span) parent.set(span, p);
+  }
+  breakCycles(spans, parent);
+  const roots: T[] = [];
+  const children = new Map<T, T[]>();
+  for (const span of spans) {
+    const p = parent.get(span);
+    if (p === undefined) roots.push(span);
+    else {
+      const siblings = children.get(p);
+      if (siblings) siblings.push(span);
+      else children.set(p, [span]);
+    }
+  }
+  const byStart = (a: T, b: T) => {
+    const x = startOf(a);
+    const y = startOf(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+  roots.sort(byStart);
+  for (const siblings of children.values()) siblings.sort(byStart);
+  return { roots, childrenOf: (span) => children.get(span) ?? [] };
+}
+
+/**
+ * Each span has at most one parent, so following parents from any span either ends at a root or
+ * runs into a cycle; the spans of each cycle lose their parent (become roots). Each span is
+ * visited once: O(n).
+ */
+function breakCycles<T>(spans: readonly T[], parent: Map<T, T>): void {
+  const state = new Map<T, 'onPath' | 'done'>();
+  for (const start of spans) {
+    const path: T[] = [];
+    let node: T | undefined = start;
+    while (node !== undefined && !state.has(node)) {
+      state.set(node, 'onPath');
+      path.push(node);
+      node = parent.get(node);
+    }
+    if (node !== undefined && state.get(node) === 'onPath') {
+      for (const member of path.slice(path.indexOf(node))) parent.delete(member);
+    }
+    for (const visited of path) state.set(visited, 'done');
+  }
+}
+
+/** Depth-first, in start order, with each span's depth; each span exactly once. */
 export function spansInTreeOrder<T extends SpanLike>(
-  spans: T[],
+  spans: readonly T[],
   startOf: (span: T) => number | bigint,
 ): { span: T; depth: number }[] {
-  const children = childrenByParent(spans, startOf);
+  const tree = spanTree(spans, startOf);
   const out: { span: T; depth: number }[] = [];
-  const walk = (parent: string | null, depth: number) => {
-    for (const span of children.get(parent) ?? []) {
-      out.push({ span, depth });
-      walk(span.spanId, depth + 1);
-    }
-  };
-  walk(null, 0);
+  const stack = tree.roots.map((span) => ({ span, depth: 0 })).reverse();
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    out.push(next);
+    const children = tree.childrenOf(next.span);
+    for (let i = children.length - 1; i >= 0; i--)
+      stack.push({ span: children[i] as T, depth: next.depth + 1 });
+  }
   return out;
 }

@@ -3,6 +3,7 @@
  * fit the chosen type (never a silent conversion). Pure: unit-tested in plain Node.
  */
 import type { FeedbackValue, JsonValue } from '../mlflow';
+import { deeperThan, MAX_JSON_DEPTH } from '../mlflow/json-depth';
 import { errorMessage } from '../util/error-message';
 import { truncate } from './format';
 
@@ -75,7 +76,11 @@ export function parseFeedbackValue(type: ValueType, text: string): Parsed<Feedba
 export function parseJson(text: string): Parsed<JsonValue> {
   if (text.trim() === '') return { ok: false, message: 'Enter a JSON value' };
   try {
-    return { ok: true, value: JSON.parse(text) as JsonValue };
+    const value = JSON.parse(text) as JsonValue;
+    // Checks and encoders downstream walk values recursively: refuse what they cannot walk.
+    if (deeperThan(value, MAX_JSON_DEPTH))
+      return { ok: false, message: `Nested more than ${MAX_JSON_DEPTH} levels deep` };
+    return { ok: true, value };
   } catch (error) {
     const reason = errorMessage(error);
     return { ok: false, message: `Not valid JSON: ${reason}` };

@@ -43,6 +43,8 @@ export class SpanNode {
     readonly trace: TraceInfo,
     readonly children: SpanNode[],
     readonly assessments: Assessment[],
+    /** Unique among the trace's span rows: the span id, with a suffix when the id repeats. */
+    readonly key: string = span.spanId,
   ) {
     for (const child of children) child.parent = this;
   }

@@ -19,6 +19,7 @@ import {
 
 export function traceTooltip(trace: TraceInfo): string {
   let md = `**${markdownText(traceName(trace))}** · ${trace.state}\n\n`;
+  if (trace.problem) md += problemLine(trace.problem);
   md += `${codeSpan(trace.traceId)} · ${new Date(trace.requestTime).toLocaleString()}`;
   if (trace.executionDurationMs !== undefined)
     md += ` · ${formatDuration(trace.executionDurationMs)}`;
@@ -32,6 +33,7 @@ export function traceTooltip(trace: TraceInfo): string {
 
 export function assessmentTooltip(assessment: Assessment, overriddenBy?: Assessment): string {
   let md = `**${markdownText(assessment.name)}** · ${assessment.kind} by ${markdownText(sourceLabel(assessment))}\n\n`;
+  if (assessment.problem) md += problemLine(assessment.problem);
   if (!assessment.valid) {
     md += overriddenBy
       ? `Overridden by ${markdownText(sourceLabel(overriddenBy))}: ${codeSpan(assessmentSummary(overriddenBy))}\n\n`
@@ -58,10 +60,16 @@ export function assessmentTooltip(assessment: Assessment, overriddenBy?: Assessm
 
 export function spanTooltip(span: Span): string {
   let md = `**Span** ${codeSpan(span.name)} · ${codeSpan(span.spanId)}\n\n`;
+  if (span.problem) md += problemLine(span.problem);
   if (span.status.message) md += `Status: ${codeSpan(span.status.message)}\n\n`;
   if (span.inputs !== undefined)
     md += `Inputs\n\n${codeBlock(truncate(JSON.stringify(span.inputs, null, 2), 1500), 'json')}\n\n`;
   if (span.outputs !== undefined)
     md += `Outputs\n\n${codeBlock(truncate(JSON.stringify(span.outputs, null, 2), 1500), 'json')}`;
   return md;
+}
+
+/** What did not fit in a record the server sent (it shows flagged, with what could be read). */
+function problemLine(problem: string): string {
+  return `Unexpected record from the server: ${codeSpan(truncate(problem, 300))}\n\n`;
 }

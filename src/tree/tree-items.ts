@@ -94,8 +94,9 @@ function traceItem(node: TraceNode, now: number): vscode.TreeItem {
   ]
     .filter(Boolean)
     .join(' · ');
-  item.iconPath = stateIcon(trace.state);
-  item.contextValue = 'trace';
+  item.iconPath = trace.problem ? FLAGGED_ICON() : stateIcon(trace.state);
+  if (trace.problem) item.description = flaggedDescription(trace.problem, item.description);
+  item.contextValue = trace.problem ? 'trace flagged' : 'trace';
   item.command = {
     command: COMMANDS.openTrace,
     title: 'Open Trace',
@@ -124,8 +125,11 @@ function assessmentItem(node: AssessmentNode, now: number): vscode.TreeItem {
   parts.push(formatAge(assessment.lastUpdateTime, now));
   item.description = parts.join(' · ');
   item.iconPath = assessmentIcon(assessment);
+  if (assessment.problem)
+    item.description = flaggedDescription(assessment.problem, item.description);
   const tokens = ['assessment', assessment.kind, assessment.valid ? 'valid' : 'invalid'];
   if (assessment.kind === 'feedback' && assessment.error) tokens.push('error');
+  if (assessment.problem) tokens.push('flagged');
   item.contextValue = tokens.join(' ');
   return item;
 }
@@ -137,7 +141,7 @@ function spanItem(node: SpanNode): vscode.TreeItem {
     plain(span.name),
     hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
   );
-  item.id = `span:${span.traceId}:${span.spanId}`;
+  item.id = `span:${span.traceId}:${node.key}`;
   const duration =
     span.endTimeUnixNano === null
       ? ''
@@ -150,11 +154,13 @@ function spanItem(node: SpanNode): vscode.TreeItem {
   ]
     .filter(Boolean)
     .join(' · ');
-  item.iconPath =
-    span.status.code === 'STATUS_CODE_ERROR'
+  item.iconPath = span.problem
+    ? FLAGGED_ICON()
+    : span.status.code === 'STATUS_CODE_ERROR'
       ? new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'))
       : new vscode.ThemeIcon(spanTypeIcon(span.spanType));
-  item.contextValue = 'span';
+  if (span.problem) item.description = flaggedDescription(span.problem, item.description);
+  item.contextValue = span.problem ? 'span flagged' : 'span';
   item.tooltip = untrustedMarkdown(spanTooltip(span));
   return item;
 }
@@ -193,6 +199,16 @@ function messageItem(node: MessageNode): vscode.TreeItem {
   return item;
 }
 
+/** A record the server sent that did not fit: the icon a judge's error has (assessmentIcon). */
+const FLAGGED_ICON = () =>
+  new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+
+/** The problem first (cut short; the hover has it whole), then what the row says anyway. */
+function flaggedDescription(problem: string, rest: string | boolean | undefined): string {
+  const shown = plain(problem.length > 80 ? `${problem.slice(0, 80)}…` : problem);
+  return typeof rest === 'string' && rest ? `${shown} · ${rest}` : shown;
+}
+
 function stateIcon(state: TraceInfo['state']): vscode.ThemeIcon {
   switch (state) {
     case 'OK':
@@ -207,6 +223,7 @@ function stateIcon(state: TraceInfo['state']): vscode.ThemeIcon {
 }
 
 function assessmentIcon(assessment: Assessment): vscode.ThemeIcon {
+  if (assessment.problem) return FLAGGED_ICON();
   if (!assessment.valid)
     return new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'));
   if (assessment.kind === 'expectation') return new vscode.ThemeIcon('target');

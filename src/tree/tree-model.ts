@@ -6,7 +6,7 @@
  * TreeDataProvider; test/store/ runs it in plain Node against a real MLflow server.
  */
 import type { Assessment, ExperimentId, Span, TraceInfo } from '../mlflow';
-import { childrenByParent } from '../shared/span-tree';
+import { spanTree } from '../shared/span-tree';
 import { hasHumanFeedback, overriddenBy } from '../store/assessment-rules';
 import { describeFilter, isFiltered } from '../store/trace-filters';
 import type { StoreChange, TraceStore } from '../store/trace-store';
@@ -279,7 +279,7 @@ function nodeKey(node: TreeNode): string {
     case 'spans':
       return `spans:${node.trace.traceId}`;
     case 'span':
-      return `span:${node.span.traceId}:${node.span.spanId}`;
+      return `span:${node.span.traceId}:${node.key}`;
     case 'loadMore':
       return `loadMore:${node.experimentId}`;
     case 'message':
@@ -296,18 +296,50 @@ export function sortAssessments(assessments: Assessment[]): Assessment[] {
   );
 }
 
-/** Spans as a tree by parent id, in start order; span-level assessments go under their span. */
+/**
+ * Spans as a tree by parent id, in start order; span-level assessments go under their span.
+ * Built without recursion (a chain can be thousands of spans deep): nodes are made children
+ * first, from the end of a depth-first order. A repeated span id shows as a flagged root; its
+ * assessments go under the first span with that id only, so each shows exactly once.
+ */
 export function buildSpanTree(spans: Span[], trace: TraceInfo): SpanNode[] {
-  const children = childrenByParent(spans, (s) => s.startTimeUnixNano);
-  const build = (parent: string | null): SpanNode[] =>
-    (children.get(parent) ?? []).map(
-      (span) =>
-        new SpanNode(
-          span,
-          trace,
-          build(span.spanId),
-          sortAssessments(trace.assessments.filter((a) => a.spanId === span.spanId)),
-        ),
+  const tree = spanTree(spans, (s) => s.startTimeUnixNano);
+  const order: Span[] = [];
+  const stack = [...tree.roots].reverse();
+  for (let span = stack.pop(); span; span = stack.pop()) {
+    order.push(span);
+    const children = tree.childrenOf(span);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Span);
+  }
+  const bySpan = new Map<string, Assessment[]>();
+  for (const a of trace.assessments) {
+    if (!a.spanId) continue;
+    const list = bySpan.get(a.spanId);
+    if (list) list.push(a);
+    else bySpan.set(a.spanId, [a]);
+  }
+  const seen = new Map<string, number>();
+  const keys = new Map<Span, string>();
+  for (const span of spans) {
+    const count = seen.get(span.spanId) ?? 0;
+    seen.set(span.spanId, count + 1);
+    // Row ids must be unique in a VS Code tree: a repeated span id gets a suffix.
+    keys.set(span, count === 0 ? span.spanId : `${span.spanId}#${count + 1}`);
+  }
+  const nodes = new Map<Span, SpanNode>();
+  for (let i = order.length - 1; i >= 0; i--) {
+    const span = order[i] as Span;
+    const key = keys.get(span) ?? span.spanId;
+    nodes.set(
+      span,
+      new SpanNode(
+        span,
+        trace,
+        tree.childrenOf(span).flatMap((child) => nodes.get(child) ?? []),
+        key === span.spanId ? sortAssessments(bySpan.get(span.spanId) ?? []) : [],
+        key,
+      ),
     );
-  return build(null);
+  }
+  return tree.roots.flatMap((root) => nodes.get(root) ?? []);
 }

@@ -195,6 +195,48 @@ describe('a malformed response', () => {
     );
   });
 
+  it('flags one bad record of a page and shows the rest of the page', async () => {
+    const client = viaProxy();
+    await client.logFeedback({ traceId, name: 'page-check', value: true });
+    proxy.set({
+      match: SEARCH,
+      fault: {
+        kind: 'transform',
+        change: (json) => {
+          const traces = (json as { traces: Record<string, unknown>[] }).traces;
+          const real = traces.find((t) => t.trace_id === traceId) ?? {};
+          const assessments: unknown[] = Array.isArray(real.assessments) ? real.assessments : [];
+          return {
+            ...(json as object),
+            traces: [
+              { ...real, trace_id: 'tr-broken', request_time: 17 },
+              {
+                ...real,
+                state: 'PAUSED',
+                assessments: [...assessments, { assessment_id: 'a-broken', source: 'nobody' }],
+              },
+            ],
+          };
+        },
+      },
+      times: 1,
+    });
+    const page = await client.searchTraces({ experimentIds: [experimentId] });
+    const [broken, good] = page.items;
+    assert.ok(broken && good);
+    assert.equal(broken.traceId, 'tr-broken');
+    assert.match(broken.problem ?? '', /^request_time: expected string/);
+    assert.equal(good.traceId, traceId);
+    assert.equal(good.problem, undefined);
+    assert.equal(good.state, 'STATE_UNSPECIFIED');
+    const flagged = good.assessments.filter((a) => a.problem !== undefined);
+    assert.deepEqual(
+      flagged.map((a) => a.assessmentId),
+      ['a-broken'],
+    );
+    assert.ok(good.assessments.some((a) => a.name === 'page-check' && a.value === true));
+  });
+
   it('says so when a 200 answer is not JSON (a proxy or login page)', async () => {
     proxy.set({
       fault: { kind: 'status', status: 200, body: '<html>Please log in</html>' },

@@ -3,19 +3,19 @@ import { describe, it } from 'node:test';
 import { parseDurationMs, toAssessment } from '../../src/mlflow/convert';
 import { MlflowApiError, MlflowNetworkError, MlflowResponseError } from '../../src/mlflow/errors';
 import { authorizationHeader, classifyNetworkError, parseRetryAfter } from '../../src/mlflow/http';
-import { assessmentResponse, parseWire, searchTracesResponse } from '../../src/mlflow/schemas';
+import { assessmentResponse, parseWire } from '../../src/mlflow/schemas';
 import { parseTraceData, spanIdToHex } from '../../src/mlflow/spans';
 
 const URL_ = 'http://127.0.0.1:5000/api/3.0/mlflow/traces/search';
 
 describe('response validation', () => {
   it('names the field that does not match, with what came instead', () => {
-    const body = { traces: [{ trace_id: 'tr-1', request_time: 17, state: 'OK' }] };
+    const body = { assessment: { assessment_id: 'a-1', assessment_name: 17 } };
     assert.throws(
-      () => parseWire(searchTracesResponse, body, URL_),
+      () => parseWire(assessmentResponse, body, URL_),
       (e: unknown) =>
         e instanceof MlflowResponseError &&
-        e.field === 'traces[0].request_time' &&
+        e.field === 'assessment.assessment_name' &&
         /expected string/.test(e.message) &&
         /got 17/.test(e.message),
     );
@@ -29,7 +29,7 @@ describe('response validation', () => {
         /missing/.test(e.message),
     );
   });
-  it('rejects an unknown source type rather than guessing', () => {
+  it('reads an unknown source type as unspecified rather than failing', () => {
     const wire = {
       assessment: {
         assessment_id: 'a-1',
@@ -41,10 +41,9 @@ describe('response validation', () => {
         feedback: { value: 1 },
       },
     };
-    assert.throws(
-      () => parseWire(assessmentResponse, wire, URL_),
-      (e: unknown) =>
-        e instanceof MlflowResponseError && e.field === 'assessment.source.source_type',
+    assert.equal(
+      parseWire(assessmentResponse, wire, URL_).assessment.source.source_type,
+      'SOURCE_TYPE_UNSPECIFIED',
     );
   });
   it('maps a wire assessment to the domain, absent fields as Python reads them', () => {
@@ -64,7 +63,7 @@ describe('response validation', () => {
       },
       URL_,
     ).assessment;
-    assert.deepEqual(toAssessment(wire, URL_), {
+    assert.deepEqual(toAssessment(wire), {
       kind: 'feedback',
       assessmentId: 'a-1',
       traceId: 'tr-1',

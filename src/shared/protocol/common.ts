@@ -5,11 +5,19 @@
  * and logged, never acted on. Imported by both bundles: no `vscode`, no DOM.
  */
 import { z } from 'zod';
+import { limitDepth } from '../../mlflow/json-depth';
 import { jsonValue, recordOf } from '../../mlflow/records';
 import type { JsonValue } from '../../mlflow/types';
 
-/** Any JSON value; object keys such as `__proto__` are kept (records.ts). */
-export const json: z.ZodType<JsonValue> = jsonValue;
+/**
+ * Any JSON value; object keys such as `__proto__` are kept (records.ts). zod walks a value
+ * recursively, so what nests deeper than MAX_JSON_DEPTH is first cut to text (measured without
+ * recursion): a value 2 000 levels deep shows, cut, instead of overflowing the check.
+ */
+export const json: z.ZodType<JsonValue> = z.preprocess(
+  (value) => limitDepth(value as JsonValue),
+  jsonValue,
+);
 
 /** A judge's failure, as the webviews and command arguments carry it. */
 export const assessmentError = z.object({
