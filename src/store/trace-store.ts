@@ -236,7 +236,7 @@ export class TraceStore implements Disposable {
     if (generation !== this.generation) return 0;
     const known = new Map(list.traces.map((t) => [t.traceId, t]));
     const fresh = page.items.filter((t) => matchesLocally(t, this.currentFilter));
-    const added = fresh.filter((t) => !known.has(t.traceId));
+    const added = withoutKnown(fresh, list.traces);
     for (const trace of fresh) {
       const old = known.get(trace.traceId);
       if (old && !sameTrace(old, trace) && this.isNewer(trace.traceId, started))
@@ -545,8 +545,7 @@ export class TraceStore implements Disposable {
       // From before a server or filter change: it belongs to no list shown now.
       if (generation !== this.generation) return;
       const kept = page.items.filter((t) => matchesLocally(t, this.currentFilter));
-      const known = new Set(list.traces.map((t) => t.traceId));
-      list.traces.push(...kept.filter((t) => !known.has(t.traceId)));
+      list.traces.push(...withoutKnown(kept, list.traces));
       list.hiddenCount += page.items.length - kept.length;
       list.nextPageToken = page.nextPageToken;
       list.error = undefined;
@@ -555,6 +554,19 @@ export class TraceStore implements Disposable {
       if (!token || !needsLocalFiltering(this.currentFilter) || matched >= wanted) return;
     }
   }
+}
+
+/**
+ * The traces of a page that are not loaded yet, each once: a trace appears twice when it moved
+ * between pages as the server's order changed, or when a server repeats one in a page.
+ */
+function withoutKnown(page: TraceInfo[], loaded: readonly TraceInfo[]): TraceInfo[] {
+  const seen = new Set(loaded.map((t) => t.traceId));
+  return page.filter((t) => {
+    if (seen.has(t.traceId)) return false;
+    seen.add(t.traceId);
+    return true;
+  });
 }
 
 function isAssessment(value: unknown): value is Assessment {

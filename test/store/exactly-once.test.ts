@@ -171,6 +171,27 @@ describe('a write whose answer is lost', () => {
 });
 
 describe('races', () => {
+  it('shows a trace once when a page repeats it', async () => {
+    proxy.set({
+      match: /traces\/search/,
+      fault: {
+        kind: 'transform',
+        change: (json) => {
+          const page = json as { traces: unknown[] };
+          return { ...page, traces: [...page.traces, ...page.traces] };
+        },
+      },
+    });
+    const [experiment] = await store.experiments();
+    assert.ok(experiment);
+    store.reset();
+    const list = await store.ensureList(experiment);
+    const ids = list.traces.map((t) => t.traceId);
+    assert.ok(ids.length > 0);
+    assert.equal(new Set(ids).size, ids.length, 'a trace listed twice');
+    assert.equal(await store.pollNewest(experiment.experimentId), 0, 'none new');
+  });
+
   it('sends the same write asked twice at once only once', async () => {
     proxy.set({ match: /assessments/, method: 'POST', fault: { kind: 'delay', ms: 300 } });
     const input = { traceId, name: 'twice', value: 'good', source: HUMAN };
