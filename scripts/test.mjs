@@ -9,6 +9,10 @@
 // a file is test/<tier>/<name>.test.ts. A chosen tier still gets the builds it needs (build and
 // build tests for the node --test tiers, the package for e2e) but no other check. With no
 // arguments everything runs, as in CI.
+//
+// The integration tests run twice: against MLflow on SQLite, then on PostgreSQL (a cluster of
+// Debian's postgresql in a temporary folder, scripts/lib/postgres.mjs, stopped when they end).
+// `integration:sqlite` or `integration:postgres` (or a test file with that ending) runs one only.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +20,7 @@ import { ensurePythonEnv } from './lib/python-env.mjs';
 import { ensureVscodeEnv } from './lib/vscode-env.mjs';
 import { ensureNodeModules } from './lib/node-modules.mjs';
 import { markTestRun, sweepLeftoverServers } from './lib/sweep.mjs';
+import { ensurePostgres, startPostgres } from './lib/postgres.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 markTestRun();
@@ -29,12 +34,17 @@ process.chdir(ROOT);
 const TIERS = ['checks', 'unit', 'store', 'integration', 'e2e', 'vscode'];
 /** @type {Tier[]} The tiers that `node --test` runs, from out/test/<tier>/. */
 const NODE_TIERS = ['unit', 'store', 'integration', 'e2e'];
+/** @typedef {'sqlite' | 'postgres'} Backend */
+/** @type {Backend[]} MLflow's backend stores the integration tests run against, in this order. */
+const BACKENDS = ['sqlite', 'postgres'];
+const BACKEND_NAMES = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
 const USAGE =
-  'usage: npm test [-- checks|unit|store|integration|e2e|vscode|test/<tier>/<name>.test.ts ...]';
+  'usage: npm test [-- checks|unit|store|integration[:sqlite|:postgres]|e2e|vscode|test/<tier>/<name>.test.ts[:sqlite|:postgres] ...]';
 
 /**
- * What to run: whole tiers, and single test files (repository-relative, test/<tier>/….test.ts).
- * @typedef {{ tiers: Set<Tier>, files: { tier: Tier, source: string }[] }} Plan
+ * What to run: whole tiers, single test files (repository-relative, test/<tier>/….test.ts), and
+ * the backends the integration tests run against.
+ * @typedef {{ tiers: Set<Tier>, files: { tier: Tier, source: string }[], backends: Set<Backend> }} Plan
  */
 
 /**
@@ -86,6 +96,18 @@ if (!plan) {
 }
 say(`running: ${describePlan(plan)}`);
 
+/** The PostgreSQL cluster while the integration tests run on it; stopped also on Ctrl-C. */
+/** @type {import('./lib/postgres.mjs').Postgres | undefined} */
+let postgres;
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+  process.once(signal, () => {
+    postgres?.stop({ mode: 'immediate' });
+    sweepLeftoverServers();
+    console.log(`interrupted (${signal})`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
+
 try {
   ensureNodeModules({ log: say });
 } catch {
@@ -106,10 +128,24 @@ for (const { name, command, args } of checksFor(plan)) {
 
 if (NODE_TIERS.some((tier) => touches(plan, tier))) {
   const testFiles = nodeTestFiles(plan);
-  say(`node --test: ${testFiles.length} files`);
-  const counts = await runNodeTests(testFiles, testEnv);
-  passed += counts.passed;
-  failed += counts.failed;
+  const integration = testFiles.filter((file) => file.startsWith('out/test/integration/'));
+  // The first run: every tier, the integration tests on SQLite (unless only PostgreSQL is asked).
+  const firstRun = plan.backends.has('sqlite')
+    ? testFiles
+    : testFiles.filter((file) => !integration.includes(file));
+  if (firstRun.length > 0 || integration.length === 0) {
+    const onSqlite = firstRun.some((file) => integration.includes(file));
+    say(`node --test: ${firstRun.length} files${onSqlite ? ' (integration on SQLite)' : ''}`);
+    const env = { ...testEnv, MTR_BACKEND: 'sqlite' }; // whatever the shell says
+    const counts = await runNodeTests(firstRun, env, 'node-tests.tap');
+    passed += counts.passed;
+    failed += counts.failed;
+  }
+  if (plan.backends.has('postgres') && integration.length > 0) {
+    const counts = await runOnPostgres(integration, testEnv);
+    passed += counts.passed;
+    failed += counts.failed;
+  }
 }
 
 if (touches(plan, 'vscode')) {
@@ -125,7 +161,7 @@ const swept = sweepLeftoverServers();
 if (swept > 0) {
   failed++;
   console.log(
-    `✖ ${swept} mlflow server process(es) were left running by the tests and have been killed`,
+    `✖ ${swept} mlflow or postgres server process(es) were left running by the tests and have been killed`,
   );
 }
 
@@ -140,18 +176,30 @@ process.exit(failed === 0 ? 0 : 1);
  * @returns {Plan | undefined}
  */
 function parsePlan(args) {
-  if (args.length === 0) return { tiers: new Set(TIERS), files: [] };
+  if (args.length === 0) return { tiers: new Set(TIERS), files: [], backends: new Set(BACKENDS) };
   /** @type {Plan} */
-  const result = { tiers: new Set(), files: [] };
-  for (const arg of args) {
+  const result = { tiers: new Set(), files: [], backends: new Set() };
+  for (const fullArg of args) {
+    // "integration:postgres", "test/integration/client.test.ts:sqlite": that backend only.
+    const backend = BACKENDS.find((name) => fullArg.endsWith(`:${name}`));
+    const arg = backend ? fullArg.slice(0, -(backend.length + 1)) : fullArg;
+    if (backend) result.backends.add(backend);
     const tier = TIERS.find((name) => name === arg);
     if (tier) {
+      if (backend && tier !== 'integration') {
+        console.log(`npm test: only the integration tests have backends: ${fullArg}`);
+        return undefined;
+      }
       result.tiers.add(tier);
       continue;
     }
     const file = testFileOf(arg);
     if (!file) {
-      console.log(`npm test: not a tier or a test file: ${arg}`);
+      console.log(`npm test: not a tier or a test file: ${fullArg}`);
+      return undefined;
+    }
+    if (backend && file.tier !== 'integration') {
+      console.log(`npm test: only the integration tests have backends: ${fullArg}`);
       return undefined;
     }
     if (file.tier === 'vscode' && file.source.endsWith('.bench.test.ts')) {
@@ -160,6 +208,8 @@ function parsePlan(args) {
     }
     result.files.push(file);
   }
+  // No backend named: both.
+  if (result.backends.size === 0) for (const backend of BACKENDS) result.backends.add(backend);
   return result;
 }
 
@@ -184,7 +234,10 @@ function testFileOf(arg) {
  */
 function describePlan(plan) {
   const tiers = TIERS.filter((tier) => plan.tiers.has(tier));
-  return [...tiers, ...plan.files.map((file) => file.source)].join(', ');
+  const described = [...tiers, ...plan.files.map((file) => file.source)].join(', ');
+  if (!touches(plan, 'integration')) return described;
+  const backends = BACKENDS.filter((backend) => plan.backends.has(backend));
+  return `${described} (integration on ${backends.map((b) => BACKEND_NAMES[b]).join(' and ')})`;
 }
 
 /**
@@ -292,16 +345,52 @@ function runVscodeTests(only) {
 }
 
 /**
- * Runs the Node test runner (one file at a time: each starts its own mlflow server, and this
- * machine has two cores), streams its report and returns its counts.
+ * The integration tests a second time, against MLflow on PostgreSQL: starts a cluster, runs them
+ * with MTR_BACKEND=postgres (test/support/backend.ts makes a database per server) and stops it,
+ * whatever happened. A cluster that does not start counts as one failure.
  * @param {string[]} files
  * @param {Record<string, string>} env
  * @returns {Promise<{passed: number, failed: number}>}
  */
-function runNodeTests(files, env) {
+async function runOnPostgres(files, env) {
+  const begun = Date.now();
+  try {
+    postgres = startPostgres({ bin: ensurePostgres({ log: say }), log: say });
+  } catch (error) {
+    console.log(`✖ PostgreSQL for the integration tests: ${String(error)}`);
+    return { passed: 0, failed: 1 };
+  }
+  try {
+    say(`node --test: ${files.length} files (integration on ${postgres.version})`);
+    const counts = await runNodeTests(
+      files,
+      { ...env, ...postgres.environment(), MTR_BACKEND: 'postgres' },
+      'node-tests-postgres.tap',
+    );
+    const seconds = Math.round((Date.now() - begun) / 1000);
+    say(
+      `integration on PostgreSQL: ${counts.passed} passed, ${counts.failed} failed in ${seconds} s`,
+    );
+    return counts;
+  } finally {
+    postgres.stop();
+    postgres = undefined;
+  }
+}
+
+/**
+ * Runs the Node test runner (one file at a time: each starts its own mlflow server, and this
+ * machine has two cores), streams its report and returns its counts.
+ * @param {string[]} files
+ * @param {Record<string, string>} env
+ * @param {string} tapName the TAP report's file in test-output/
+ * @returns {Promise<{passed: number, failed: number}>}
+ */
+function runNodeTests(files, env, tapName) {
   if (files.length === 0) return Promise.resolve({ passed: 0, failed: 1 });
+  const tapFile = `test-output/${tapName}`;
   mkdirSync(path.join(ROOT, 'test-output'), { recursive: true });
-  rmSync(path.join(ROOT, 'test-output', 'node-tests.tap'), { force: true });
+  rmSync(path.join(ROOT, tapFile), { force: true });
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
@@ -313,15 +402,13 @@ function runNodeTests(files, env) {
         '--test-reporter=spec',
         '--test-reporter-destination=stdout',
         '--test-reporter=tap',
-        '--test-reporter-destination=test-output/node-tests.tap',
+        `--test-reporter-destination=${tapFile}`,
         ...files,
       ],
       { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } },
     );
     child.on('exit', (code) => {
-      const tap = existsSync('test-output/node-tests.tap')
-        ? readFileSync('test-output/node-tests.tap', 'utf8')
-        : '';
+      const tap = existsSync(tapFile) ? readFileSync(tapFile, 'utf8') : '';
       const count = (/** @type {string} */ label) =>
         Number(new RegExp(`^# ${label} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
       // Cancelled, skipped and todo tests prove nothing: they count as failures.

@@ -1,5 +1,6 @@
 /**
- * Starts a real `mlflow server` on a free loopback port with SQLite in a data folder, waits for
+ * Starts a real `mlflow server` on a free loopback port with SQLite in a data folder (or another
+ * backend store the caller names, such as PostgreSQL for the tests), waits for
  * `/health`, and stops it with every process it spawned (uvicorn workers included). Used by the
  * tests, the demo and the benchmarks; no `vscode` import.
  */
@@ -35,6 +36,13 @@ export interface MlflowServerOptions {
   python: string;
   /** Where the SQLite database and artifacts go; default: a new temporary folder, removed on stop. */
   dataDir?: string;
+  /**
+   * MLflow's `--backend-store-uri`, e.g. `postgresql://user@/db?host=/socket/folder`. Default:
+   * SQLite in the data folder (`sqlite:///DATA_DIR/mlflow.db`).
+   */
+  backendStoreUri?: string;
+  /** With `basicAuth`: the users' database (`database_uri`). Default: SQLite in the data folder. */
+  authDatabaseUri?: string;
   /** Default: a free port on 127.0.0.1. */
   port?: number;
   /** Run with `--app-name basic-auth`; the admin user is created with these credentials. */
@@ -54,6 +62,8 @@ export interface MlflowServer {
   readonly url: string;
   readonly port: number;
   readonly dataDir: string;
+  /** The `--backend-store-uri` it runs with. */
+  readonly backendStoreUri: string;
   readonly pid: number;
   /** The end of the server's output so far (from DATA_DIR/server.log). */
   log(): string;
@@ -79,13 +89,14 @@ export async function startMlflowServer(options: MlflowServerOptions): Promise<M
   const port = options.port ?? (await freeLoopbackPort());
   const prefix = options.staticPrefix ? `/${options.staticPrefix.replace(/^\/+|\/+$/g, '')}` : '';
   const url = `http://127.0.0.1:${port}${prefix}`;
+  const backendStoreUri = options.backendStoreUri ?? `sqlite:///${path.join(dataDir, 'mlflow.db')}`;
 
   const args = [
     '-m',
     'mlflow',
     'server',
     '--backend-store-uri',
-    `sqlite:///${path.join(dataDir, 'mlflow.db')}`,
+    backendStoreUri,
     '--artifacts-destination',
     path.join(dataDir, 'artifacts'),
     '--host',
@@ -106,7 +117,11 @@ export async function startMlflowServer(options: MlflowServerOptions): Promise<M
     ...options.env,
   };
   if (options.basicAuth) {
-    env.MLFLOW_AUTH_CONFIG_PATH = writeBasicAuthConfig(dataDir, options.basicAuth);
+    env.MLFLOW_AUTH_CONFIG_PATH = writeBasicAuthConfig(
+      dataDir,
+      options.basicAuth,
+      options.authDatabaseUri ?? `sqlite:///${path.join(dataDir, 'basic_auth.db')}`,
+    );
     env.MLFLOW_FLASK_SERVER_SECRET_KEY = randomBytes(24).toString('hex');
   }
 
@@ -181,7 +196,17 @@ export async function startMlflowServer(options: MlflowServerOptions): Promise<M
     await delay(250);
   }
 
-  return { url, port, dataDir, pid: child.pid ?? -1, log: output, logPath, exited, stop };
+  return {
+    url,
+    port,
+    dataDir,
+    backendStoreUri,
+    pid: child.pid ?? -1,
+    log: output,
+    logPath,
+    exited,
+    stop,
+  };
 }
 
 /**
@@ -220,14 +245,14 @@ export function freeLoopbackPort(): Promise<number> {
   });
 }
 
-function writeBasicAuthConfig(dataDir: string, admin: BasicAuthUser): string {
+function writeBasicAuthConfig(dataDir: string, admin: BasicAuthUser, databaseUri: string): string {
   const file = path.join(dataDir, 'basic_auth.ini');
   writeFileSync(
     file,
     [
       '[mlflow]',
       'default_permission = READ',
-      `database_uri = sqlite:///${path.join(dataDir, 'basic_auth.db')}`,
+      `database_uri = ${databaseUri}`,
       `admin_username = ${admin.username}`,
       `admin_password = ${admin.password}`,
       'authorization_function = mlflow.server.auth:authenticate_request_basic_auth',

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { MlflowServer } from '../../src/mlflow-server/launcher';
+import { onPostgres } from '../support/backend';
 import { PythonSdk } from '../support/python-sdk';
 import { startServer } from '../support/servers';
 
@@ -310,6 +311,54 @@ describe('assessments', () => {
       update_mask: 'valid',
     });
     assert.equal(res.status, 500);
+  });
+
+  // The two backends differ here: MLflow checks neither the name's length nor NUL characters
+  // itself, and leaves both to the database. SQLite does not enforce VARCHAR(250); PostgreSQL
+  // does, and refuses NUL in any text column. MLflow passes the driver's error on as a 400
+  // BAD_REQUEST whose message is the failed SQL. (The client refuses names over 250 characters
+  // before sending: src/mlflow/convert.ts.)
+  it('stores a name over 250 characters on SQLite; PostgreSQL answers 400 (VARCHAR(250))', async () => {
+    const res = await raw('POST', assessments(), {
+      assessment: {
+        assessment_name: 'n'.repeat(251),
+        trace_id: traceId,
+        source: { source_type: 'HUMAN', source_id: 'x' },
+        feedback: { value: 1 },
+      },
+    });
+    if (onPostgres()) {
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.json().error_code, 'BAD_REQUEST');
+      assert.match(String(res.json().message), /value too long for type character varying\(250\)/);
+    } else {
+      assert.equal(res.status, 200, res.text);
+      const stored = res.json().assessment as Record<string, unknown>;
+      assert.equal(String(stored.assessment_name).length, 251);
+    }
+  });
+
+  it('stores a NUL character in a rationale on SQLite; PostgreSQL answers 400', async () => {
+    const res = await raw('POST', assessments(), {
+      assessment: {
+        assessment_name: 'contract',
+        trace_id: traceId,
+        source: { source_type: 'HUMAN', source_id: 'x' },
+        feedback: { value: 1 },
+        rationale: 'a\u0000b',
+      },
+    });
+    if (onPostgres()) {
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.json().error_code, 'BAD_REQUEST');
+      assert.match(String(res.json().message), /cannot contain NUL \(0x00\) bytes/);
+    } else {
+      assert.equal(res.status, 200, res.text);
+      assert.equal((res.json().assessment as Record<string, unknown>).rationale, 'a\u0000b');
+    }
+    // In a feedback value the NUL is inside JSON text ("\u0000"), which both backends store.
+    const value = await createFeedback({ feedback: { value: 'a\u0000b' } });
+    assert.deepEqual(value.feedback, { value: 'a\u0000b' });
   });
 
   it('answers 200 to deleting a missing assessment', async () => {
