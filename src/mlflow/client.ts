@@ -6,7 +6,9 @@
  * and returned as the domain types of types.ts.
  */
 import {
+  assertMetadataHasNoNul,
   assertName,
+  assertNoNul,
   parseTraceInfo,
   toAssessment,
   toExperiment,
@@ -227,6 +229,12 @@ export class MlflowClient {
         'Update either the feedback value or the expectation value, not both.',
       );
     }
+    assertNoNul({
+      rationale: update.rationale,
+      'error code': update.feedback?.error?.errorCode,
+      'error message': update.feedback?.error?.errorMessage,
+      'stack trace': update.feedback?.error?.stackTrace,
+    });
     const assessment: Record<string, unknown> = { assessment_id: assessmentId, trace_id: traceId };
     // The server reads the mask as proto JSON: lowerCamelCase paths; a snake_case path is ignored.
     const mask: string[] = [];
@@ -248,6 +256,7 @@ export class MlflowClient {
       mask.push('rationale');
     }
     const metadata = stringifyMetadata(update.metadata);
+    assertMetadataHasNoNul(metadata);
     if (metadata !== undefined) {
       assessment.metadata = metadata;
       mask.push('metadata');

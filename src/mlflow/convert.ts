@@ -249,6 +249,18 @@ export function toWireNewAssessment(traceId: string, input: AssessmentInput) {
   const now = new Date().toISOString();
   assertName(input.kind === 'feedback' ? (input.name ?? DEFAULT_FEEDBACK_NAME) : input.name);
   const metadata = stringifyMetadata(input.metadata);
+  assertNoNul({
+    'source id': input.source?.sourceId,
+    ...(input.kind === 'feedback'
+      ? {
+          rationale: input.rationale,
+          'error code': input.error?.errorCode,
+          'error message': input.error?.errorMessage,
+          'stack trace': input.error?.stackTrace,
+        }
+      : {}),
+  });
+  assertMetadataHasNoNul(metadata);
   const common = {
     trace_id: traceId,
     create_time: now,
@@ -276,8 +288,29 @@ export function toWireNewAssessment(traceId: string, input: AssessmentInput) {
 
 export function assertName(name: string): void {
   if (name.trim() === '') throw new MlflowInputError('An assessment needs a name.');
+  assertNoNul({ name });
   if (name.length > 250)
     throw new MlflowInputError(
       `An assessment name has at most 250 characters; this one has ${name.length}.`,
     );
+}
+
+/**
+ * MLflow's backends differ on the NUL character (U+0000) in a text column: SQLite stores it,
+ * PostgreSQL refuses the whole write with a 400 that quotes its SQL. Refused here whatever the
+ * backend, saying where. Inside a value it is fine: values are stored as JSON text, NUL escaped.
+ */
+export function assertNoNul(fields: Record<string, string | undefined>): void {
+  for (const [where, text] of Object.entries(fields)) {
+    if (text?.includes('\u0000')) {
+      throw new MlflowInputError(
+        `The ${where} holds a NUL character (U+0000), which MLflow's database may refuse: remove it.`,
+      );
+    }
+  }
+}
+
+export function assertMetadataHasNoNul(metadata: Record<string, string> | undefined): void {
+  for (const [key, value] of Object.entries(metadata ?? {}))
+    assertNoNul({ 'metadata key': key, [`metadata value of "${key.replace(/\0/g, '')}"`]: value });
 }

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseDurationMs, toAssessment } from '../../src/mlflow/convert';
-import { MlflowApiError, MlflowNetworkError, MlflowResponseError } from '../../src/mlflow/errors';
+import { parseDurationMs, toAssessment, toWireNewAssessment } from '../../src/mlflow/convert';
+import {
+  MlflowApiError,
+  MlflowInputError,
+  MlflowNetworkError,
+  MlflowResponseError,
+} from '../../src/mlflow/errors';
 import { authorizationHeader, classifyNetworkError, parseRetryAfter } from '../../src/mlflow/http';
 import { assessmentResponse, parseWire } from '../../src/mlflow/schemas';
 import { parseTraceData, spanIdToHex } from '../../src/mlflow/spans';
@@ -184,5 +189,25 @@ describe('error messages say what to do', () => {
   it('hints at --allowed-hosts only when the server refused the host name', () => {
     const denied = new MlflowApiError(403, 'PERMISSION_DENIED', 'Permission denied', 'POST', url);
     assert.doesNotMatch(denied.message, /allowed-hosts/);
+  });
+});
+
+describe('text MLflow’s databases refuse', () => {
+  it('refuses a NUL character in a name, rationale, source or metadata, saying where', () => {
+    const nul = 'a\u0000b';
+    const refused = (input: Parameters<typeof toWireNewAssessment>[1], where: RegExp) =>
+      assert.throws(
+        () => toWireNewAssessment('tr-1', input),
+        (error) => error instanceof MlflowInputError && where.test(error.message),
+      );
+    refused({ kind: 'feedback', name: nul, value: true }, /^The name holds a NUL/);
+    refused({ kind: 'feedback', value: true, rationale: nul }, /^The rationale holds a NUL/);
+    refused(
+      { kind: 'expectation', name: 'x', value: 1, source: { sourceType: 'HUMAN', sourceId: nul } },
+      /^The source id/,
+    );
+    refused({ kind: 'feedback', value: true, metadata: { k: nul } }, /^The metadata value of "k"/);
+    // Inside a value it is JSON text, which every backend stores.
+    assert.ok(toWireNewAssessment('tr-1', { kind: 'feedback', value: nul }));
   });
 });
