@@ -16,6 +16,7 @@ import {
   env,
   extensionApi,
   inWebview,
+  inWebviewIfShown,
   inWorkbench,
   panelTabs,
   run,
@@ -48,6 +49,8 @@ interface WritePath {
   method: 'POST' | 'PATCH' | 'DELETE';
   /** Assessments to make beforehand through the SDK. */
   prepare?: (sdk: PythonSdk, traceId: string) => Promise<string>;
+  /** What the person does before the write (opening and filling a form), with the server up. */
+  open?: (p: Prepared) => Promise<void>;
   /** One try; the outcome as shown, and whether what was typed is still there when not saved. */
   attempt: (p: Prepared) => Promise<{ said: Said; draftKept: boolean }>;
   /** How many of the intended writes the server holds (duplicates make it more than one). */
@@ -102,15 +105,21 @@ async function reported(): Promise<Said> {
 
 /** A form's outcome: it closes once saved; else its error line says why, the draft still in it. */
 async function formOutcome(name: string): Promise<{ said: Said; draftKept: boolean }> {
-  const outcome = await waitFor('the form to close or say why', async () => {
-    if (panelTabs('form') === 0) return 'closed';
-    const [error] = await inWebview('form', {
-      text: true,
-      selector: '[data-testid="server-error"]',
+  let outcome: string;
+  try {
+    outcome = await waitFor('the form to close or say why', async () => {
+      if (panelTabs('form') === 0) return 'closed';
+      // Briefly: a form that was saved closes, and a closed one is never found.
+      const [error] = await inWebviewIfShown('form', 1_000, {
+        text: true,
+        selector: '[data-testid="server-error"]',
+      });
+      const text = error?.join('') ?? '';
+      return text.trim() ? text : undefined;
     });
-    const text = error?.join('') ?? '';
-    return text.trim() ? text : undefined;
-  });
+  } catch (error) {
+    throw new Error(`${String(error)} (tabs: ${tabNames()})`);
+  }
   if (outcome === 'closed') return { said: 'saved', draftKept: true };
   const [typed] = await inWebview('form', { value: true, selector: field('name') });
   await vscode.commands.executeCommand('notifications.clearAll');
@@ -118,6 +127,14 @@ async function formOutcome(name: string): Promise<{ said: Said; draftKept: boole
     said: /not known whether/i.test(outcome) ? 'not known' : 'not saved',
     draftKept: typed?.[0] === name,
   };
+}
+
+/** The open tabs, for a failure's message. */
+function tabNames(): string {
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .map((t) => `${t.label}${t.isActive ? ' (active)' : ''}`)
+    .join(', ');
 }
 
 const named = (name: string) => (stored: PyAssessment[]) =>
@@ -152,15 +169,15 @@ const PATHS: WritePath[] = [
     name: 'feedback form',
     method: 'POST',
     intended: 1,
-    attempt: async (p) => {
-      if (panelTabs('form') === 0) {
-        await run('openFeedbackForm', { traceId: p.traceId });
-        await inWebview(
-          'form',
-          { waitFor: true, selector: field('name') },
-          { fill: 'form_verdict', selector: field('name') },
-        );
-      }
+    open: async (p) => {
+      await run('openFeedbackForm', { traceId: p.traceId });
+      await inWebview(
+        'form',
+        { waitFor: true, selector: field('name') },
+        { fill: 'form_verdict', selector: field('name') },
+      );
+    },
+    attempt: async () => {
       await inWebview('form', { click: true, selector: '[data-testid="submit"]' });
       return formOutcome('form_verdict');
     },
@@ -170,16 +187,16 @@ const PATHS: WritePath[] = [
     name: 'expectation form',
     method: 'POST',
     intended: 1,
-    attempt: async (p) => {
-      if (panelTabs('form') === 0) {
-        await run('openExpectationForm', { traceId: p.traceId });
-        await inWebview(
-          'form',
-          { waitFor: true, selector: field('name') },
-          { fill: 'form_truth', selector: field('name') },
-          { fill: 'Paris', selector: field('valueText') },
-        );
-      }
+    open: async (p) => {
+      await run('openExpectationForm', { traceId: p.traceId });
+      await inWebview(
+        'form',
+        { waitFor: true, selector: field('name') },
+        { fill: 'form_truth', selector: field('name') },
+        { fill: 'Paris', selector: field('valueText') },
+      );
+    },
+    attempt: async () => {
       await inWebview('form', { click: true, selector: '[data-testid="submit"]' });
       return formOutcome('form_truth');
     },
@@ -295,6 +312,7 @@ describe('every write under every fault', () => {
           traceId,
           ...(path.prepare ? { assessmentId: await path.prepare(sdk, traceId) } : {}),
         };
+        await path.open?.(prepared);
         if (fault) proxy.set({ match: /assessments/, method: path.method, fault, times: 1 });
         if (stop) await proxy.stop();
         const first = await path.attempt(prepared);
