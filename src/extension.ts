@@ -120,7 +120,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     connection.onDidChangeState((state) => {
       // Anything loaded belonged to the previous server or credentials.
       if (state.kind === 'connecting') store.reset();
-      else tree.refreshAll();
+      // Back after an outage on the same server: what loaded stays, what failed loads again.
+      else {
+        if (state.kind === 'connected') store.dropFailed();
+        tree.refreshAll();
+      }
       updateViewDecorations(tree, view, connection);
       if (state.kind === 'misconfigured') offerTrackingUriFix(state);
     }),

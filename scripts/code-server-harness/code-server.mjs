@@ -200,12 +200,13 @@ function runOnce(command, args, env) {
 
 /**
  * The frame of the visible webview whose page says data-view=`view` (webviews sit two iframes
- * deep in the workbench).
+ * deep in the workbench), waiting up to `timeoutMs` for it.
  * @param {import('playwright-core').Page} page
  * @param {string} view
+ * @param {number} [timeoutMs]
  */
-export async function findWebviewFrame(page, view) {
-  const deadline = Date.now() + 20_000;
+export async function findWebviewFrame(page, view, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const frame of page.frames().reverse()) {
       const found = await frame

@@ -82,7 +82,7 @@ setTimeout(() => void finish(124, `timed out after ${TIMEOUT_S} s`), TIMEOUT_S *
 process.on('SIGINT', () => void finish(130, 'SIGINT'));
 process.on('SIGTERM', () => void finish(143, 'SIGTERM'));
 
-/** @param {{ id: string, action: string, name?: string, view?: string, steps?: Record<string, string>[] }} request */
+/** @param {{ id: string, action: string, name?: string, view?: string, steps?: Record<string, string>[], findWithinMs?: number }} request */
 async function bridge(request) {
   if (!page) return;
   const done = path.join(BRIDGE_DIR, `${request.id}.done`);
@@ -111,7 +111,12 @@ async function bridge(request) {
         }
       }
     } else if (request.action === 'webview') {
-      result = await inWebview(page, request.view ?? 'trace', request.steps ?? []);
+      result = await inWebview(
+        page,
+        request.view ?? 'trace',
+        request.steps ?? [],
+        request.findWithinMs,
+      );
     } else if (request.action === 'workbench') {
       result = await inWorkbench(page, request.steps ?? []);
     } else if (request.action === 'dialogs') {
@@ -144,9 +149,10 @@ function reply(done, message) {
  * @param {import('playwright-core').Page} page
  * @param {string} view
  * @param {Record<string, string>[]} steps
+ * @param {number} [findWithinMs] how long to wait for the webview to be shown
  */
-async function inWebview(page, view, steps) {
-  const frame = await findWebviewFrame(page, view);
+async function inWebview(page, view, steps, findWithinMs) {
+  const frame = await findWebviewFrame(page, view, findWithinMs);
   /** @type {string[][]} */
   const texts = [];
   for (const step of steps) {
@@ -283,7 +289,7 @@ function measureContrast(element, color) {
 
 /** @param {unknown} value */
 function asBridgeRequest(value) {
-  return /** @type {{ id: string, action: string, name?: string, view?: string, steps?: Record<string, string>[] }} */ (
+  return /** @type {{ id: string, action: string, name?: string, view?: string, steps?: Record<string, string>[], findWithinMs?: number }} */ (
     value
   );
 }

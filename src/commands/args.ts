@@ -39,7 +39,8 @@ export interface Credentials {
 
 /** Every command's argument type, by command name. */
 export interface CommandArgs {
-  refresh: undefined;
+  /** `failed`: load again only what failed (a Retry row), keeping what loaded. */
+  refresh: 'failed' | undefined;
   setFilter: string | undefined;
   clearFilter: undefined;
   quickFilter: QuickFilter[] | undefined;
@@ -185,7 +186,7 @@ const texts = (arg: unknown): string[] | undefined =>
 // ---- every command's parser -----------------------------------------------------------------
 
 export const PARSERS: { [K in CommandName]: (arg: unknown) => CommandArgs[K] } = {
-  refresh: nothing,
+  refresh: (arg) => (arg === 'failed' ? 'failed' : undefined),
   setFilter: text,
   clearFilter: nothing,
   quickFilter: (arg) => texts(arg)?.filter((q): q is QuickFilter => q in QUICK_FILTERS),

@@ -15,9 +15,17 @@ import type { CommandArgs } from './args';
 import type { CommandContext } from './context';
 import { inputChecked, runQuickPick } from './prompts';
 
-export async function refresh(ctx: CommandContext): Promise<void> {
-  ctx.store.reset();
-  await ctx.connection.check();
+/**
+ * MLflow: Refresh loads everything again. A Retry row (`failed`) asks the server again and
+ * reloads only what failed, keeping every page that loaded.
+ */
+export async function refresh(ctx: CommandContext, scope: CommandArgs['refresh']): Promise<void> {
+  if (scope !== 'failed') ctx.store.reset();
+  const state = await ctx.connection.check();
+  if (scope === 'failed' && state.kind === 'connected') {
+    ctx.store.dropFailed();
+    ctx.tree.refreshAll();
+  }
 }
 
 export async function loadMore(

@@ -19,6 +19,7 @@ import { PlainHttpGuard } from './plain-http-guard';
 import { readSettings, SECTION, type Settings } from './settings';
 import { CONTEXT_KEYS } from '../ui/ids';
 import { setContext } from '../ui/vscode-commands';
+import { Backoff } from '../util/backoff';
 import { errorMessage } from '../util/error-message';
 
 export type ConnectionState =
@@ -64,6 +65,9 @@ export class Connection implements vscode.Disposable {
   private readonly offeredToStore = new Set<string>();
   /** A server started by the extension, used instead of the settings while it runs. */
   private localServerUrl: string | undefined;
+  /** While nothing answers, the server is asked again, less and less often. */
+  private readonly recheckDelays = new Backoff(2_000, 60_000);
+  private recheckTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly credentials: CredentialStore,
@@ -128,16 +132,21 @@ export class Connection implements vscode.Disposable {
 
   /**
    * Called when a request of an action or a view fails, so the state reflects what was just
-   * seen. A 403 refuses that action only (a read-only user can still read): the view stays.
+   * seen. A 403 refuses that action only (a read-only user can still read): the view stays. A
+   * failure of the connection (one timed-out or cut request) says little about the server: it
+   * is asked again, and only when that check fails does the whole view say so.
    */
   noteFailure(error: unknown): void {
     if (isRefusedAction(error)) return;
     const state = stateForError(error, this.currentSettings.trackingUri.origin === 'default');
-    if (state) this.setState(state);
+    if (!state) return;
+    if (state.kind === 'unreachable' || state.kind === 'notConfigured') void this.check();
+    else this.setState(state);
   }
 
   /** Re-reads the settings and credentials and starts over with a new client. */
   reload(): void {
+    this.recheckDelays.reset();
     const previous = this.currentClient;
     this.currentSettings = this.readSettings();
     this.currentClient = this.createClient();
@@ -169,6 +178,7 @@ export class Connection implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.recheckTimer);
     for (const d of this.disposables) d.dispose();
     void this.currentClient?.close();
   }
@@ -223,9 +233,25 @@ export class Connection implements vscode.Disposable {
   }
 
   private setState(state: ConnectionState): void {
+    const unchanged = sameState(this.currentState, state);
     this.currentState = state;
+    this.scheduleRecheck(state);
+    // The same state again (a check after a failed request that found the server well) changes
+    // nothing shown: the views are not redrawn, which would ask the server once more.
+    if (unchanged) return;
     setContext(CONTEXT_KEYS.state, state.kind);
     this.stateChanged.fire(state);
+  }
+
+  /** Unreachable: asked again after a growing wait, so polling resumes by itself. */
+  private scheduleRecheck(state: ConnectionState): void {
+    clearTimeout(this.recheckTimer);
+    this.recheckTimer = undefined;
+    if (state.kind === 'unreachable' || state.kind === 'notConfigured') {
+      this.recheckTimer = setTimeout(() => void this.check(), this.recheckDelays.next());
+    } else if (state.kind === 'connected') {
+      this.recheckDelays.reset();
+    }
   }
 
   /**
@@ -341,6 +367,10 @@ export function stateForError(error: unknown, isDefaultUrl: boolean): Connection
   if (error instanceof MlflowRouteNotFoundError)
     return { kind: 'unreachable', message: error.message };
   return undefined;
+}
+
+function sameState(a: ConnectionState, b: ConnectionState): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** MLflow refuses every request reached by a host name it does not allow (`--allowed-hosts`). */

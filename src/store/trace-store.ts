@@ -110,6 +110,19 @@ export class TraceStore implements Disposable {
     this.changed.fire({ kind: 'experiments' });
   }
 
+  /**
+   * Forgets only what failed to load (a list whose page failed), so that it loads again; every
+   * page that did load stays. Returns whether anything was forgotten.
+   */
+  dropFailed(): boolean {
+    const failed = [...this.lists].filter(([, list]) => list.error !== undefined);
+    for (const [experimentId] of failed) {
+      this.lists.delete(experimentId);
+      this.changed.fire({ kind: 'list', experimentId });
+    }
+    return failed.length > 0;
+  }
+
   setFilter(filter: TraceFilter): void {
     this.currentFilter = filter;
     this.generation++;

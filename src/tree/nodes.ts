@@ -68,6 +68,8 @@ export class LoadMoreNode {
 export interface RowAction {
   command: CommandName;
   title: string;
+  /** The command's argument (args.ts parses it). */
+  argument?: string;
 }
 
 /** A row that says something (an error, an empty list) and may offer a command. */

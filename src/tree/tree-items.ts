@@ -194,7 +194,11 @@ function messageItem(node: MessageNode): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon(node.icon);
   if (node.tooltip) item.tooltip = plain(node.tooltip);
   if (node.action)
-    item.command = { command: COMMANDS[node.action.command], title: node.action.title };
+    item.command = {
+      command: COMMANDS[node.action.command],
+      title: node.action.title,
+      ...(node.action.argument === undefined ? {} : { arguments: [node.action.argument] }),
+    };
   item.contextValue = 'message';
   return item;
 }

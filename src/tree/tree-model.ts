@@ -121,6 +121,7 @@ export class TraceTreeModel implements Disposable {
         new MessageNode(`error:${node ? nodeKey(node) : 'root'}`, message, 'error', message, {
           command: 'refresh',
           title: 'Retry',
+          argument: 'failed',
         }),
       ];
     }
@@ -184,6 +185,7 @@ export class TraceTreeModel implements Disposable {
         new MessageNode(`error:${id}`, message, 'error', message, {
           command: 'refresh',
           title: 'Retry',
+          argument: 'failed',
         }),
       ];
     }

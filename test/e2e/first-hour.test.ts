@@ -134,7 +134,7 @@ describe('a newcomer’s first hour', () => {
       // A reload: the server is back at the same address, the trace still there.
       await w.runCommand('Developer: Reload Window');
       await w.activityBarItem().waitFor({ timeout: 60_000 });
-      await w.activityBarItem().click();
+      await w.showView();
       await w.waitForTreeRow('Is it sunny in Nice?', 120_000);
       await page
         .locator('.statusbar-item', { hasText: 'MLflow 127.0.0.1:5000' })

@@ -222,3 +222,28 @@ describe('races', () => {
     );
   });
 });
+
+describe('a failure that stays small', () => {
+  it('reloads only the list that failed, keeping every page that loaded', async () => {
+    const other = 'exactly-once-other';
+    await sdk.call('create_trace', { experiment: other });
+    const wide = new TraceStore({
+      client,
+      settings: { experiments: [EXPERIMENT, other], pageSize: 10 },
+      noteFailure: () => undefined,
+    });
+    const [first, second] = await wide.experiments();
+    assert.ok(first && second);
+    const loaded = await wide.ensureList(first);
+    proxy.set({ match: /traces\/search/, fault: { kind: 'reset' } });
+    const failed = await wide.ensureList(second);
+    assert.ok(failed.error, 'its page failed');
+    proxy.set();
+    assert.equal(wide.dropFailed(), true);
+    assert.equal(wide.dropFailed(), false, 'nothing else to drop');
+    assert.equal(wide.list(first.experimentId), loaded, 'the loaded list is the same one');
+    const again = await wide.ensureList(second);
+    assert.equal(again.error, undefined);
+    assert.ok(again.traces.length > 0);
+  });
+});

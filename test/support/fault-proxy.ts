@@ -41,12 +41,14 @@ export interface FaultRule {
 export class FaultProxy {
   readonly seen: SeenRequest[] = [];
   private rules: FaultRule[] = [];
+  private stoppedPort: number | undefined;
   private readonly sockets = new Set<import('node:net').Socket>();
 
   private constructor(
     private readonly server: http.Server,
     private readonly target: URL,
     private readonly host: string,
+    private readonly listenHost: string,
   ) {
     server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -60,18 +62,18 @@ export class FaultProxy {
    */
   static async start(targetUrl: string, hostName?: string): Promise<FaultProxy> {
     const server = http.createServer();
-    const proxy = new FaultProxy(server, new URL(targetUrl), hostName ?? '127.0.0.1');
+    const listenHost = hostName ? '0.0.0.0' : '127.0.0.1';
+    const proxy = new FaultProxy(server, new URL(targetUrl), hostName ?? '127.0.0.1', listenHost);
     server.on('request', (req, res) => {
       void proxy.handle(req, res);
     });
-    await new Promise<void>((resolve) =>
-      server.listen(0, hostName ? '0.0.0.0' : '127.0.0.1', resolve),
-    );
+    await new Promise<void>((resolve) => server.listen(0, listenHost, resolve));
     return proxy;
   }
 
   get url(): string {
-    return `http://${this.host}:${(this.server.address() as AddressInfo).port}`;
+    const port = this.stoppedPort ?? (this.server.address() as AddressInfo).port;
+    return `http://${this.host}:${port}`;
   }
 
   /** Replaces the rules; an empty call forwards everything again. */
@@ -86,6 +88,20 @@ export class FaultProxy {
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** As a server that stopped: connections to its port are refused until `restart`. */
+  async stop(): Promise<void> {
+    this.stoppedPort = (this.server.address() as AddressInfo).port;
+    await this.close();
+  }
+
+  /** Listens on the same port again, as a restarted server. */
+  async restart(): Promise<void> {
+    const port = this.stoppedPort;
+    if (port === undefined) throw new Error('The proxy was not stopped.');
+    await new Promise<void>((resolve) => this.server.listen(port, this.listenHost, resolve));
+    this.stoppedPort = undefined;
   }
 
   private takeFault(method: string, path: string): Fault | undefined {

@@ -193,6 +193,50 @@ describe('the connection', () => {
     }
   });
 
+  it('keeps the view when one request fails, and comes back by itself after an outage', async () => {
+    const proxy = await FaultProxy.start(env('MLFLOW_TRACKING_URI'));
+    try {
+      await connectTo(proxy.url, 'connected');
+      const [experimentRow] = (await rows(api)).filter((r) => r.node.kind === 'experiment');
+      assert.ok(experimentRow?.node.kind === 'experiment');
+      const experimentId = experimentRow.node.experiment.experimentId;
+      const [traceRow] = (await rows(api, experimentRow.node)).filter(
+        (r) => r.node.kind === 'trace',
+      );
+      assert.ok(traceRow);
+      const loaded = api.store.list(experimentId);
+      assert.ok(loaded && loaded.traces.length > 0);
+
+      // One request cut (the spans of one trace): that row says so, the view stays.
+      proxy.set({ match: /get-trace-artifact/, fault: { kind: 'reset' } });
+      const spansRow = (await rows(api, traceRow.node)).find((r) => r.node.kind === 'spans');
+      assert.ok(spansRow);
+      const [failed] = await rows(api, spansRow.node);
+      assert.ok(failed);
+      assert.equal(failed.node.kind, 'message');
+      assert.match(failed.label, /cut/i);
+      assert.equal((await api.connection.check()).kind, 'connected', 'the server answers');
+      assert.equal(api.connection.state.kind, 'connected');
+
+      // An outage: nothing answers. Then the server is back, and the extension sees it by
+      // itself (no command), with every page it had loaded.
+      proxy.set({ fault: { kind: 'reset' } });
+      assert.equal((await api.connection.check()).kind, 'unreachable');
+      proxy.set();
+      await waitFor('the extension to reconnect by itself', () =>
+        api.connection.state.kind === 'connected' ? true : undefined,
+      );
+      assert.equal(api.store.list(experimentId), loaded, 'the loaded pages were kept');
+      const [spanAgain] = await rows(api, spansRow.node);
+      assert.ok(spanAgain);
+      assert.equal(spanAgain.node.kind, 'span', 'the failed row loads again');
+    } finally {
+      proxy.set();
+      await connectTo(env('MLFLOW_TRACKING_URI'), 'connected');
+      await proxy.close();
+    }
+  });
+
   it('names a server too old for assessments', async () => {
     await connectTo(env('MTR_OLD_URL'), 'tooOld');
     const state = api.connection.state;

@@ -35,6 +35,14 @@ export class Workbench {
     await this.activityBarItem().waitFor({ timeout: 60_000 });
   }
 
+  /**
+   * Shows the MLflow view whether or not the window restored it: clicking its icon would hide a
+   * view already shown (after a reload, the side bar may come back open just before the click).
+   */
+  async showView(): Promise<void> {
+    await this.runCommand('Focus on MLflow Traces View');
+  }
+
   activityBarItem(): Locator {
     return this.page.locator('.activitybar .action-item [aria-label^="MLflow Traces"]').first();
   }

@@ -112,6 +112,15 @@ export async function inWebview(
   return (await bridge({ action: 'webview', view, steps })) as string[][];
 }
 
+/** As inWebview, but fails after `findWithinMs` when no such webview is shown (one closing). */
+export async function inWebviewIfShown(
+  view: 'trace' | 'form',
+  findWithinMs: number,
+  ...steps: WebviewStep[]
+): Promise<string[][]> {
+  return (await bridge({ action: 'webview', view, steps, findWithinMs })) as string[][];
+}
+
 export type WorkbenchStep =
   | { waitFor: string; hasText?: string }
   | { press: string }
