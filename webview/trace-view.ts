@@ -2,11 +2,12 @@
  * The trace panel: header, request and response, the span tree with duration bars and the
  * selected span's details, and the assessments with their actions.
  */
+import { isMadeUpId } from '../src/mlflow/ids';
 import type { JsonValue } from '../src/mlflow/types';
 import { sourceLabel } from '../src/shared/format';
 import type { AssessmentView } from '../src/shared/protocol/common';
 import type { SpanView, TraceView } from '../src/shared/protocol/trace';
-import { spansInTreeOrder } from '../src/shared/span-tree';
+import { spanKeys, spansInTreeOrder } from '../src/shared/span-tree';
 import { append, button, clear, el, formatMs, formatTime } from './dom';
 import { TRACE_PROTOCOL } from '../src/shared/protocol/trace';
 import { channel } from './host';
@@ -16,7 +17,8 @@ interface ViewState {
   raw: boolean;
   /** Set while the extension reads another server than the trace's: actions are off. */
   elsewhere: { server: string; current: string } | undefined;
-  selectedSpanId: string | undefined;
+  /** The selected span's key (spanKeys): an id can repeat, and each of its rows selects its own. */
+  selectedSpanKey: string | undefined;
   /** Feedback names whose history (what an override replaced) is open. */
   openHistories: Set<string>;
 }
@@ -27,7 +29,7 @@ const send = traceChannel.send;
 const state: ViewState = {
   raw: false,
   elsewhere: undefined,
-  selectedSpanId: undefined,
+  selectedSpanKey: undefined,
   openHistories: new Set(),
 };
 
@@ -52,9 +54,12 @@ export function showTrace(root: HTMLElement, trace: TraceView, since: number): v
 /** Builds the page; reports the time since `since` (by default, now) to the extension. */
 function renderTrace(root: HTMLElement, trace: TraceView, since: number = performance.now()): void {
   current = trace;
-  if (state.selectedSpanId && !trace.spans.some((s) => s.spanId === state.selectedSpanId))
-    state.selectedSpanId = undefined;
-  state.selectedSpanId ??= trace.spans.find((s) => s.parentSpanId === null)?.spanId;
+  const keys = spanKeys(trace.spans);
+  const known = new Set(keys.values());
+  if (state.selectedSpanKey !== undefined && !known.has(state.selectedSpanKey))
+    state.selectedSpanKey = undefined;
+  const firstRoot = trace.spans.find((s) => s.parentSpanId === null);
+  state.selectedSpanKey ??= firstRoot ? keys.get(firstRoot) : undefined;
   clear(root);
   append(
     root,
@@ -62,7 +67,7 @@ function renderTrace(root: HTMLElement, trace: TraceView, since: number = perfor
     header(trace),
     requestResponse(trace),
     assessmentsSection(trace, undefined),
-    spansSection(trace),
+    spansSection(trace, keys),
   );
   if (state.elsewhere) disableActions(root);
   send({ type: 'rendered', ms: performance.now() - since });
@@ -144,6 +149,7 @@ function header(trace: TraceView): HTMLElement {
       ' ',
       el('vscode-badge', { class: `state state-${trace.state.toLowerCase()}` }, trace.state),
     ),
+    problemLine(trace.problem),
     el('dl', { class: 'facts' }, ...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
     keyValues('Tags', trace.tags),
     keyValues('Metadata', trace.metadata),
@@ -195,7 +201,7 @@ function requestResponse(trace: TraceView): HTMLElement {
   );
 }
 
-function spansSection(trace: TraceView): HTMLElement {
+function spansSection(trace: TraceView, keys: Map<SpanView, string>): HTMLElement {
   const section = el(
     'section',
     { class: 'spans', 'aria-label': 'Spans' },
@@ -214,20 +220,26 @@ function spansSection(trace: TraceView): HTMLElement {
   const total = Math.max(0.001, ...trace.spans.map((s) => s.startOffsetMs + (s.durationMs ?? 0)));
   const list = el('div', { class: 'span-list', role: 'listbox', 'aria-label': 'Span tree' });
   for (const { span, depth } of spansInTreeOrder(trace.spans, (s) => s.startOffsetMs)) {
-    const selected = span.spanId === state.selectedSpanId;
+    const key = keys.get(span) ?? span.spanId;
+    const selected = key === state.selectedSpanKey;
     const bar = el('div', { class: 'bar' });
     // CSSOM, not a style attribute: allowed under the CSP.
     bar.style.left = `${(span.startOffsetMs / total) * 100}%`;
     bar.style.width = `${Math.max(0.5, ((span.durationMs ?? total - span.startOffsetMs) / total) * 100)}%`;
-    const count = trace.assessments.filter((a) => a.spanId === span.spanId && a.valid).length;
+    // A repeated id's assessments count on its first span only, as in the tree.
+    const count =
+      key === span.spanId
+        ? trace.assessments.filter((a) => a.spanId === span.spanId && a.valid).length
+        : 0;
     const row = el(
       'div',
       {
-        class: `span-row${selected ? ' selected' : ''}${span.status.code === 'STATUS_CODE_ERROR' ? ' failed' : ''}`,
+        class: `span-row${selected ? ' selected' : ''}${span.status.code === 'STATUS_CODE_ERROR' ? ' failed' : ''}${span.problem ? ' flagged' : ''}`,
         role: 'option',
         tabindex: '0',
         'aria-selected': selected ? 'true' : 'false',
         'data-span-id': span.spanId,
+        'data-span-key': key,
       },
       el('span', { class: 'span-name' }, span.name),
       el(
@@ -241,14 +253,24 @@ function spansSection(trace: TraceView): HTMLElement {
           .filter(Boolean)
           .join(' · '),
       ),
+      span.problem
+        ? el(
+            'span',
+            { class: 'error problem', 'data-testid': 'problem', title: span.problem },
+            // Cut short in the row; the details have it whole.
+            span.problem.length > 80 ? `${span.problem.slice(0, 80)}…` : span.problem,
+          )
+        : null,
       el('div', { class: 'bar-track' }, bar),
     );
     // Indentation stops growing: a chain thousands of spans deep stays on screen.
     row.style.paddingLeft = `${Math.min(depth, 40) * 16 + 4}px`;
     const choose = () => {
-      state.selectedSpanId = span.spanId;
+      state.selectedSpanKey = key;
       rerender();
-      document.querySelector<HTMLElement>(`[data-span-id="${span.spanId}"]`)?.focus();
+      // Compared, not put in a selector: an id from the server can hold any character.
+      for (const other of document.querySelectorAll<HTMLElement>('.span-row'))
+        if (other.dataset.spanKey === key) other.focus();
     };
     row.addEventListener('click', choose);
     row.addEventListener('keydown', (event) => {
@@ -262,17 +284,18 @@ function spansSection(trace: TraceView): HTMLElement {
     });
     list.appendChild(row);
   }
-  section.appendChild(el('div', { class: 'span-layout' }, list, spanDetails(trace)));
+  section.appendChild(el('div', { class: 'span-layout' }, list, spanDetails(trace, keys)));
   return section;
 }
 
-function spanDetails(trace: TraceView): HTMLElement {
-  const span = trace.spans.find((s) => s.spanId === state.selectedSpanId);
+function spanDetails(trace: TraceView, keys: Map<SpanView, string>): HTMLElement {
+  const span = trace.spans.find((s) => keys.get(s) === state.selectedSpanKey);
   const panel = el('div', { class: 'span-details', 'data-testid': 'span-details' });
   if (!span) return panel;
   append(
     panel,
     el('h3', {}, span.name),
+    problemLine(span.problem),
     el(
       'dl',
       { class: 'facts' },
@@ -305,7 +328,8 @@ function spanDetails(trace: TraceView): HTMLElement {
         true,
       ),
     ),
-    assessmentsSection(trace, span.spanId),
+    // A repeated id's assessments show under its first span only, as in the tree.
+    keys.get(span) === span.spanId ? assessmentsSection(trace, span.spanId) : null,
     valueBlock('Inputs', span.inputs),
     valueBlock('Outputs', span.outputs),
     valueBlock('Attributes', span.attributes),
@@ -384,7 +408,7 @@ function assessmentsSection(trace: TraceView, spanId: string | undefined): HTMLE
 
 function assessmentCard(a: AssessmentView, edited: boolean): HTMLElement {
   const card = el('article', {
-    class: `assessment${a.valid ? '' : ' overridden'}`,
+    class: `assessment${a.valid ? '' : ' overridden'}${a.problem ? ' flagged' : ''}`,
     'data-assessment-id': a.assessmentId,
     'aria-label': `${a.kind} ${a.name}`,
   });
@@ -416,6 +440,8 @@ function assessmentCard(a: AssessmentView, edited: boolean): HTMLElement {
     line.append(marker);
   }
   card.appendChild(line);
+  const problem = problemLine(a.problem);
+  if (problem) card.appendChild(problem);
   if (structured) card.appendChild(renderValue(a.value, state.raw));
   if (a.rationale) card.appendChild(el('p', { class: 'rationale' }, a.rationale));
   if (a.error?.stackTrace)
@@ -439,8 +465,11 @@ function assessmentCard(a: AssessmentView, edited: boolean): HTMLElement {
     b.setAttribute('aria-label', `${verb} the ${a.kind} “${a.name}” by ${source}`);
     return b;
   };
-  if (a.valid) actions.appendChild(named(button('Edit', act('edit'), true, 'edit'), 'Edit'));
-  if (a.valid && a.kind === 'feedback')
+  // An id made up for a record whose own could not be read names nothing on the server.
+  const identified = !(a.problem && isMadeUpId(a.assessmentId));
+  if (a.valid && identified)
+    actions.appendChild(named(button('Edit', act('edit'), true, 'edit'), 'Edit'));
+  if (a.valid && identified && a.kind === 'feedback')
     actions.appendChild(named(button('Override', act('override'), true, 'override'), 'Override'));
   actions.append(
     named(
@@ -451,6 +480,19 @@ function assessmentCard(a: AssessmentView, edited: boolean): HTMLElement {
   );
   card.appendChild(actions);
   return card;
+}
+
+/**
+ * What did not fit in a record the server sent (it shows with what could be read of it): text,
+ * in the colour of a judge's error.
+ */
+function problemLine(problem: string | undefined): HTMLElement | null {
+  if (!problem) return null;
+  return el(
+    'p',
+    { class: 'error problem', 'data-testid': 'problem' },
+    `Unexpected record from the server: ${problem}`,
+  );
 }
 
 /** Asks in place (no modal) and says what goes; deleting an override restores the original. */

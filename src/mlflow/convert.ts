@@ -1,6 +1,6 @@
 /** Between the wire's shapes (schemas.ts) and the client's domain types (types.ts). */
 import { MlflowInputError, MlflowResponseError } from './errors';
-import { asAssessmentId, asExperimentId, asTraceId } from './ids';
+import { asAssessmentId, asExperimentId, asTraceId, madeUpId } from './ids';
 import { deeperThan, limitDepth, MAX_WIRE_DEPTH } from './json-depth';
 import {
   parseRecord,
@@ -84,7 +84,7 @@ export function parseAssessment(raw: unknown, traceId: string, index: number): A
   return {
     kind: 'expectation' in r ? 'expectation' : 'feedback',
     assessmentId: asAssessmentId(
-      text('assessment_id') || `(unreadable assessment ${index + 1} of ${traceId})`,
+      text('assessment_id') || madeUpId(`assessment ${index + 1} of ${traceId}`),
     ),
     traceId: asTraceId(traceId),
     name: text('assessment_name') ?? '(unreadable assessment)',
@@ -176,7 +176,7 @@ export function parseTraceInfo(raw: unknown, url: string, index = 0): TraceInfo 
   const list = Array.isArray(assessments) ? (assessments as unknown[]) : [];
   if (parsed.ok) return toTraceInfo({ ...parsed.value, assessments: list }, url);
   const traceId =
-    typeof r.trace_id === 'string' && r.trace_id ? r.trace_id : `(unreadable trace ${index + 1})`;
+    typeof r.trace_id === 'string' && r.trace_id ? r.trace_id : madeUpId(`trace ${index + 1}`);
   return {
     traceId: asTraceId(traceId),
     requestTime: typeof r.request_time === 'string' ? r.request_time : '',

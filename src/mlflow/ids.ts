@@ -16,6 +16,20 @@ export const asTraceId = (id: string): TraceId => id as TraceId;
 export const asExperimentId = (id: string): ExperimentId => id as ExperimentId;
 export const asAssessmentId = (id: string): AssessmentId => id as AssessmentId;
 
+const MADE_UP_ID_PREFIX = '(unreadable ';
+
+/**
+ * The id given to a record whose own id could not be read (convert.ts, spans.ts): shown so the
+ * record can be told apart, but no server knows it: nothing offers to edit or override it.
+ */
+export function madeUpId(what: string): string {
+  return `${MADE_UP_ID_PREFIX}${what})`;
+}
+
+export function isMadeUpId(id: string): boolean {
+  return id.startsWith(MADE_UP_ID_PREFIX);
+}
+
 /** Assessments name spans by 16 lowercase hex characters (as Span.spanId gives them). */
 export function isSpanId(spanId: string): boolean {
   return /^[0-9a-f]{16}$/.test(spanId);

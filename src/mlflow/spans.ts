@@ -4,7 +4,7 @@
  */
 import { deeperThan, limitDepth, MAX_WIRE_DEPTH } from './json-depth';
 import { MlflowResponseError } from './errors';
-import { asTraceId } from './ids';
+import { asTraceId, madeUpId } from './ids';
 import { parseRecord, parseWire, traceDataResponse, wireSpan, type WireSpan } from './schemas';
 import type { JsonValue, Span } from './types';
 
@@ -56,7 +56,7 @@ function flaggedSpan(
   const id = typeof r.span_id === 'string' && r.span_id ? spanIdToHex(r.span_id) : '';
   return {
     traceId,
-    spanId: id || `(unreadable span ${index + 1})`,
+    spanId: id || madeUpId(`span ${index + 1}`),
     parentSpanId:
       typeof r.parent_span_id === 'string' && r.parent_span_id
         ? spanIdToHex(r.parent_span_id)

@@ -38,6 +38,7 @@ export function toTraceView(trace: TraceInfo, spans: Span[] | { error: string })
     assessments: trace.assessments.map(toAssessmentView),
     spans: spanList.map((s) => toSpanView(s, first ?? s.startTimeUnixNano)),
     ...(Array.isArray(spans) ? {} : { spansError: spans.error }),
+    ...(trace.problem ? { problem: trace.problem } : {}),
   };
 }
 
@@ -57,6 +58,7 @@ export function toAssessmentView(a: Assessment): AssessmentView {
     metadata: a.metadata,
     valid: a.valid,
     ...(a.kind === 'feedback' && a.overrides ? { overrides: a.overrides } : {}),
+    ...(a.problem ? { problem: a.problem } : {}),
   };
 }
 
@@ -81,6 +83,7 @@ function toSpanView(span: Span, origin: bigint): SpanView {
       offsetMs: ms(e.timeUnixNano),
       attributes: e.attributes,
     })),
+    ...(span.problem ? { problem: span.problem } : {}),
   };
 }
 

@@ -95,3 +95,31 @@ export function spansInTreeOrder<T extends SpanLike>(
   }
   return out;
 }
+
+/**
+ * A key per span, unique among the trace's spans, for rows that must be told apart (tree row
+ * ids, the panel's selection): the span id, and for a repeated id the id with `#2`, `#3`...
+ * First occurrences keep their id, so `key === spanId` means "the first with this id"; a
+ * suffixed key never takes the place of another span's own id (an id can be `a#2`).
+ */
+export function spanKeys<T extends SpanLike>(spans: readonly T[]): Map<T, string> {
+  const keys = new Map<T, string>();
+  const used = new Set<string>();
+  for (const span of spans)
+    if (!used.has(span.spanId)) {
+      used.add(span.spanId);
+      keys.set(span, span.spanId);
+    }
+  const counts = new Map<string, number>();
+  for (const span of spans) {
+    if (keys.has(span)) continue;
+    let count = counts.get(span.spanId) ?? 1;
+    let key: string;
+    do key = `${span.spanId}#${++count}`;
+    while (used.has(key));
+    counts.set(span.spanId, count);
+    used.add(key);
+    keys.set(span, key);
+  }
+  return keys;
+}

@@ -4,7 +4,7 @@
  * regular expressions (`trace`, `span`, `assessment`, `feedback`, `valid`, ...).
  */
 import * as vscode from 'vscode';
-import type { Assessment, TraceInfo } from '../mlflow';
+import { isMadeUpId, type Assessment, type TraceInfo } from '../mlflow';
 import {
   assessmentCount,
   assessmentSummary,
@@ -130,6 +130,8 @@ function assessmentItem(node: AssessmentNode, now: number): vscode.TreeItem {
   const tokens = ['assessment', assessment.kind, assessment.valid ? 'valid' : 'invalid'];
   if (assessment.kind === 'feedback' && assessment.error) tokens.push('error');
   if (assessment.problem) tokens.push('flagged');
+  // Its own id could not be read: the menus leave out Edit and Override, which need a real one.
+  if (assessment.problem && isMadeUpId(assessment.assessmentId)) tokens.push('unidentified');
   item.contextValue = tokens.join(' ');
   return item;
 }

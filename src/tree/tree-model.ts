@@ -6,7 +6,7 @@
  * TreeDataProvider; test/store/ runs it in plain Node against a real MLflow server.
  */
 import type { Assessment, ExperimentId, Span, TraceInfo } from '../mlflow';
-import { spanTree } from '../shared/span-tree';
+import { spanKeys, spanTree } from '../shared/span-tree';
 import { hasHumanFeedback, overriddenBy } from '../store/assessment-rules';
 import { describeFilter, isFiltered } from '../store/trace-filters';
 import type { StoreChange, TraceStore } from '../store/trace-store';
@@ -320,14 +320,8 @@ export function buildSpanTree(spans: Span[], trace: TraceInfo): SpanNode[] {
     if (list) list.push(a);
     else bySpan.set(a.spanId, [a]);
   }
-  const seen = new Map<string, number>();
-  const keys = new Map<Span, string>();
-  for (const span of spans) {
-    const count = seen.get(span.spanId) ?? 0;
-    seen.set(span.spanId, count + 1);
-    // Row ids must be unique in a VS Code tree: a repeated span id gets a suffix.
-    keys.set(span, count === 0 ? span.spanId : `${span.spanId}#${count + 1}`);
-  }
+  // Row ids must be unique in a VS Code tree: a repeated span id gets a suffix.
+  const keys = spanKeys(spans);
   const nodes = new Map<Span, SpanNode>();
   for (let i = order.length - 1; i >= 0; i--) {
     const span = order[i] as Span;

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseTraceInfo } from '../../src/mlflow/convert';
+import { isMadeUpId } from '../../src/mlflow/ids';
 import { deeperThan, MAX_JSON_DEPTH } from '../../src/mlflow/json-depth';
 import { parseWire, searchTracesResponse } from '../../src/mlflow/schemas';
 import { parseTraceData } from '../../src/mlflow/spans';
@@ -265,5 +266,45 @@ describe('spans, each on its own', () => {
     ]);
     assert.match(spans[0]?.problem ?? '', /nested more than 200 levels deep/);
     assert.equal(spans[1]?.problem, undefined);
+  });
+  it('carries each problem, of the trace, an assessment and a span, to the trace panel', () => {
+    const [trace] = readPage({
+      traces: [
+        wireTrace('tr-1', {
+          execution_duration: 'soon',
+          assessments: [
+            wireFeedback('a-1'),
+            wireFeedback('a-2', { create_time: 7 }),
+            wireFeedback('', { source: 'nobody' }),
+          ],
+        }),
+      ],
+    });
+    assert.ok(trace);
+    const spans = read([wireSpan('aaaaaaaaaaaaaaaa'), wireSpan('aaaaaaaaaaaaaaaa')]);
+    const parsed = parseMessage(TRACE_PROTOCOL.toWebview, {
+      type: 'trace',
+      trace: toTraceView(trace, spans),
+      server: 'x',
+    });
+    assert.ok(parsed.ok && parsed.message.type === 'trace');
+    const view = parsed.message.trace;
+    assert.match(view.problem ?? '', /^execution_duration: "soon"/);
+    assert.deepEqual(
+      view.assessments.map((a) => [a.assessmentId, a.problem?.split(':')[0]]),
+      [
+        ['a-1', undefined],
+        ['a-2', 'create_time'],
+        ['(unreadable assessment 3 of tr-1)', 'source'],
+      ],
+    );
+    assert.deepEqual(
+      view.assessments.map((a) => isMadeUpId(a.assessmentId)),
+      [false, false, true],
+    );
+    assert.deepEqual(
+      view.spans.map((s) => s.problem),
+      [undefined, 'span_id: the same as an earlier span'],
+    );
   });
 });

@@ -69,6 +69,20 @@ describe("package.json's contributions", () => {
     for (const key of known) assert.ok(read.has(key), `the code sets ${key}, nothing reads it`);
   });
 
+  it('offers no Edit or Override on an assessment whose id was made up (unreadable)', () => {
+    const needsId = new Set<string>([
+      COMMANDS.editAssessment,
+      COMMANDS.overrideFeedback,
+      COMMANDS.openAssessmentForm,
+    ]);
+    const items = (contributes.menus['view/item/context'] ?? []).filter((i) =>
+      needsId.has(i.command),
+    );
+    assert.ok(items.length >= needsId.size);
+    for (const item of items)
+      assert.match(item.when ?? '', /&& !\(viewItem =~ \/\\bunidentified\\b\/\)$/, item.command);
+  });
+
   it('links command buttons in welcome content to commands the code knows', () => {
     const linked = contributes.viewsWelcome.flatMap((w) =>
       [...w.contents.matchAll(/\(command:([\w.]+)\)/g)].map((m) => m[1] ?? ''),

@@ -31,6 +31,54 @@ describe('the webview protocol', () => {
     assert.ok(parseMessage(traceToWebview, { type: 'error', message: 'gone' }).ok);
   });
 
+  it('carries what did not fit in the trace, an assessment and a span, as text only', () => {
+    const assessment = {
+      assessmentId: 'a-1',
+      kind: 'feedback',
+      name: 'quality',
+      value: null,
+      source: { sourceType: 'SOURCE_TYPE_UNSPECIFIED' },
+      createTime: '',
+      lastUpdateTime: '',
+      metadata: {},
+      valid: true,
+      problem: 'create_time: expected string, received number',
+    };
+    const span = {
+      spanId: 'aaaaaaaaaaaaaaaa',
+      parentSpanId: null,
+      name: 'again',
+      startOffsetMs: 0,
+      durationMs: 1,
+      status: { code: 'STATUS_CODE_OK', message: '' },
+      attributes: {},
+      events: [],
+      problem: 'span_id: the same as an earlier span',
+    };
+    const trace = {
+      traceId: 'tr-1',
+      name: 'app',
+      state: 'OK',
+      requestTime: '',
+      tags: {},
+      metadata: {},
+      assessments: [assessment],
+      spans: [span],
+      problem: 'execution_duration: "soon" is not a duration',
+    };
+    const parsed = parseMessage(traceToWebview, { type: 'trace', trace, server: 'x' });
+    assert.ok(parsed.ok && parsed.message.type === 'trace');
+    assert.equal(parsed.message.trace.problem, trace.problem);
+    assert.equal(parsed.message.trace.assessments[0]?.problem, assessment.problem);
+    assert.equal(parsed.message.trace.spans[0]?.problem, span.problem);
+    for (const bad of [
+      { ...trace, problem: { html: '<b>x</b>' } },
+      { ...trace, assessments: [{ ...assessment, problem: 1 }] },
+      { ...trace, spans: [{ ...span, problem: ['x'] }] },
+    ])
+      assert.ok(!parseMessage(traceToWebview, { type: 'trace', trace: bad, server: 'x' }).ok);
+  });
+
   it('keeps each panel to its own messages', () => {
     // A form message sent to the trace panel's host (or the other way) is rejected, not ignored.
     const submitToTrace = parseMessage(traceFromWebview, {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Span, TraceInfo } from '../../src/mlflow/types';
-import { spanTree, spansInTreeOrder } from '../../src/shared/span-tree';
+import { spanKeys, spanTree, spansInTreeOrder } from '../../src/shared/span-tree';
 import { buildSpanTree } from '../../src/tree/tree-model';
 import type { SpanNode } from '../../src/tree/nodes';
 import { asAssessmentId, asTraceId } from '../../src/mlflow/ids';
@@ -52,6 +52,15 @@ describe('span tree', () => {
     const spans = [s('a', 'c', 0), s('b', 'a', 1), s('c', 'b', 2), s('d', 'c', 3), s('a', 'd', 4)];
     const out = order(spans);
     assert.equal(out.length, spans.length);
+  });
+  it('keys each span apart, a repeated id too, without taking another span’s own id', () => {
+    const spans = [s('a', null), s('a#2', null), s('a', null), s('a', 'a'), s('b', null)];
+    const keys = spanKeys(spans);
+    assert.deepEqual(
+      spans.map((x) => keys.get(x)),
+      ['a', 'a#2', 'a#3', 'a#4', 'b'],
+    );
+    assert.equal(new Set(keys.values()).size, spans.length);
   });
   it('walks a chain 10 000 spans deep without recursion', () => {
     const out = order(chain(10_000));

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import { asTraceId } from '../../src/mlflow/ids';
+import { FaultProxy } from '../support/fault-proxy';
 import { PythonSdk, type PyAssessment } from '../support/python-sdk';
 import {
   closeAllTabs,
@@ -12,6 +13,7 @@ import {
   inWebview,
   keys,
   panelTabs,
+  rows,
   screenshot,
   seed,
   setSetting,
@@ -257,6 +259,122 @@ describe('the trace panel', () => {
     );
     assert.deepEqual(banner, [], 'no banner once back on its server');
     assert.equal(enabled?.length, 1);
+  });
+
+  it('flags a record the server sent that did not fit, and shows each span of a repeated id', async () => {
+    const seeded = env('MLFLOW_TRACKING_URI');
+    type Wire = Record<string, unknown>;
+    const broken = { feedback: '', expectation: '' };
+    /** The rag trace as a faulty server could send it: its duration and two assessments bad. */
+    const breakTrace = (info: Wire) => {
+      if (info.trace_id !== traces.rag) return;
+      info.execution_duration = 'soon';
+      const onTrace = (info.assessments as Wire[]).filter((a) => !a.span_id && a.valid !== false);
+      const feedback = onTrace.find((a) => 'feedback' in a);
+      const expectation = onTrace.find((a) => 'expectation' in a);
+      // An assertion here would end in the proxy, not the test: checked below instead.
+      if (!feedback || !expectation) return;
+      feedback.create_time = 7;
+      delete expectation.assessment_id;
+      broken.feedback = String(feedback.assessment_name);
+      broken.expectation = String(expectation.assessment_name);
+    };
+    const proxy = await FaultProxy.start(seeded);
+    proxy.set(
+      {
+        // The trace's own answer, and the search that lists it in the tree.
+        match: /\/api\/3\.0\/mlflow\/traces\/(search|tr-[0-9a-f]+)(\?|$)/,
+        fault: {
+          kind: 'transform',
+          change: (json) => {
+            const data = json as { trace?: { trace_info: Wire }; traces?: Wire[] };
+            if (data.trace) breakTrace(data.trace.trace_info);
+            for (const info of data.traces ?? []) breakTrace(info);
+            return data;
+          },
+        },
+      },
+      {
+        match: new RegExp(`get-trace-artifact\\?request_id=${traces.rag}`),
+        fault: {
+          kind: 'transform',
+          change: (json) => {
+            // A second span with the id of one that is there, under a name of its own.
+            const data = json as { spans: Wire[] };
+            const child = data.spans.find((span) => span.parent_span_id);
+            if (child) data.spans.push({ ...child, name: 'repeated span id' });
+            return data;
+          },
+        },
+      },
+    );
+    try {
+      await run('selectServer', proxy.url);
+      await waitFor('connected through the proxy', () => api.connection.state.kind === 'connected');
+      await run('openTrace', { traceId: traces.rag });
+      await waitFor('the rag trace read through the proxy', () => broken.expectation);
+      const feedbackCard = `.feedback-group[data-name="${broken.feedback}"] .assessment.flagged`;
+      const expectationCard = `.assessment.flagged[aria-label="expectation ${broken.expectation}"]`;
+      const [header, feedback, feedbackEdit, expectation, expectationButtons, contrast] =
+        await inWebview(
+          'trace',
+          { waitFor: true, selector: 'header [data-testid="problem"]' },
+          { text: true, selector: 'header [data-testid="problem"]' },
+          { text: true, selector: `${feedbackCard} [data-testid="problem"]` },
+          { text: true, selector: `${feedbackCard} [data-testid="edit"]` },
+          { text: true, selector: `${expectationCard} [data-testid="problem"]` },
+          { text: true, selector: `${expectationCard} vscode-button` },
+          { contrast: true, selector: `${feedbackCard} [data-testid="problem"]` },
+        );
+      assert.match(
+        header?.[0] ?? '',
+        /^Unexpected record from the server: execution_duration: "soon" is not a duration$/,
+      );
+      assert.match(feedback?.[0] ?? '', /^Unexpected record from the server: create_time: /);
+      assert.deepEqual(feedbackEdit, ['Edit'], 'a flagged record with its own id can be edited');
+      assert.match(expectation?.[0] ?? '', /assessment_id: /);
+      assert.deepEqual(
+        expectationButtons,
+        ['Delete', 'Copy ID'],
+        'a made-up id offers no Edit or Override',
+      );
+      assert.ok(Number(contrast?.[0]) >= 4.5, `problem text contrast ${contrast?.[0] ?? ''}:1`);
+
+      // Each row of a repeated span id selects its own span.
+      const [rowProblem, title, details] = await inWebview(
+        'trace',
+        { text: true, selector: '.span-row:has-text("repeated span id") [data-testid="problem"]' },
+        { click: true, selector: '.span-row:has-text("repeated span id")' },
+        { waitFor: true, selector: '.span-row.selected', hasText: 'repeated span id' },
+        { text: true, selector: '[data-testid="span-details"] h3' },
+        { text: true, selector: '[data-testid="span-details"] [data-testid="problem"]' },
+      );
+      assert.deepEqual(rowProblem, ['span_id: the same as an earlier span']);
+      assert.deepEqual(title, ['repeated span id'], 'the details of the row clicked');
+      assert.match(details?.[0] ?? '', /span_id: the same as an earlier span/);
+      await screenshot('panel-flagged-record');
+
+      // The tree's menus leave out Edit and Override on the record whose id was made up.
+      const experiment = (await api.store.experiments()).find(
+        (e) => e.experimentId === seed().experiments.samples,
+      );
+      assert.ok(experiment);
+      await api.store.ensureList(experiment);
+      const traceRow = await waitFor('the rag trace’s row', () => api.tree.traceNode(traces.rag));
+      const contexts = (await rows(api, traceRow))
+        .filter((r) => r.node.kind === 'assessment')
+        .map((r) => r.contextValue);
+      assert.ok(
+        contexts.includes('assessment expectation valid flagged unidentified'),
+        contexts.join(', '),
+      );
+      assert.ok(contexts.includes('assessment feedback valid flagged'), contexts.join(', '));
+    } finally {
+      proxy.set();
+      await run('selectServer', seeded);
+      await waitFor('the seeded server again', () => api.connection.state.kind === 'connected');
+      await proxy.close();
+    }
   });
 
   it('has a form say at once that its trace is on another server, and stop saying so once back', async () => {

@@ -42,6 +42,8 @@ export const assessmentView = z.object({
   metadata: recordOf(z.string()),
   valid: z.boolean(),
   overrides: z.string().optional(),
+  /** Set when the server's record did not fit: the card says what, flagged. */
+  problem: z.string().optional(),
 });
 export type AssessmentView = z.infer<typeof assessmentView>;
 

@@ -18,6 +18,8 @@ export const spanView = z.object({
   events: z.array(
     z.object({ name: z.string(), offsetMs: z.number(), attributes: z.record(z.string(), json) }),
   ),
+  /** Set when the server's span did not fit or repeats an id: its row says what, flagged. */
+  problem: z.string().optional(),
 });
 export type SpanView = z.infer<typeof spanView>;
 
@@ -44,6 +46,8 @@ export const traceView = z.object({
   spans: z.array(spanView),
   /** Set when the spans could not be loaded; the rest still shows. */
   spansError: z.string().optional(),
+  /** Set when the server's trace record did not fit: the header says what, flagged. */
+  problem: z.string().optional(),
 });
 export type TraceView = z.infer<typeof traceView>;
 
