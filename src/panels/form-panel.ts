@@ -16,7 +16,7 @@ import {
   type TraceId,
   type TraceInfo,
 } from '../mlflow';
-import { revealBidi, traceName, truncate } from '../shared/format';
+import { revealBidi, traceLabel, truncate } from '../shared/format';
 import {
   checkEdit,
   checkExpectation,
@@ -157,7 +157,7 @@ export class FormPanels implements vscode.Disposable {
       mode: request.mode,
       traceId: trace.traceId,
       server: this.ctx.serverUrl(),
-      traceName: traceName(trace),
+      traceName: traceLabel(trace),
       spans,
       nameSuggestions: suggestions(
         store.recentAssessmentNames(trace.experimentId, kind),

@@ -15,6 +15,15 @@ export function traceName(trace: TraceInfo): string {
   return trace.tags[TRACE_NAME_TAG] ?? trace.traceId;
 }
 
+/**
+ * A trace as the tree names it: its name and the start of its request ("chat_app: Hi there"),
+ * so that traces of one app can be told apart (after "Submit and Next", say).
+ */
+export function traceLabel(trace: TraceInfo, requestLength = 60): string {
+  const request = previewLine(trace.requestPreview, requestLength);
+  return request ? `${traceName(trace)}: ${request}` : traceName(trace);
+}
+
 /** One line from a request or response preview: the JSON's string content, not its quoting. */
 export function previewLine(preview: string | undefined, maxLength = 80): string {
   if (!preview) return '';

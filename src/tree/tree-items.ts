@@ -11,8 +11,8 @@ import {
   formatAge,
   formatDuration,
   plain,
-  previewLine,
   sourceLabel,
+  traceLabel,
   traceName,
 } from '../shared/format';
 import { COMMANDS } from '../ui/ids';
@@ -81,9 +81,8 @@ function experimentItem(node: ExperimentNode): vscode.TreeItem {
 function traceItem(node: TraceNode, now: number): vscode.TreeItem {
   const { trace } = node;
   const name = plain(traceName(trace));
-  const request = plain(previewLine(trace.requestPreview, 60));
   const item = new vscode.TreeItem(
-    request ? `${name}: ${request}` : name,
+    plain(traceLabel(trace)),
     vscode.TreeItemCollapsibleState.Collapsed,
   );
   item.id = `trace:${trace.traceId}`;

@@ -18,6 +18,7 @@ import {
   inWebview,
   inWebviewIfShown,
   inWorkbench,
+  keys,
   panelTabs,
   run,
   setSetting,
@@ -52,7 +53,14 @@ interface WritePath {
   /** What the person does before the write (opening and filling a form), with the server up. */
   open?: (p: Prepared) => Promise<void>;
   /** One try; the outcome as shown, and whether what was typed is still there when not saved. */
-  attempt: (p: Prepared) => Promise<{ said: Said; draftKept: boolean }>;
+  attempt: (
+    p: Prepared,
+    again: boolean,
+    /** Sets the fault now (paths that must first read the trace call it just before writing). */
+    arm: () => Promise<void>,
+  ) => Promise<{ said: Said; draftKept: boolean }>;
+  /** Calls `arm` itself; else the fault is set before `attempt`. */
+  armsItself?: true;
   /** How many of the intended writes the server holds (duplicates make it more than one). */
   count: (stored: PyAssessment[], p: Prepared) => number;
   intended: number;
@@ -203,6 +211,46 @@ const PATHS: WritePath[] = [
     count: named('form_truth'),
   },
   {
+    name: 'JSON document',
+    method: 'POST',
+    intended: 1,
+    armsItself: true,
+    attempt: async (p, again, arm) => {
+      const pending = run<unknown>('logExpectation', { traceId: p.traceId });
+      if (again) {
+        // What was typed comes back: the name, then the value as JSON, each taken with Enter.
+        await keys({ waitForText: 'Log Expectation (1/3)' }, { press: 'Enter' });
+        await keys({ waitForText: 'Log Expectation (2/3)' }, { press: 'Enter' });
+        await keys({ waitForText: 'Log Expectation (3/3)' }, { press: 'Enter' });
+        return commandOutcome(await pending);
+      }
+      await keys(
+        { waitForText: 'Log Expectation (1/3)' },
+        { type: 'json_truth' },
+        { press: 'Enter' },
+      );
+      await keys(
+        { waitForText: 'Log Expectation (2/3)' },
+        { type: 'JSON document' },
+        { press: 'Enter' },
+      );
+      const editor = await waitFor('the JSON document', () => {
+        const active = vscode.window.activeTextEditor;
+        return active?.document.fileName.includes(p.traceId) ? active : undefined;
+      });
+      await editor.edit((edit) => {
+        edit.replace(
+          new vscode.Range(0, 0, editor.document.lineCount, 0),
+          JSON.stringify({ answer: 'Paris' }),
+        );
+      });
+      await arm();
+      await editor.document.save();
+      return commandOutcome(await pending);
+    },
+    count: named('json_truth'),
+  },
+  {
     name: 'edit',
     method: 'PATCH',
     intended: 1,
@@ -305,17 +353,22 @@ describe('every write under every fault', () => {
   for (const { name: faultName, fault, stop } of FAULTS) {
     it(`writes each path exactly once under ${faultName}`, async () => {
       for (const path of PATHS) {
+        // Each its own request text, so that a form's heading tells the traces apart.
         const { trace_id: traceId } = await sdk.call<{ trace_id: string }>('create_trace', {
           experiment: 'Fault suite',
+          input: `${path.name} under ${faultName}`,
         });
         const prepared: Prepared = {
           traceId,
           ...(path.prepare ? { assessmentId: await path.prepare(sdk, traceId) } : {}),
         };
         await path.open?.(prepared);
-        if (fault) proxy.set({ match: /assessments/, method: path.method, fault, times: 1 });
-        if (stop) await proxy.stop();
-        const first = await path.attempt(prepared);
+        const arm = async () => {
+          if (fault) proxy.set({ match: /assessments/, method: path.method, fault, times: 1 });
+          if (stop) await proxy.stop();
+        };
+        if (!path.armsItself) await arm();
+        const first = await path.attempt(prepared, false, arm);
         proxy.set();
         if (stop) {
           await proxy.restart();
@@ -325,7 +378,7 @@ describe('every write under every fault', () => {
         }
         // Told it was not saved, the person sends it again (a form still holds the draft).
         if (first.said === 'not saved') {
-          const again = await path.attempt(prepared);
+          const again = await path.attempt(prepared, true, () => Promise.resolve());
           assert.equal(again.said, 'saved', `${path.name}: the second try`);
         }
         await closeAllTabs();

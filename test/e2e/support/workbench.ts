@@ -58,13 +58,29 @@ export class Workbench {
 
   /** F1, the command's title, Enter: the command palette, as a person uses it. */
   async runCommand(title: string): Promise<void> {
-    await this.page.keyboard.press('F1');
-    await this.quickInput().waitFor({ timeout: WAIT_MS });
+    await this.openPalette();
     await this.page.keyboard.type(title);
     await this.page
       .locator('.quick-input-list .monaco-list-row.focused', { hasText: title })
       .waitFor({ timeout: WAIT_MS });
     await this.page.keyboard.press('Enter');
+  }
+
+  /**
+   * F1 until the palette opens: a workbench still loading (just after a reload) drops the key,
+   * so it is pressed again every few seconds, within the usual wait.
+   */
+  private async openPalette(): Promise<void> {
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      await this.page.keyboard.press('F1');
+      try {
+        await this.quickInput().waitFor({ timeout: 3_000 });
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+    }
   }
 
   quickInput(): Locator {
