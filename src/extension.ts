@@ -34,6 +34,8 @@ export interface ExtensionApi {
   readonly view: vscode.TreeView<TreeNode>;
   /** Each time a trace panel has drawn its trace (the benchmarks time the panel with it). */
   readonly onDidRenderTrace: vscode.Event<TraceRendered>;
+  /** The panels the extension holds now: none may outlive its tab (tests check it). */
+  openPanels(): { traces: number; forms: number };
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
@@ -170,7 +172,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       if (url === undefined) void connection.check();
     });
   } else void connection.check();
-  return { connection, credentials, store, tree, view, onDidRenderTrace: traceRendered.event };
+  return {
+    connection,
+    credentials,
+    store,
+    tree,
+    view,
+    onDidRenderTrace: traceRendered.event,
+    openPanels: () => ({ traces: traces.count, forms: forms.count }),
+  };
 }
 
 export function deactivate(): void {

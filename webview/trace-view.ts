@@ -217,7 +217,9 @@ function spansSection(trace: TraceView, keys: Map<SpanView, string>): HTMLElemen
     );
     return section;
   }
-  const total = Math.max(0.001, ...trace.spans.map((s) => s.startOffsetMs + (s.durationMs ?? 0)));
+  // A loop, not Math.max(...spans): spreading 100 000 arguments overflows the stack.
+  let total = 0.001;
+  for (const s of trace.spans) total = Math.max(total, s.startOffsetMs + (s.durationMs ?? 0));
   const list = el('div', { class: 'span-list', role: 'listbox', 'aria-label': 'Span tree' });
   for (const { span, depth } of spansInTreeOrder(trace.spans, (s) => s.startOffsetMs)) {
     const key = keys.get(span) ?? span.spanId;

@@ -167,6 +167,14 @@ export class MlflowClient {
    * tracking database for traces logged by MLflow 3 clients, the artifact store for older ones).
    */
   async getTraceSpans(traceId: string, signal?: AbortSignal): Promise<Span[]> {
+    return (await this.getTraceSpansSized(traceId, signal)).spans;
+  }
+
+  /** The spans, and the size of the answer they were read from (for a cache's bound). */
+  async getTraceSpansSized(
+    traceId: string,
+    signal?: AbortSignal,
+  ): Promise<{ spans: Span[]; bytes: number }> {
     const request: HttpRequest = {
       method: 'GET',
       path: `/ajax-api/3.0/mlflow/get-trace-artifact?request_id=${seg(traceId, 'trace')}`,
@@ -174,7 +182,8 @@ export class MlflowClient {
       ...(signal ? { signal } : {}),
     };
     const res = await this.send(request, { tracesRoute: true });
-    return parseTraceData(res.text, res.url);
+    // UTF-16 in memory: about two bytes per character of the answer, before parsing adds more.
+    return { spans: parseTraceData(res.text, res.url), bytes: res.text.length * 2 };
   }
 
   // ---- assessments -------------------------------------------------------------------------

@@ -71,6 +71,11 @@ const TITLES: Record<FormInit['mode'], string> = {
 
 export class FormPanels implements vscode.Disposable {
   private readonly open = new Set<FormPanel>();
+
+  /** Forms held now (each is forgotten when its panel goes). */
+  get count(): number {
+    return this.open.size;
+  }
   private readonly serializer: vscode.Disposable;
   private readonly serverChanges: vscode.Disposable;
 

@@ -33,6 +33,11 @@ const DOUBLE_CLICK_MS = 500;
 
 export class TracePanels implements vscode.Disposable {
   private readonly open = new Map<TraceId, TracePanel>();
+
+  /** Trace panels held now (each is forgotten when its panel goes). */
+  get count(): number {
+    return this.open.size;
+  }
   /** The panel that the next preview replaces. */
   private preview: TracePanel | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];

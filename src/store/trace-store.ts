@@ -22,6 +22,7 @@ import type {
 } from '../mlflow';
 import { isOutcomeUnknown } from '../mlflow';
 import { Emitter, type Disposable } from '../util/events';
+import { LruCache } from '../util/lru-cache';
 import { checkOverridable, nextUnrated, sortNewestFirst } from './assessment-rules';
 import {
   matchesLocally,
@@ -67,6 +68,9 @@ export interface StoreConnection {
 /** Trace ids, with writes as `{ traceId, ... }` inputs that name them. */
 type WithTraceId<T> = Omit<T, 'traceId'> & { traceId: TraceId };
 
+/** The span cache's bound: enough for the traces a reviewer goes back and forth between. */
+export const SPAN_CACHE_LIMITS = { maxEntries: 50, maxBytes: 200 * 1024 * 1024 };
+
 /** With local filters on, one "load" fetches at most this many pages looking for matches. */
 const MAX_PAGES_PER_LOAD = 10;
 
@@ -76,7 +80,8 @@ export class TraceStore implements Disposable {
   private readonly loading = new Map<ExperimentId, Promise<TraceList>>();
   /** Counts resets, so that a fetch started before one does not store stale results. */
   private generation = 0;
-  private readonly spans = new Map<TraceId, Promise<Span[]>>();
+  /** Spans of recently opened traces: an agent trace's can be tens of megabytes. */
+  private readonly spans: LruCache<TraceId, Promise<Span[]>>;
   /**
    * Orders what is known of each trace: a fetch takes a number when it starts, a write when it
    * ends, and a trace's copy is replaced only by something that started later than what it
@@ -90,7 +95,12 @@ export class TraceStore implements Disposable {
   private readonly changed = new Emitter<StoreChange>();
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly connection: StoreConnection) {}
+  constructor(
+    private readonly connection: StoreConnection,
+    spanCacheLimits = SPAN_CACHE_LIMITS,
+  ) {
+    this.spans = new LruCache(spanCacheLimits);
+  }
 
   private get client(): MlflowClient {
     return this.connection.client;
@@ -311,14 +321,28 @@ export class TraceStore implements Disposable {
 
   /** A trace's spans, fetched once (spans do not change after a trace ends). */
   spansOf(trace: TraceInfo): Promise<Span[]> {
-    const cached = this.spans.get(trace.traceId);
+    const { traceId } = trace;
+    const cached = this.spans.get(traceId);
     if (cached) return cached;
-    const loading = this.client.getTraceSpans(trace.traceId);
+    const sized = this.client.getTraceSpansSized(traceId);
+    const loading = sized.then((s) => s.spans);
     if (trace.state !== 'IN_PROGRESS') {
-      this.spans.set(trace.traceId, loading);
-      loading.catch(() => this.spans.delete(trace.traceId));
+      this.spans.set(traceId, loading);
+      sized.then(
+        ({ bytes }) => {
+          if (this.spans.get(traceId) === loading) this.spans.resize(traceId, bytes);
+        },
+        () => {
+          if (this.spans.get(traceId) === loading) this.spans.delete(traceId);
+        },
+      );
     }
     return loading;
+  }
+
+  /** How much the span cache holds now (its bound is SPAN_CACHE_LIMITS). */
+  spanCacheUse(): { entries: number; bytes: number } {
+    return { entries: this.spans.size, bytes: this.spans.totalBytes };
   }
 
   /** Assessment names seen in an experiment's loaded traces, most recently used first. */

@@ -48,11 +48,13 @@ export function toTreeItem(node: TreeNode, now: number): vscode.TreeItem {
 }
 
 /**
- * Tooltips of traces and assessments, made when VS Code shows one (resolveTreeItem) rather than
- * with every redraw: an expanded experiment redraws every trace row.
+ * Tooltips of traces, spans and assessments, made when VS Code shows one (resolveTreeItem)
+ * rather than with every redraw: an expanded experiment redraws every trace row, an expanded
+ * agent trace thousands of span rows.
  */
 export function tooltipFor(node: TreeNode): vscode.MarkdownString | undefined {
   if (node.kind === 'trace') return untrustedMarkdown(traceTooltip(node.trace));
+  if (node.kind === 'span') return untrustedMarkdown(spanTooltip(node.span));
   if (node.kind === 'assessment')
     return untrustedMarkdown(assessmentTooltip(node.assessment, node.overriddenBy));
   return undefined;
@@ -162,7 +164,6 @@ function spanItem(node: SpanNode): vscode.TreeItem {
       : new vscode.ThemeIcon(spanTypeIcon(span.spanType));
   if (span.problem) item.description = flaggedDescription(span.problem, item.description);
   item.contextValue = span.problem ? 'span flagged' : 'span';
-  item.tooltip = untrustedMarkdown(spanTooltip(span));
   return item;
 }
 

@@ -247,3 +247,28 @@ describe('a failure that stays small', () => {
     assert.ok(again.traces.length > 0);
   });
 });
+
+describe('memory', () => {
+  it('keeps the spans of a bounded number of traces, and a bounded number of bytes', async () => {
+    const ids = [traceId];
+    for (let i = 0; i < 2; i++)
+      ids.push(
+        asTraceId(
+          (await sdk.call<{ trace_id: string }>('create_trace', { experiment: EXPERIMENT }))
+            .trace_id,
+        ),
+      );
+    const small = new TraceStore(new TestConnection(client), {
+      maxEntries: 2,
+      maxBytes: 1024 * 1024,
+    });
+    for (const id of ids) await small.spansOf(await small.getTrace(id));
+    const use = small.spanCacheUse();
+    assert.equal(use.entries, 2, 'the oldest trace’s spans were dropped');
+    assert.ok(use.bytes > 0 && use.bytes <= 1024 * 1024, `${use.bytes} bytes`);
+
+    const tiny = new TraceStore(new TestConnection(client), { maxEntries: 10, maxBytes: 1 });
+    await tiny.spansOf(await tiny.getTrace(traceId));
+    assert.deepEqual(tiny.spanCacheUse(), { entries: 0, bytes: 0 }, 'larger than the bound');
+  });
+});

@@ -930,4 +930,35 @@ describe('the forms', () => {
     const [name] = await inWebview('form', { value: true, selector: field('name') });
     assert.deepEqual(name, ['form_next']);
   });
+
+  it('holds no panel or form once it is closed, however it closed', async () => {
+    // Trace panels closed by their tab; forms closed by Submit, by Cancel and by their tab.
+    for (const traceId of [traces.chat, traces.rag, traces.error])
+      await run('openTrace', { traceId });
+    await run('openFeedbackForm', { traceId: traces.chat });
+    await inWebview(
+      'form',
+      { waitFor: true, selector: field('name') },
+      { fill: 'released_after_submit', selector: field('name') },
+      { click: true, selector: '[data-testid="submit"]' },
+    );
+    await named(traces.chat, 'released_after_submit');
+    await run('openFeedbackForm', { traceId: traces.rag });
+    await inWebview(
+      'form',
+      { waitFor: true, selector: field('name') },
+      { press: 'Escape', selector: field('name') },
+    );
+    await waitFor('the form closed by Escape', () => panelTabs('form') === 0);
+    await run('openExpectationForm', { traceId: traces.error });
+    await waitFor('a form and three trace panels', () => {
+      const held = api.openPanels();
+      return held.forms === 1 && held.traces === 3;
+    });
+    await closeAllTabs();
+    await waitFor('nothing held', () => {
+      const held = api.openPanels();
+      return held.forms === 0 && held.traces === 0 ? held : undefined;
+    });
+  });
 });
