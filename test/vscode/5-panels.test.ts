@@ -943,6 +943,7 @@ describe('the forms', () => {
       { click: true, selector: '[data-testid="submit"]' },
     );
     await named(traces.chat, 'released_after_submit');
+    await waitFor('the form closed by Submit', () => panelTabs('form') === 0);
     await run('openFeedbackForm', { traceId: traces.rag });
     await inWebview(
       'form',
