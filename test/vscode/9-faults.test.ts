@@ -211,6 +211,42 @@ const PATHS: WritePath[] = [
     count: named('form_truth'),
   },
   {
+    name: 'submit and next',
+    method: 'POST',
+    intended: 1,
+    open: async (p) => {
+      await run('openFeedbackForm', { traceId: p.traceId });
+      await inWebview(
+        'form',
+        { waitFor: true, selector: field('name') },
+        { fill: 'next_verdict', selector: field('name') },
+      );
+    },
+    attempt: async () => {
+      const [heading] = await inWebview('form', { text: true, selector: 'h1' });
+      await inWebview('form', { click: true, selector: '[data-testid="submit-next"]' });
+      // Saved, the same form shows the next trace; else it says why, over the same draft.
+      const outcome = await waitFor('the next trace’s form, or why not', async () => {
+        const [now, error] = await inWebview(
+          'form',
+          { text: true, selector: 'h1' },
+          { text: true, selector: '[data-testid="server-error"]' },
+        );
+        if (now?.join('') !== heading?.join('')) return 'next';
+        const text = error?.join('').trim() ?? '';
+        return text || undefined;
+      });
+      if (outcome === 'next') return { said: 'saved', draftKept: true };
+      const [typed] = await inWebview('form', { value: true, selector: field('name') });
+      await vscode.commands.executeCommand('notifications.clearAll');
+      return {
+        said: /not known whether/i.test(outcome) ? 'not known' : 'not saved',
+        draftKept: typed?.[0] === 'next_verdict',
+      };
+    },
+    count: named('next_verdict'),
+  },
+  {
     name: 'JSON document',
     method: 'POST',
     intended: 1,
