@@ -5,22 +5,22 @@
  * writing (assessment-rules.ts) are applied here whichever UI asked. No `vscode`: it depends on
  * the small StoreConnection interface and runs in plain Node (test/store/).
  */
-import type {
-  Assessment,
-  AssessmentId,
-  AssessmentUpdate,
-  Experiment,
-  ExperimentId,
-  Feedback,
-  LogExpectationInput,
-  LogFeedbackInput,
-  MlflowClient,
-  OverrideFeedbackInput,
-  Span,
-  TraceId,
-  TraceInfo,
+import {
+  type Assessment,
+  type AssessmentId,
+  type AssessmentUpdate,
+  type Experiment,
+  type ExperimentId,
+  type Feedback,
+  type LogExpectationInput,
+  type LogFeedbackInput,
+  type MlflowClient,
+  type OverrideFeedbackInput,
+  type Span,
+  type TraceId,
+  type TraceInfo,
+  isOutcomeUnknown,
 } from '../mlflow';
-import { isOutcomeUnknown } from '../mlflow';
 import { Emitter, type Disposable } from '../util/events';
 import { LruCache } from '../util/lru-cache';
 import { checkOverridable, nextUnrated, sortNewestFirst } from './assessment-rules';
