@@ -932,9 +932,16 @@ describe('the forms', () => {
   });
 
   it('holds no panel or form once it is closed, however it closed', async () => {
-    // Trace panels closed by their tab; forms closed by Submit, by Cancel and by their tab.
+    const held = (what: string, expected: { traces: number; forms: number }) =>
+      waitFor(what, () =>
+        JSON.stringify(api.openPanels()) === JSON.stringify(expected) ? true : undefined,
+      ).catch((error: unknown) => {
+        throw new Error(`${String(error)}; held: ${JSON.stringify(api.openPanels())}`);
+      });
     for (const traceId of [traces.chat, traces.rag, traces.error])
       await run('openTrace', { traceId });
+    await held('three trace panels', { traces: 3, forms: 0 });
+
     await run('openFeedbackForm', { traceId: traces.chat });
     await inWebview(
       'form',
@@ -943,23 +950,21 @@ describe('the forms', () => {
       { click: true, selector: '[data-testid="submit"]' },
     );
     await named(traces.chat, 'released_after_submit');
-    await waitFor('the form closed by Submit', () => panelTabs('form') === 0);
+    await held('the form released after Submit', { traces: 3, forms: 0 });
+
     await run('openFeedbackForm', { traceId: traces.rag });
     await inWebview(
       'form',
       { waitFor: true, selector: field('name') },
       { press: 'Escape', selector: field('name') },
     );
-    await waitFor('the form closed by Escape', () => panelTabs('form') === 0);
+    await held('the form released after Escape', { traces: 3, forms: 0 });
+
     await run('openExpectationForm', { traceId: traces.error });
-    await waitFor('a form and three trace panels', () => {
-      const held = api.openPanels();
-      return held.forms === 1 && held.traces === 3;
-    });
+    await held('a form and three trace panels', { traces: 3, forms: 1 });
+    // The tabs as the workbench lists them (its list follows a new panel a moment later).
+    await waitFor('the form’s tab', () => panelTabs('form') === 1 && panelTabs('trace') === 3);
     await closeAllTabs();
-    await waitFor('nothing held', () => {
-      const held = api.openPanels();
-      return held.forms === 0 && held.traces === 0 ? held : undefined;
-    });
+    await held('nothing once the tabs are closed', { traces: 0, forms: 0 });
   });
 });
