@@ -8,8 +8,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
-import type { Fault } from '../support/fault-proxy';
-import { FaultProxy } from '../support/fault-proxy';
+import { FaultProxy, type Fault } from '../support/fault-proxy';
 import { PythonSdk, type PyAssessment } from '../support/python-sdk';
 import {
   closeAllTabs,
