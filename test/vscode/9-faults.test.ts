@@ -91,7 +91,11 @@ const FAULTS: { name: string; fault?: Fault; stop?: true }[] = [
 
 const field = (name: string) => `[data-field="${name}"] input, [data-field="${name}"] textarea`;
 
-/** A command's outcome: its result, else the notification that reported it. */
+/**
+ * A command's outcome: its result, else the notification that reported it. A command given its
+ * values has no draft to lose; a quick flow's kept draft is what the JSON-document path's second
+ * try takes, Enter after Enter.
+ */
 async function commandOutcome(result: unknown): Promise<{ said: Said; draftKept: boolean }> {
   if (result) return { said: 'saved', draftKept: true };
   return { said: await reported(), draftKept: true };
