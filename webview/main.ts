@@ -25,7 +25,7 @@ import {
   showForm,
 } from './form/form-view';
 import { savedState, saveState } from './host';
-import { setElsewhere, showTrace, traceChannel } from './trace-view';
+import { setElsewhere, showTrace, traceChannel, updateTrace } from './trace-view';
 
 const root = document.getElementById('app');
 
@@ -40,6 +40,9 @@ function runTrace(root: HTMLElement): void {
       case 'trace':
         saveState({ traceId: message.trace.traceId, server: message.server });
         showTrace(root, message.trace, receivedAt);
+        return;
+      case 'traceUpdate':
+        updateTrace(root, message.trace, receivedAt);
         return;
       case 'elsewhere':
         setElsewhere(root, { server: message.server, current: message.current });

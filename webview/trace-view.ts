@@ -6,7 +6,7 @@ import { isMadeUpId } from '../src/mlflow/ids';
 import type { JsonValue } from '../src/mlflow/types';
 import { sourceLabel } from '../src/shared/format';
 import type { AssessmentView } from '../src/shared/protocol/common';
-import type { SpanView, TraceView } from '../src/shared/protocol/trace';
+import type { SpanView, TraceUpdate, TraceView } from '../src/shared/protocol/trace';
 import { spanKeys, spansInTreeOrder } from '../src/shared/span-tree';
 import { append, button, clear, el, formatMs, formatTime } from './dom';
 import { TRACE_PROTOCOL } from '../src/shared/protocol/trace';
@@ -49,6 +49,26 @@ let current: TraceView | undefined;
 export function showTrace(root: HTMLElement, trace: TraceView, since: number): void {
   state.elsewhere = undefined;
   renderTrace(root, trace, since);
+}
+
+/**
+ * New info and assessments for the trace shown, its spans unchanged (they were not sent again):
+ * what the page shows of the spans (the selection, the request and response) stays.
+ */
+export function updateTrace(root: HTMLElement, update: TraceUpdate, since: number): void {
+  if (current?.traceId !== update.traceId) return;
+  const { spans, request, response, spansError } = current;
+  renderTrace(
+    root,
+    {
+      ...update,
+      spans,
+      ...(request === undefined ? {} : { request }),
+      ...(response === undefined ? {} : { response }),
+      ...(spansError === undefined ? {} : { spansError }),
+    },
+    since,
+  );
 }
 
 /** Builds the page; reports the time since `since` (by default, now) to the extension. */

@@ -34,4 +34,6 @@ export interface TraceRendered {
   /** In the webview, from the trace's message arriving to the page built (checking included). */
   renderMs: number;
   spans: number;
+  /** Only the trace's info and assessments were sent: the webview kept its spans. */
+  partial: boolean;
 }

@@ -166,6 +166,10 @@ class TracePanel {
   private webviewReadyMs = 0;
   /** How many spans the last trace sent to the webview had. */
   private spanCount = 0;
+  /** The spans the webview holds now (the store's array): the same again are not re-sent. */
+  private spansInWebview: Span[] | undefined;
+  /** Whether the last message sent was a partial update (for TraceRendered). */
+  private sentPartial = false;
 
   constructor(
     private readonly ctx: PanelContext,
@@ -258,6 +262,8 @@ class TracePanel {
 
   private async onReady(): Promise<void> {
     if (this.webviewReadyMs === 0) this.webviewReadyMs = performance.now() - this.createdAt;
+    // A new webview (first shown, or re-made after being hidden) has no spans yet.
+    this.spansInWebview = undefined;
     if (this.isElsewhere) {
       // A webview re-created after being hidden: what was shown, and that it is elsewhere.
       if (this.lastView)
@@ -282,7 +288,24 @@ class TracePanel {
     }
     if (trace.traceId !== this.traceId) return;
     this.spanCount = Array.isArray(spans) ? spans.length : 0;
+    const sameSpans =
+      Array.isArray(spans) &&
+      spans === this.spansInWebview &&
+      this.lastView?.traceId === trace.traceId;
     this.lastView = toTraceView(trace, spans);
+    this.sentPartial = sameSpans;
+    if (sameSpans) {
+      const {
+        spans: _spans,
+        request: _req,
+        response: _res,
+        spansError: _err,
+        ...rest
+      } = this.lastView;
+      this.host.post({ type: 'traceUpdate', trace: rest });
+      return;
+    }
+    this.spansInWebview = Array.isArray(spans) ? spans : undefined;
     this.host.post({ type: 'trace', trace: this.lastView, server: this.server });
   }
 
@@ -324,6 +347,7 @@ class TracePanel {
           webviewReadyMs: this.webviewReadyMs,
           renderMs: message.ms,
           spans: this.spanCount,
+          partial: this.sentPartial,
         });
         return;
       default:

@@ -161,4 +161,19 @@ describe('the webview protocol', () => {
     assert.ok(!notText.ok);
     assert.match(notText.reason, /^message: /);
   });
+
+  it('updates a trace shown without its spans, request and response', () => {
+    const update = {
+      traceId: 'tr-1',
+      name: 'chat',
+      state: 'OK',
+      requestTime: '2026-11-30T10:00:00Z',
+      tags: {},
+      metadata: {},
+      assessments: [],
+    };
+    assert.ok(parseMessage(traceToWebview, { type: 'traceUpdate', trace: update }).ok);
+    // A whole trace needs its spans: an update is not one.
+    assert.ok(!parseMessage(traceToWebview, { type: 'trace', trace: update, server: 'x' }).ok);
+  });
 });

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
+import type { TraceRendered } from '../../src/panels/panel-context';
 import { asTraceId } from '../../src/mlflow/ids';
 import { FaultProxy } from '../support/fault-proxy';
 import { PythonSdk, type PyAssessment } from '../support/python-sdk';
@@ -92,6 +93,41 @@ describe('the trace panel', () => {
       .getConfiguration('workbench')
       .update('colorTheme', 'Default Dark Modern', vscode.ConfigurationTarget.Global);
     await screenshot('panel-trace-dark');
+  });
+
+  it('after a write sends only the trace’s info and assessments, and keeps the span selected', async () => {
+    const renders: TraceRendered[] = [];
+    const subscription = api.onDidRenderTrace((event) => renders.push(event));
+    try {
+      await run('openTrace', { traceId: traces.agent });
+      await inWebview(
+        'trace',
+        { waitFor: true, selector: '.span-row', hasText: 'get_weather' },
+        { click: true, selector: '.span-row:has-text("get_weather")' },
+        { waitFor: true, selector: '[data-testid="span-details"] h3', hasText: 'get_weather' },
+      );
+      const whole = await waitFor('the trace drawn whole', () =>
+        renders.find((r) => r.traceId === traces.agent && !r.partial),
+      );
+      assert.ok(whole.spans > 0);
+      await run('logFeedback', { traceId: traces.agent, name: 'partial_update', value: true });
+      await waitFor('a partial update drawn', () =>
+        renders.find((r) => r.traceId === traces.agent && r.partial),
+      );
+      const [names, selected] = await inWebview(
+        'trace',
+        { waitFor: true, selector: '.feedback-group', hasText: 'partial_update' },
+        { text: true, selector: '.feedback-group' },
+        { text: true, selector: '[data-testid="span-details"] h3' },
+      );
+      assert.ok(
+        names?.some((n) => n.includes('partial_update')),
+        'the new feedback shows',
+      );
+      assert.match(selected?.[0] ?? '', /get_weather/, 'the span stays selected');
+    } finally {
+      subscription.dispose();
+    }
   });
 
   it('shows untrusted output as text and runs none of it', async () => {

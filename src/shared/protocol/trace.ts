@@ -51,6 +51,18 @@ export const traceView = z.object({
 });
 export type TraceView = z.infer<typeof traceView>;
 
+/**
+ * A trace whose spans the webview already has: everything but what comes from the spans, which
+ * can be megabytes (an assessment logged, a state changed).
+ */
+export const traceUpdate = traceView.omit({
+  spans: true,
+  request: true,
+  response: true,
+  spansError: true,
+});
+export type TraceUpdate = z.infer<typeof traceUpdate>;
+
 export const ASSESSMENT_ACTIONS = ['edit', 'override', 'delete', 'copyId'] as const;
 export type AssessmentAction = (typeof ASSESSMENT_ACTIONS)[number];
 
@@ -59,6 +71,8 @@ export type AssessmentAction = (typeof ASSESSMENT_ACTIONS)[number];
 export const traceToWebview = z.discriminatedUnion('type', [
   /** `server`: the tracking URL the trace was read from (kept in the panel's saved state). */
   z.object({ type: z.literal('trace'), trace: traceView, server: z.string() }),
+  /** The same trace with new assessments or info, its spans unchanged (not sent again). */
+  z.object({ type: z.literal('traceUpdate'), trace: traceUpdate }),
   /**
    * The extension now reads another server: the trace stays readable, its actions are off
    * until the person connects to `server` again.
