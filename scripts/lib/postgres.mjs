@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { aptInstall } from './apt.mjs';
 
 /** The temporary folders start with this, so that the sweep finds a postmaster left running. */
 export const POSTGRES_DIR_PREFIX = 'mtr-postgres-';
@@ -29,14 +30,7 @@ export function ensurePostgres({ log = console.log } = {}) {
   const found = findBinDir();
   if (found) return found;
   log('Installing Debian package: postgresql');
-  const asRoot = process.getuid?.() === 0;
-  const run = (/** @type {string[]} */ args) =>
-    execFileSync(asRoot ? 'apt-get' : 'sudo', asRoot ? args : ['apt-get', ...args], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-  run(['update', '-qq']);
-  run(['install', '-y', '-qq', '--no-install-recommends', 'postgresql']);
+  aptInstall(['postgresql']);
   const installed = findBinDir();
   if (!installed) throw new Error('postgresql is installed but initdb and pg_ctl are not found');
   return installed;

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { aptInstall } from './apt.mjs';
 import { cacheRoot } from './python-env.mjs';
 
 export const NODE24_VERSION = '24.21.0';
@@ -107,14 +108,7 @@ function ensureDebianPackages(log) {
   });
   if (missing.length === 0) return;
   log(`Installing Debian packages: ${missing.join(', ')}`);
-  const asRoot = process.getuid?.() === 0;
-  const run = (/** @type {string[]} */ args) =>
-    execFileSync(asRoot ? 'apt-get' : 'sudo', asRoot ? args : ['apt-get', ...args], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-  run(['update', '-qq']);
-  run(['install', '-y', '-qq', '--no-install-recommends', ...missing]);
+  aptInstall(missing);
 }
 
 // `node scripts/lib/vscode-env.mjs` installs everything and prints the paths.

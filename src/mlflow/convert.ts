@@ -214,11 +214,23 @@ export function toExperiment(wire: z.infer<typeof wireExperiment>): Experiment {
 
 // ---- requests ------------------------------------------------------------------------------
 
-export function toWireSource(source: SourceInput | undefined, fallback: SourceInput['sourceType']) {
+/**
+ * The source an assessment is logged with, as Python's API fills it in: CODE for a feedback and
+ * HUMAN for an expectation when none is given, and the id "default" when the id is left out.
+ */
+export function sourceOrDefault(
+  source: SourceInput | undefined,
+  kind: 'feedback' | 'expectation',
+): Required<SourceInput> {
   return {
-    source_type: source?.sourceType ?? fallback,
-    source_id: source?.sourceId ?? DEFAULT_SOURCE_ID,
+    sourceType: source?.sourceType ?? (kind === 'feedback' ? 'CODE' : 'HUMAN'),
+    sourceId: source?.sourceId ?? DEFAULT_SOURCE_ID,
   };
+}
+
+export function toWireSource(source: SourceInput | undefined, kind: 'feedback' | 'expectation') {
+  const { sourceType, sourceId } = sourceOrDefault(source, kind);
+  return { source_type: sourceType, source_id: sourceId };
 }
 
 export function toWireError(error: AssessmentError) {
@@ -271,7 +283,7 @@ export function toWireNewAssessment(traceId: string, input: AssessmentInput) {
   if (input.kind === 'feedback') {
     return {
       assessment_name: input.name ?? DEFAULT_FEEDBACK_NAME,
-      source: toWireSource(input.source, 'CODE'),
+      source: toWireSource(input.source, 'feedback'),
       ...common,
       feedback: toWireFeedback(input.value, input.error),
       ...(input.rationale !== undefined ? { rationale: input.rationale } : {}),
@@ -280,7 +292,7 @@ export function toWireNewAssessment(traceId: string, input: AssessmentInput) {
   }
   return {
     assessment_name: input.name,
-    source: toWireSource(input.source, 'HUMAN'),
+    source: toWireSource(input.source, 'expectation'),
     ...common,
     expectation: toWireExpectation(input.value),
   };

@@ -1,5 +1,6 @@
 /** The shared MLflow client's public surface; also built alone as dist/mlflow-client.js. */
 export { MlflowClient, type MlflowClientOptions } from './client';
+export { DEFAULT_FEEDBACK_NAME, sourceOrDefault } from './convert';
 export * from './errors';
 export * from './filters';
 export * from './ids';

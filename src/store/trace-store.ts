@@ -19,7 +19,9 @@ import {
   type Span,
   type TraceId,
   type TraceInfo,
+  DEFAULT_FEEDBACK_NAME,
   isOutcomeUnknown,
+  sourceOrDefault,
 } from '../mlflow';
 import { Emitter, type Disposable } from '../util/events';
 import { LruCache } from '../util/lru-cache';
@@ -371,9 +373,9 @@ export class TraceStore implements Disposable {
       kind: 'log',
       assessmentKind: 'feedback',
       // The client's defaults, as in Python.
-      name: input.name ?? 'feedback',
+      name: input.name ?? DEFAULT_FEEDBACK_NAME,
       value: input.value ?? null,
-      source: input.source ?? { sourceType: 'CODE', sourceId: 'default' },
+      source: sourceOrDefault(input.source, 'feedback'),
       ...(input.rationale ? { rationale: input.rationale } : {}),
       ...(input.spanId ? { spanId: input.spanId } : {}),
     };
@@ -391,7 +393,7 @@ export class TraceStore implements Disposable {
       assessmentKind: 'expectation',
       name: input.name,
       value: input.value,
-      source: input.source ?? { sourceType: 'HUMAN', sourceId: 'default' },
+      source: sourceOrDefault(input.source, 'expectation'),
       ...(input.spanId ? { spanId: input.spanId } : {}),
     };
     return this.write(
@@ -440,7 +442,7 @@ export class TraceStore implements Disposable {
       assessmentKind: 'feedback',
       name: assessment.name,
       value: input.value,
-      source: input.source ?? { sourceType: 'HUMAN', sourceId: 'default' },
+      source: sourceOrDefault(input.source, 'feedback'),
       overrides: input.assessmentId,
       ...(input.rationale ? { rationale: input.rationale } : {}),
       ...(assessment.spanId ? { spanId: assessment.spanId } : {}),

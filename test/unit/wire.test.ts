@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseDurationMs, toAssessment, toWireNewAssessment } from '../../src/mlflow/convert';
+import {
+  parseDurationMs,
+  sourceOrDefault,
+  toAssessment,
+  toWireNewAssessment,
+} from '../../src/mlflow/convert';
 import {
   MlflowApiError,
   MlflowInputError,
@@ -209,5 +214,20 @@ describe('text MLflow’s databases refuse', () => {
     refused({ kind: 'feedback', value: true, metadata: { k: nul } }, /^The metadata value of "k"/);
     // Inside a value it is JSON text, which every backend stores.
     assert.ok(toWireNewAssessment('tr-1', { kind: 'feedback', value: nul }));
+  });
+});
+
+describe('the source an assessment is logged with', () => {
+  it('fills in what Python fills in, the same for the wire and for finding a lost write', () => {
+    assert.deepEqual(sourceOrDefault(undefined, 'feedback'), {
+      sourceType: 'CODE',
+      sourceId: 'default',
+    });
+    assert.deepEqual(sourceOrDefault({ sourceType: 'HUMAN' }, 'expectation'), {
+      sourceType: 'HUMAN',
+      sourceId: 'default',
+    });
+    const wire = toWireNewAssessment('tr-1', { kind: 'feedback', value: true });
+    assert.deepEqual(wire.source, { source_type: 'CODE', source_id: 'default' });
   });
 });
