@@ -38,7 +38,7 @@ export interface ExtensionApi {
   openPanels(): { traces: number; forms: number };
 }
 
-export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const log = vscode.window.createOutputChannel('MLflow Trace Review', { log: true });
   const credentials = new CredentialStore(context.secrets);
   const connection = new Connection(
@@ -47,21 +47,35 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     osUser(),
     new PlainHttpGuard(context.globalState),
   );
-  // Not awaited: activation does not wait for git. In Restricted Mode git is not asked at all
-  // (it reads the repository's config), until the person trusts the workspace.
+  // Not awaited: nothing waits for git. In Restricted Mode git is not asked at all (it reads
+  // the repository's config), until the person trusts the workspace.
   const askGit = () =>
     void gitUserEmail(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath).then((email) => {
       if (email) connection.setReviewerFallback(email);
     });
-  if (vscode.workspace.isTrusted) askGit();
-  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(askGit));
+  const localServer = new LocalServer(context.workspaceState, context.globalStorageUri, log);
+  // Activation only registers: the first request to the server and the git child process wait
+  // until the person uses the extension (the view is shown, a command runs, a panel is restored).
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    if (vscode.workspace.isTrusted) askGit();
+    context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(askGit));
+    // A local server that ran before the window reloaded comes back on its remembered port.
+    if (localServer.wasRunning && vscode.workspace.isTrusted) {
+      void runCommand('startLocalServer').then((url) => {
+        // It could not start (reported): the configured server, then.
+        if (url === undefined) void connection.check();
+      });
+    } else void connection.check();
+  };
   const store = new TraceStore(connection);
   const tree = new TraceTreeProvider(store, connection);
   const view = vscode.window.createTreeView(VIEW_ID, {
     treeDataProvider: tree,
     showCollapseAll: true,
   });
-  const localServer = new LocalServer(context.workspaceState, context.globalStorageUri, log);
   const traceRendered = new vscode.EventEmitter<TraceRendered>();
   const reporter = new NotifyingErrorReporter(log, (error) => {
     connection.noteFailure(error);
@@ -73,6 +87,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     log,
     reporter,
     traceRendered,
+    start,
     onDidConnect: (listener: () => void) =>
       connection.onDidChangeState((state) => {
         if (state.kind === 'connected') listener();
@@ -104,6 +119,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     traces,
     forms,
     drafts: new Map(),
+    start,
   };
 
   context.subscriptions.push(
@@ -164,14 +180,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
         });
     }),
   );
-  setContext(CONTEXT_KEYS.signedIn, await credentials.has(connection.origin));
-  // A local server that ran before the window reloaded comes back on its remembered port.
-  if (localServer.wasRunning && vscode.workspace.isTrusted) {
-    void runCommand('startLocalServer').then((url) => {
-      // It could not start (reported): the configured server, then.
-      if (url === undefined) void connection.check();
-    });
-  } else void connection.check();
+  void credentials.has(connection.origin).then((signedIn) => {
+    setContext(CONTEXT_KEYS.signedIn, signedIn);
+  });
+  if (view.visible) start();
+  context.subscriptions.push(
+    view.onDidChangeVisibility((e) => {
+      if (e.visible) start();
+    }),
+  );
   return {
     connection,
     credentials,

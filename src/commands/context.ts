@@ -25,4 +25,6 @@ export interface CommandContext {
   readonly forms: FormPanels;
   /** Drafts of what a person typed in a flow that failed, offered again on the next try. */
   readonly drafts: Map<string, unknown>;
+  /** Starts what activation leaves for first use (the server check, asking git); idempotent. */
+  start(): void;
 }

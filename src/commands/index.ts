@@ -81,6 +81,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
 function register<K extends CommandName>(ctx: CommandContext, name: K): vscode.Disposable {
   const run = async (arg?: unknown): Promise<unknown> => {
+    ctx.start();
     try {
       if (isFocusedRowKey(arg)) {
         // A key pressed in the tree: act on the row with the keyboard focus.

@@ -68,6 +68,7 @@ export class Connection implements vscode.Disposable {
   /** While nothing answers, the server is asked again, less and less often. */
   private readonly recheckDelays = new Backoff(2_000, 60_000);
   private recheckTimer: NodeJS.Timeout | undefined;
+  private checksStarted = 0;
 
   constructor(
     private readonly credentials: CredentialStore,
@@ -119,9 +120,15 @@ export class Connection implements vscode.Disposable {
     return problem ? url : originOf(url);
   }
 
+  /** How many checks of the server have started (activation starts none: a test checks it). */
+  get checks(): number {
+    return this.checksStarted;
+  }
+
   /** Asks the server who it is; one check at a time. */
   check(): Promise<ConnectionState> {
     if (this.checking && this.checking.client === this.currentClient) return this.checking.result;
+    this.checksStarted++;
     const checking = { client: this.currentClient, result: this.runCheck() };
     this.checking = checking;
     void checking.result.finally(() => {

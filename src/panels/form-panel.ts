@@ -86,6 +86,7 @@ export class FormPanels implements vscode.Disposable {
     });
     this.serializer = vscode.window.registerWebviewPanelSerializer(WEBVIEW_TYPES.form, {
       deserializeWebviewPanel: (panel, state: unknown) => {
+        ctx.start();
         // The webview saved its form and draft; anything else is not ours to restore.
         const saved = savedForm.safeParse((state as { form?: unknown } | undefined)?.form);
         if (!saved.success) panel.dispose();

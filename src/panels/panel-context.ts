@@ -25,6 +25,8 @@ export interface PanelContext {
   showTraceBeingRated(next: TraceInfo, previous: TraceId): Promise<void>;
   /** Fired when a trace panel's webview says it has drawn its trace (for measurements). */
   readonly traceRendered: vscode.EventEmitter<TraceRendered>;
+  /** Starts what activation leaves for first use: a restored panel is a use. */
+  start(): void;
 }
 
 export interface TraceRendered {

@@ -61,6 +61,7 @@ export class TracePanels implements vscode.Disposable {
       }),
       vscode.window.registerWebviewPanelSerializer(WEBVIEW_TYPES.trace, {
         deserializeWebviewPanel: async (panel, state: unknown) => {
+          ctx.start();
           const parsed = savedState.safeParse(state);
           if (!parsed.success) {
             panel.dispose();

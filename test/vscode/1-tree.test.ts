@@ -19,9 +19,11 @@ import {
 describe('the trace tree', () => {
   let api: ExtensionApi;
   const { traces, experiments } = seed();
+  let checksAfterActivation = -1;
 
   before(async () => {
     api = await extensionApi();
+    checksAfterActivation = api.connection.checks;
     await showView();
     await waitFor('the connection', () => api.connection.state.kind === 'connected');
   });
@@ -48,6 +50,11 @@ describe('the trace tree', () => {
     assert.ok(tooltip instanceof vscode.MarkdownString);
     return tooltip;
   }
+
+  it('activates without asking the server anything; showing the view starts the check', () => {
+    assert.equal(checksAfterActivation, 0, 'activation only registers');
+    assert.ok(api.connection.checks >= 1);
+  });
 
   it('connects to the server named by MLFLOW_TRACKING_URI and says its version', () => {
     const state = api.connection.state;

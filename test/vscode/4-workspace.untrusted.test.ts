@@ -4,7 +4,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, env, extensionApi, inWorkbench, run, waitFor } from './support/harness';
+import {
+  EXTENSION_ID,
+  env,
+  extensionApi,
+  inWorkbench,
+  run,
+  showView,
+  waitFor,
+} from './support/harness';
 
 describe('an untrusted workspace', () => {
   it('runs in restricted mode', () => {
@@ -25,6 +33,8 @@ describe('an untrusted workspace', () => {
     const api = await extensionApi();
     assert.equal(api.connection.settings.trackingUri.url, env('MLFLOW_TRACKING_URI'));
     assert.equal(api.connection.settings.trackingUri.origin, 'MLFLOW_TRACKING_URI');
+    // Activation asks the server nothing; the view shown does.
+    await showView();
     await waitFor('the connection', () => api.connection.state.kind === 'connected');
   });
 

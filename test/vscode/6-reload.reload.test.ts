@@ -9,7 +9,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { env, extensionApi, inWebview, screenshot, seed, waitFor } from './support/harness';
+import {
+  env,
+  extensionApi,
+  inWebview,
+  screenshot,
+  seed,
+  showView,
+  waitFor,
+} from './support/harness';
 
 const field = (name: string) => `[data-field="${name}"] input, [data-field="${name}"] textarea`;
 
@@ -19,6 +27,9 @@ describe('reloading the window', () => {
 
   it('brings the form back with the draft, and the local server on its port', async () => {
     const api = await extensionApi();
+    // Activation asks nothing of the server: the view shown starts the check (after the reload,
+    // the restored form does too, and brings the local server back).
+    if (!fs.existsSync(marker)) await showView();
     // After the reload this includes the local server's cold start (10–30 s on two busy cores).
     await waitFor('the connection', () => api.connection.state.kind === 'connected', 60_000);
     if (!fs.existsSync(marker)) {
