@@ -418,13 +418,15 @@ async function extensionHostFigures(trackingUri, experimentId, traces) {
     }),
   );
   const out = path.join(OUT, 'extension-host.json');
+  // Outside the repository: VS Code loads one of two development folders when one holds the other.
+  const minimalExtension = path.join(workspace, '..', `${path.basename(workspace)}-minimal`);
+  fs.cpSync(path.join(ROOT, 'test', 'vscode', 'fixtures', 'minimal-extension'), minimalExtension, {
+    recursive: true,
+  });
   try {
     const code = await runTests({
       vscodeExecutablePath: path.join(ROOT, 'scripts', 'code-server-harness', 'code-shim.mjs'),
-      extensionDevelopmentPath: [
-        ROOT,
-        path.join(ROOT, 'test', 'vscode', 'fixtures', 'minimal-extension'),
-      ],
+      extensionDevelopmentPath: [ROOT, minimalExtension],
       extensionTestsPath: path.join(ROOT, 'out', 'test', 'vscode', 'index.js'),
       launchArgs: [workspace],
       extensionTestsEnv: {
@@ -446,6 +448,7 @@ async function extensionHostFigures(trackingUri, experimentId, traces) {
     return { completed: code === 0, figures };
   } finally {
     fs.rmSync(workspace, { recursive: true, force: true });
+    fs.rmSync(minimalExtension, { recursive: true, force: true });
   }
 }
 
