@@ -1,6 +1,7 @@
-// Bundles: the extension (Node, CommonJS, `vscode` external), and for scripts, benchmarks and
-// tests the shared MLflow client alone (dist/mlflow-client.js) and the server launcher
-// (dist/mlflow-server.js). Flags: --production, --watch.
+// Bundles: the extension (Node, CommonJS, `vscode` external), undici alone (dist/undici.js, which
+// the extension and the client require on their first request), the webview, and for scripts,
+// benchmarks and tests the shared MLflow client alone (dist/mlflow-client.js) and the server
+// launcher (dist/mlflow-server.js). Flags: --production, --watch.
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -17,6 +18,20 @@ const node = {
   logLevel: 'info',
 };
 
+/**
+ * `undici` as dist/undici.js beside the bundle: src/mlflow/http.ts imports it on its first
+ * request, so activating the extension does not load half a megabyte it may not need yet. The
+ * builds that use it turn `import()` into `require()` (`supported`): Node's own import() of a
+ * minified CommonJS file would find none of its named exports.
+ * @type {esbuild.Plugin}
+ */
+const undiciBeside = {
+  name: 'undici-beside',
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, () => ({ path: './undici.js', external: true }));
+  },
+};
+
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
   {
@@ -24,8 +39,22 @@ const builds = [
     entryPoints: ['src/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode'],
+    plugins: [undiciBeside],
+    supported: { 'dynamic-import': false },
   },
-  { ...node, entryPoints: ['src/mlflow/index.ts'], outfile: 'dist/mlflow-client.js' },
+  // undici alone, CommonJS: what `require('./undici.js')` in the bundles above and below gets.
+  {
+    ...node,
+    stdin: { contents: "module.exports = require('undici');", resolveDir: '.', loader: 'js' },
+    outfile: 'dist/undici.js',
+  },
+  {
+    ...node,
+    entryPoints: ['src/mlflow/index.ts'],
+    outfile: 'dist/mlflow-client.js',
+    plugins: [undiciBeside],
+    supported: { 'dynamic-import': false },
+  },
   // The webview: browser code, one file, loaded under the panels' CSP.
   {
     bundle: true,
