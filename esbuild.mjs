@@ -1,11 +1,13 @@
 // Bundles: the extension (Node, CommonJS, `vscode` external), undici alone (dist/undici.js, which
 // the extension and the client require on their first request), the webview, and for scripts,
 // benchmarks and tests the shared MLflow client alone (dist/mlflow-client.js) and the server
-// launcher (dist/mlflow-server.js). Flags: --production, --watch.
+// launcher (dist/mlflow-server.js). Flags: --production, --watch, --analyze (what each of the
+// extension's and the webview's bundles holds, largest first).
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const analyze = process.argv.includes('--analyze');
 
 /** @type {esbuild.BuildOptions} */
 const node = {
@@ -41,6 +43,7 @@ const builds = [
     external: ['vscode'],
     plugins: [undiciBeside],
     supported: { 'dynamic-import': false },
+    metafile: analyze,
   },
   // undici alone, CommonJS: what `require('./undici.js')` in the bundles above and below gets.
   {
@@ -66,6 +69,7 @@ const builds = [
     logLevel: 'info',
     entryPoints: ['webview/main.ts'],
     outfile: 'dist/webview.js',
+    metafile: analyze,
   },
   // The server launcher alone, for `npm run mlflow:server`, the demo and the benchmarks.
   { ...node, entryPoints: ['src/mlflow-server/launcher.ts'], outfile: 'dist/mlflow-server.js' },
@@ -79,5 +83,18 @@ if (watch) {
   console.log('[watch] all bundles built');
   for (const context of contexts) await context.watch();
 } else {
-  await Promise.all(builds.map((options) => esbuild.build(options)));
+  const results = await Promise.all(builds.map((options) => esbuild.build(options)));
+  if (analyze) {
+    for (const { metafile } of results) {
+      if (!metafile) continue;
+      // The bundle's line and its 15 largest inputs: enough to see what to make smaller.
+      const lines = (await esbuild.analyzeMetafile(metafile)).split('\n').filter(Boolean);
+      const more = lines.length - 16;
+      console.log(
+        [...lines.slice(0, 16), ...(more > 0 ? [`   … ${more} smaller inputs`] : []), ''].join(
+          '\n',
+        ),
+      );
+    }
+  }
 }
