@@ -1,10 +1,13 @@
-// Bundles: the extension (Node, CommonJS, `vscode` external), and for scripts, benchmarks and
-// tests the shared MLflow client alone (dist/mlflow-client.js) and the server launcher
-// (dist/mlflow-server.js). Flags: --production, --watch.
+// Bundles: the extension (Node, CommonJS, `vscode` external), undici alone (dist/undici.js, which
+// the extension and the client require on their first request), the webview, and for scripts,
+// benchmarks and tests the shared MLflow client alone (dist/mlflow-client.js) and the server
+// launcher (dist/mlflow-server.js). Flags: --production, --watch, --analyze (what each of the
+// extension's and the webview's bundles holds, largest first).
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const analyze = process.argv.includes('--analyze');
 
 /** @type {esbuild.BuildOptions} */
 const node = {
@@ -17,6 +20,20 @@ const node = {
   logLevel: 'info',
 };
 
+/**
+ * `undici` as dist/undici.js beside the bundle: src/mlflow/http.ts imports it on its first
+ * request, so activating the extension does not load half a megabyte it may not need yet. The
+ * builds that use it turn `import()` into `require()` (`supported`): Node's own import() of a
+ * minified CommonJS file would find none of its named exports.
+ * @type {esbuild.Plugin}
+ */
+const undiciBeside = {
+  name: 'undici-beside',
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, () => ({ path: './undici.js', external: true }));
+  },
+};
+
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
   {
@@ -24,8 +41,23 @@ const builds = [
     entryPoints: ['src/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode'],
+    plugins: [undiciBeside],
+    supported: { 'dynamic-import': false },
+    metafile: analyze,
   },
-  { ...node, entryPoints: ['src/mlflow/index.ts'], outfile: 'dist/mlflow-client.js' },
+  // undici alone, CommonJS: what `require('./undici.js')` in the bundles above and below gets.
+  {
+    ...node,
+    stdin: { contents: "module.exports = require('undici');", resolveDir: '.', loader: 'js' },
+    outfile: 'dist/undici.js',
+  },
+  {
+    ...node,
+    entryPoints: ['src/mlflow/index.ts'],
+    outfile: 'dist/mlflow-client.js',
+    plugins: [undiciBeside],
+    supported: { 'dynamic-import': false },
+  },
   // The webview: browser code, one file, loaded under the panels' CSP.
   {
     bundle: true,
@@ -37,6 +69,7 @@ const builds = [
     logLevel: 'info',
     entryPoints: ['webview/main.ts'],
     outfile: 'dist/webview.js',
+    metafile: analyze,
   },
   // The server launcher alone, for `npm run mlflow:server`, the demo and the benchmarks.
   { ...node, entryPoints: ['src/mlflow-server/launcher.ts'], outfile: 'dist/mlflow-server.js' },
@@ -50,5 +83,18 @@ if (watch) {
   console.log('[watch] all bundles built');
   for (const context of contexts) await context.watch();
 } else {
-  await Promise.all(builds.map((options) => esbuild.build(options)));
+  const results = await Promise.all(builds.map((options) => esbuild.build(options)));
+  if (analyze) {
+    for (const { metafile } of results) {
+      if (!metafile) continue;
+      // The bundle's line and its 15 largest inputs: enough to see what to make smaller.
+      const lines = (await esbuild.analyzeMetafile(metafile)).split('\n').filter(Boolean);
+      const more = lines.length - 16;
+      console.log(
+        [...lines.slice(0, 16), ...(more > 0 ? [`   … ${more} smaller inputs`] : []), ''].join(
+          '\n',
+        ),
+      );
+    }
+  }
 }

@@ -85,7 +85,7 @@ const results = {
   /** @type {Record<string, { median: number, max: number }>} */ extensionHost: {},
   extensionHostFailedRuns: 0,
 };
-for (const file of ['extension.js', 'webview.js']) {
+for (const file of ['extension.js', 'undici.js', 'webview.js']) {
   results.bundles[file] = fs.statSync(path.join(ROOT, 'dist', file)).size;
 }
 

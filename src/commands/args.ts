@@ -5,7 +5,7 @@
  * into the command's own argument type, branding ids, or throws a message that says what is
  * wrong; nothing past the entry casts.
  */
-import { z } from 'zod';
+import * as z from '../mlflow/zod';
 import {
   asAssessmentId,
   asExperimentId,
@@ -75,7 +75,7 @@ export interface CommandArgs {
 
 // ---- schemas of what other code passes ------------------------------------------------------
 
-const feedbackValue: z.ZodType<FeedbackValue> = z.union([
+const feedbackValue: z.ZodMiniType<FeedbackValue> = z.union([
   z.boolean(),
   z.number(),
   z.string(),
@@ -84,47 +84,50 @@ const feedbackValue: z.ZodType<FeedbackValue> = z.union([
 ]);
 
 const ids = z.object({
-  traceId: z.string().min(1).optional(),
-  spanId: z.string().optional(),
-  assessmentId: z.string().min(1).optional(),
+  traceId: z.optional(z.string().check(z.minLength(1))),
+  spanId: z.optional(z.string()),
+  assessmentId: z.optional(z.string().check(z.minLength(1))),
 });
 
-const assessmentUpdate: z.ZodType<AssessmentUpdate> = z.object({
-  name: z.string().optional(),
-  feedback: z
-    .object({
-      value: feedbackValue.optional(),
-      error: assessmentError.optional(),
-    })
-    .optional(),
-  expectation: z.object({ value: json }).optional(),
-  rationale: z.string().optional(),
-  metadata: recordOf(json).optional(),
+const assessmentUpdate: z.ZodMiniType<AssessmentUpdate> = z.object({
+  name: z.optional(z.string()),
+  feedback: z.optional(
+    z.object({
+      value: z.optional(feedbackValue),
+      error: z.optional(assessmentError),
+    }),
+  ),
+  expectation: z.optional(z.object({ value: json })),
+  rationale: z.optional(z.string()),
+  metadata: z.optional(recordOf(json)),
 });
 
 const fields = {
   logFeedback: z.object({
-    name: z.string().optional(),
-    value: feedbackValue.optional(),
-    rationale: z.string().optional(),
+    name: z.optional(z.string()),
+    value: z.optional(feedbackValue),
+    rationale: z.optional(z.string()),
   }),
-  logExpectation: z.object({ name: z.string().optional(), value: json.optional() }),
-  editAssessment: z.object({ update: assessmentUpdate.optional() }),
-  overrideFeedback: z.object({ value: feedbackValue.optional(), rationale: z.string().optional() }),
-  deleteAssessment: z.object({ confirmed: z.boolean().optional() }),
-  openAssessmentForm: z.object({ mode: z.enum(['edit', 'override']).optional() }),
-  openTrace: z.object({ preview: z.boolean().optional() }),
+  logExpectation: z.object({ name: z.optional(z.string()), value: z.optional(json) }),
+  editAssessment: z.object({ update: z.optional(assessmentUpdate) }),
+  overrideFeedback: z.object({
+    value: z.optional(feedbackValue),
+    rationale: z.optional(z.string()),
+  }),
+  deleteAssessment: z.object({ confirmed: z.optional(z.boolean()) }),
+  openAssessmentForm: z.object({ mode: z.optional(z.enum(['edit', 'override'])) }),
+  openTrace: z.object({ preview: z.optional(z.boolean()) }),
   signIn: z.object({
-    username: z.string().optional(),
-    password: z.string().optional(),
-    token: z.string().optional(),
+    username: z.optional(z.string()),
+    password: z.optional(z.string()),
+    token: z.optional(z.string()),
   }),
 };
 
 /** Thrown for an argument of the wrong shape: a caller's bug, said plainly. */
 export class BadCommandArgument extends Error {}
 
-function parse<T>(command: CommandName, schema: z.ZodType<T>, arg: unknown): T {
+function parse<T>(command: CommandName, schema: z.ZodMiniType<T>, arg: unknown): T {
   // A tree node or a bare id carries no options: only objects are read for them.
   const result = schema.safeParse(arg !== null && typeof arg === 'object' ? arg : {});
   if (result.success) return result.data;

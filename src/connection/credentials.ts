@@ -4,7 +4,7 @@
  * talks to, so credentials stored for one server are never sent to another.
  */
 import * as vscode from 'vscode';
-import { z } from 'zod';
+import * as z from '../mlflow/zod';
 import type { Credentials } from '../mlflow';
 
 const KEY_PREFIX = 'mlflowTraceReview.credentials:';

@@ -49,7 +49,7 @@ import type {
   TraceInfo,
 } from './types';
 import { stringifyMetadata } from './values';
-import type { z } from 'zod';
+import type * as z from './zod';
 
 export type MlflowClientOptions = TransportOptions;
 
@@ -323,7 +323,7 @@ export class MlflowClient {
 
   // ---- plumbing ----------------------------------------------------------------------------
 
-  private async json<S extends z.ZodType>(
+  private async json<S extends z.ZodMiniType>(
     schema: S,
     request: HttpRequest,
     opts: { tracesRoute?: boolean; byRecord?: boolean } = {},

@@ -9,7 +9,7 @@ import {
   type WireAssessment,
   type WireTraceInfo,
 } from './schemas';
-import type { z } from 'zod';
+import type * as z from './zod';
 import type { wireExperiment } from './schemas';
 import type {
   Assessment,

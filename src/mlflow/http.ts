@@ -2,9 +2,14 @@
  * The one HTTP transport of the shared client, on undici. It owns connection reuse, TLS, proxies,
  * authentication, timeouts and the retry policy, and turns every failure into a typed error.
  * Nothing here knows MLflow's routes or shapes: see client.ts.
+ *
+ * undici is loaded with the first request, not with the module: it is most of the extension's
+ * code, and activating the extension sends nothing. In the extension's bundle `undici` is
+ * dist/undici.js beside it (esbuild.mjs); in tests and scripts, the package from node_modules.
  */
 import { readFileSync } from 'node:fs';
-import { EnvHttpProxyAgent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import type * as Undici from 'undici';
+import type { Dispatcher } from 'undici';
 import { refuseDeepJson } from './json-depth';
 import {
   MlflowApiError,
@@ -88,6 +93,16 @@ export interface HttpResponse {
   url: string;
 }
 
+/** undici once loaded; until then no undici error can exist, nor any request. */
+let undici: typeof Undici | undefined;
+let loadingUndici: Promise<typeof Undici> | undefined;
+
+/** undici, loaded on first use and the same module (and error classes) after. */
+function loadUndici(): Promise<typeof Undici> {
+  loadingUndici ??= import('undici').then((module) => (undici = module));
+  return loadingUndici;
+}
+
 const DEFAULT_MAX_RESPONSE_BYTES = 64 * 2 ** 20;
 const DEFAULT_RETRY: RetryPolicy = { maxRetries: 3, baseDelayMs: 300, maxDelayMs: 10_000 };
 /** Statuses that mean "not now": retried for safe requests only. */
@@ -96,7 +111,11 @@ const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 export class HttpTransport {
   readonly baseUrl: string;
   private readonly origin: string;
-  private readonly dispatcher: Dispatcher;
+  private readonly tls: TlsOptions;
+  /** Created with the first request (undici is loaded then). */
+  private dispatcher: Promise<Dispatcher> | undefined;
+  /** Closed before any request was made. */
+  private closedUnused = false;
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
@@ -113,14 +132,16 @@ export class HttpTransport {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    this.dispatcher = createDispatcher(options);
+    // Read now, as before undici was loaded lazily: a CA file that cannot be read fails here.
+    this.tls = tlsOptions(options);
   }
 
   /** Sends a request and returns the 2xx response; any other outcome throws a typed error. */
   async send(req: HttpRequest): Promise<HttpResponse> {
     const url = this.baseUrl + req.path;
+    const dispatcher = await this.pool();
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(req, url, attempt);
+      const outcome = await this.attempt(req, url, attempt, dispatcher);
       const canRetry = req.safeToRetry && attempt <= this.retry.maxRetries && !req.signal?.aborted;
       if (outcome.kind === 'response') {
         const res = outcome.response;
@@ -140,15 +161,28 @@ export class HttpTransport {
     }
   }
 
-  /** Closes pooled connections. */
+  /** Closes pooled connections (there are none before the first request). */
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    if (this.dispatcher === undefined) this.closedUnused = true;
+    else await (await this.dispatcher).close();
+  }
+
+  /** The connection pool, created (and undici loaded) with the first request. */
+  private pool(): Promise<Dispatcher> {
+    this.dispatcher ??= loadUndici().then(async (module) => {
+      const dispatcher = createDispatcher(module, this.options, this.tls);
+      // A request after close() fails as it always did: on a closed pool, never on a new one.
+      if (this.closedUnused) await dispatcher.close();
+      return dispatcher;
+    });
+    return this.dispatcher;
   }
 
   private async attempt(
     req: HttpRequest,
     url: string,
     attempt: number,
+    dispatcher: Dispatcher,
   ): Promise<
     | { kind: 'response'; response: HttpResponse; retryAfter: string | undefined }
     | { kind: 'error'; error: MlflowNetworkError }
@@ -166,11 +200,12 @@ export class HttpTransport {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     try {
+      const { request } = await loadUndici();
       const res = await request(url, {
         method: req.method,
         headers: await this.headers(req.body !== undefined),
         body: req.body === undefined ? null : JSON.stringify(req.body),
-        dispatcher: this.dispatcher,
+        dispatcher,
         signal,
       });
       const text = await readText(res, this.maxResponseBytes);
@@ -285,11 +320,23 @@ function contentLength(res: Dispatcher.ResponseData): number | undefined {
   return Number.isNaN(declared) ? undefined : declared;
 }
 
-function createDispatcher(options: TransportOptions): Dispatcher {
-  const tls = {
+interface TlsOptions {
+  ca?: string;
+  rejectUnauthorized: boolean;
+}
+
+function tlsOptions(options: TransportOptions): TlsOptions {
+  return {
     ...(options.caFile ? { ca: readFileSync(options.caFile, 'utf8') } : {}),
     rejectUnauthorized: options.insecureSkipTlsVerify !== true,
   };
+}
+
+function createDispatcher(
+  { EnvHttpProxyAgent }: typeof Undici,
+  options: TransportOptions,
+  tls: TlsOptions,
+): Dispatcher {
   const proxy = options.proxy ?? {};
   // EnvHttpProxyAgent is a plain keep-alive Agent when no proxy applies, and reads
   // HTTP_PROXY/HTTPS_PROXY/NO_PROXY when no explicit proxy is configured.
@@ -346,7 +393,7 @@ const TLS_CODES =
 export function classifyNetworkError(error: unknown): NetworkFailure {
   const code = errorCode(error);
   if (
-    error instanceof undiciErrors.RequestAbortedError ||
+    (undici !== undefined && error instanceof undici.errors.RequestAbortedError) ||
     (error instanceof Error && error.name === 'AbortError')
   ) {
     return 'cancelled';

@@ -4,23 +4,24 @@
  * a `__proto__` key sets the prototype there and is lost. Here `Object.fromEntries` keeps every
  * key as an own property.
  */
-import { z } from 'zod';
+import * as z from './zod';
 import type { JsonValue } from './types';
 
-export function recordOf<T extends z.ZodType>(value: T) {
-  return z
-    .preprocess(
-      (input) => (isObject(input) ? new Map(Object.entries(input)) : input),
+export function recordOf<T extends z.ZodMiniType>(value: T) {
+  return z.pipe(
+    z.pipe(
+      z.transform((input: unknown) => (isObject(input) ? new Map(Object.entries(input)) : input)),
       z.map(z.string(), value, { error: 'Invalid input: expected record' }),
-    )
-    .transform((map): Record<string, z.output<T>> => Object.fromEntries(map));
+    ),
+    z.transform((map): Record<string, z.output<T>> => Object.fromEntries(map)),
+  );
 }
 
 /**
  * Any JSON value, with every object's keys kept (zod's own `z.json()` drops a `__proto__` key,
  * as its record does). Callers cut values to a safe depth first (json-depth.ts): this recurses.
  */
-export const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
+export const jsonValue: z.ZodMiniType<JsonValue> = z.lazy(() =>
   z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(jsonValue), recordOf(jsonValue)]),
 );
 

@@ -3,7 +3,7 @@
  * fields omitted). Every response is checked here before it leaves src/mlflow/; unknown extra
  * fields are dropped so that newer servers keep working.
  */
-import { z } from 'zod';
+import * as z from './zod';
 import { MlflowResponseError } from './errors';
 import { jsonValue, recordOf } from './records';
 import { SOURCE_TYPES, SPAN_STATUS_CODES, TRACE_STATES, type SpanStatusCode } from './types';
@@ -12,61 +12,61 @@ const stringMap = recordOf(z.string());
 
 export const wireAssessmentSource = z.object({
   // A source type added by a newer server reads as unspecified rather than failing the record.
-  source_type: z.enum(SOURCE_TYPES).catch('SOURCE_TYPE_UNSPECIFIED'),
-  source_id: z.string().optional(),
+  source_type: z.catch(z.enum(SOURCE_TYPES), 'SOURCE_TYPE_UNSPECIFIED'),
+  source_id: z.optional(z.string()),
 });
 
 export const wireAssessmentError = z.object({
-  error_code: z.string().optional(),
-  error_message: z.string().optional(),
-  stack_trace: z.string().optional(),
+  error_code: z.optional(z.string()),
+  error_message: z.optional(z.string()),
+  stack_trace: z.optional(z.string()),
 });
 
 export const wireFeedback = z.object({
-  value: jsonValue.optional(),
-  error: wireAssessmentError.optional(),
+  value: z.optional(jsonValue),
+  error: z.optional(wireAssessmentError),
 });
 
 export const wireExpectation = z.object({
-  value: jsonValue.optional(),
-  serialized_value: z.object({ serialization_format: z.string(), value: z.string() }).optional(),
+  value: z.optional(jsonValue),
+  serialized_value: z.optional(z.object({ serialization_format: z.string(), value: z.string() })),
 });
 
 export const wireAssessment = z.object({
   assessment_id: z.string(),
   assessment_name: z.string(),
   trace_id: z.string(),
-  span_id: z.string().optional(),
+  span_id: z.optional(z.string()),
   source: wireAssessmentSource,
   create_time: z.string(),
   last_update_time: z.string(),
-  feedback: wireFeedback.optional(),
-  expectation: wireExpectation.optional(),
-  rationale: z.string().optional(),
-  metadata: stringMap.optional(),
-  overrides: z.string().optional(),
-  valid: z.boolean().optional(),
+  feedback: z.optional(wireFeedback),
+  expectation: z.optional(wireExpectation),
+  rationale: z.optional(z.string()),
+  metadata: z.optional(stringMap),
+  overrides: z.optional(z.string()),
+  valid: z.optional(z.boolean()),
 });
 export type WireAssessment = z.infer<typeof wireAssessment>;
 
 export const wireTraceInfo = z.object({
   trace_id: z.string(),
-  client_request_id: z.string().optional(),
-  trace_location: z
-    .object({
+  client_request_id: z.optional(z.string()),
+  trace_location: z.optional(
+    z.object({
       type: z.string(),
-      mlflow_experiment: z.object({ experiment_id: z.string() }).optional(),
-    })
-    .optional(),
-  request_preview: z.string().optional(),
-  response_preview: z.string().optional(),
+      mlflow_experiment: z.optional(z.object({ experiment_id: z.string() })),
+    }),
+  ),
+  request_preview: z.optional(z.string()),
+  response_preview: z.optional(z.string()),
   request_time: z.string(),
-  execution_duration: z.string().optional(),
-  state: z.enum(TRACE_STATES).catch('STATE_UNSPECIFIED'),
-  trace_metadata: stringMap.optional(),
-  tags: stringMap.optional(),
+  execution_duration: z.optional(z.string()),
+  state: z.catch(z.enum(TRACE_STATES), 'STATE_UNSPECIFIED'),
+  trace_metadata: z.optional(stringMap),
+  tags: z.optional(stringMap),
   /** Each one checked on its own (convert.ts): one bad assessment does not hide the others. */
-  assessments: z.array(z.unknown()).optional(),
+  assessments: z.optional(z.array(z.unknown())),
 });
 export type WireTraceInfo = z.infer<typeof wireTraceInfo>;
 
@@ -74,38 +74,41 @@ export const assessmentResponse = z.object({ assessment: wireAssessment });
 
 /** Each trace is checked on its own (convert.ts): one bad record does not fail the page. */
 export const searchTracesResponse = z.object({
-  traces: z.array(z.unknown()).optional(),
-  next_page_token: z.string().optional(),
+  traces: z.optional(z.array(z.unknown())),
+  next_page_token: z.optional(z.string()),
 });
 
 export const getTraceInfoResponse = z.object({ trace: z.object({ trace_info: z.unknown() }) });
 
 /** A nanosecond time: a number, or a string when spans.ts kept a large integer exact. */
-const wireNanos = z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]);
+const wireNanos = z.union([
+  z.string().check(z.regex(/^\d+$/)),
+  z.number().check(z.int(), z.nonnegative()),
+]);
 
 export const wireSpan = z.object({
   trace_id: z.string(),
   span_id: z.string(),
-  parent_span_id: z.string().nullable().optional(),
+  parent_span_id: z.optional(z.nullable(z.string())),
   name: z.string(),
   start_time_unix_nano: wireNanos,
-  end_time_unix_nano: wireNanos.nullable().optional(),
-  status: z
-    .object({
-      code: z.string().transform(toSpanStatusCode).catch('STATUS_CODE_UNSET'),
-      message: z.string().optional(),
-    })
-    .optional(),
-  attributes: recordOf(jsonValue).optional(),
-  events: z
-    .array(
+  end_time_unix_nano: z.optional(z.nullable(wireNanos)),
+  status: z.optional(
+    z.object({
+      code: z.catch(z.pipe(z.string(), z.transform(toSpanStatusCode)), 'STATUS_CODE_UNSET'),
+      message: z.optional(z.string()),
+    }),
+  ),
+  attributes: z.optional(recordOf(jsonValue)),
+  events: z.optional(
+    z.array(
       z.object({
         name: z.string(),
         time_unix_nano: wireNanos,
-        attributes: recordOf(jsonValue).optional(),
+        attributes: z.optional(recordOf(jsonValue)),
       }),
-    )
-    .optional(),
+    ),
+  ),
 });
 export type WireSpan = z.infer<typeof wireSpan>;
 
@@ -123,28 +126,32 @@ function toSpanStatusCode(code: string): SpanStatusCode {
 export const wireExperiment = z.object({
   experiment_id: z.string(),
   name: z.string(),
-  artifact_location: z.string().optional(),
-  lifecycle_stage: z.string().optional(),
-  creation_time: z.number().optional(),
-  last_update_time: z.number().optional(),
-  tags: z.array(z.object({ key: z.string(), value: z.string().optional() })).optional(),
+  artifact_location: z.optional(z.string()),
+  lifecycle_stage: z.optional(z.string()),
+  creation_time: z.optional(z.number()),
+  last_update_time: z.optional(z.number()),
+  tags: z.optional(z.array(z.object({ key: z.string(), value: z.optional(z.string()) }))),
 });
 
 export const searchExperimentsResponse = z.object({
-  experiments: z.array(wireExperiment).optional(),
-  next_page_token: z.string().optional(),
+  experiments: z.optional(z.array(wireExperiment)),
+  next_page_token: z.optional(z.string()),
 });
 
 export const currentUserResponse = z.object({
   user: z.object({
-    id: z.number().optional(),
+    id: z.optional(z.number()),
     username: z.string(),
-    is_admin: z.boolean().optional(),
+    is_admin: z.optional(z.boolean()),
   }),
 });
 
 /** Checks `data` against `schema`; a mismatch becomes an error that names the first bad field. */
-export function parseWire<S extends z.ZodType>(schema: S, data: unknown, url: string): z.output<S> {
+export function parseWire<S extends z.ZodMiniType>(
+  schema: S,
+  data: unknown,
+  url: string,
+): z.output<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -156,7 +163,7 @@ export function parseWire<S extends z.ZodType>(schema: S, data: unknown, url: st
  * Checks one record of a page (a trace, an assessment, a span) against `schema`: the record, or
  * a short reason ("field: what is wrong") to flag it with, so the rest of the page still shows.
  */
-export function parseRecord<S extends z.ZodType>(
+export function parseRecord<S extends z.ZodMiniType>(
   schema: S,
   data: unknown,
 ): { ok: true; value: z.output<S> } | { ok: false; problem: string } {

@@ -6,7 +6,7 @@
  * a serializer).
  */
 import * as vscode from 'vscode';
-import { z } from 'zod';
+import * as z from '../mlflow/zod';
 import {
   asAssessmentId,
   asTraceId,
@@ -60,7 +60,7 @@ export interface FormRequest {
 }
 
 /** A form as its webview saved it; forms saved before they carried their server lack it. */
-const savedForm = formInit.extend({ server: z.string().optional() });
+const savedForm = z.extend(formInit, { server: z.optional(z.string()) });
 
 const TITLES: Record<FormInit['mode'], string> = {
   feedback: 'Feedback',

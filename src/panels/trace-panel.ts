@@ -4,7 +4,7 @@
  * directly, with the trace the panel holds. Restored after a reload from its state (the trace id).
  */
 import * as vscode from 'vscode';
-import { z } from 'zod';
+import * as z from '../mlflow/zod';
 import { asTraceId, MlflowNetworkError, type Span, type TraceId, type TraceInfo } from '../mlflow';
 import { describeAssessment, revealBidi, traceName, truncate } from '../shared/format';
 import { assertNever } from '../shared/protocol/common';
@@ -26,7 +26,7 @@ import { toTraceView } from './trace-view';
 import { assessmentOfTrace, checkSpanOfTrace } from './webview-checks';
 
 /** What a trace webview saves: its trace, and the server it came from (older panels lack it). */
-const savedState = z.object({ traceId: z.string(), server: z.string().optional() });
+const savedState = z.object({ traceId: z.string(), server: z.optional(z.string()) });
 
 /** Two opens of one trace this close together are a double-click on its row. */
 const DOUBLE_CLICK_MS = 500;

@@ -4,7 +4,7 @@
  * (trace.ts, form.ts), checked with zod on both sides: a message that does not match is rejected
  * and logged, never acted on. Imported by both bundles: no `vscode`, no DOM.
  */
-import { z } from 'zod';
+import * as z from '../../mlflow/zod';
 import { limitDepth } from '../../mlflow/json-depth';
 import { jsonValue, recordOf } from '../../mlflow/records';
 import type { JsonValue } from '../../mlflow/types';
@@ -14,16 +14,16 @@ import type { JsonValue } from '../../mlflow/types';
  * recursively, so what nests deeper than MAX_JSON_DEPTH is first cut to text (measured without
  * recursion): a value 2 000 levels deep shows, cut, instead of overflowing the check.
  */
-export const json: z.ZodType<JsonValue> = z.preprocess(
-  (value) => limitDepth(value as JsonValue),
+export const json: z.ZodMiniType<JsonValue> = z.pipe(
+  z.transform((value): unknown => limitDepth(value as JsonValue)),
   jsonValue,
 );
 
 /** A judge's failure, as the webviews and command arguments carry it. */
 export const assessmentError = z.object({
   errorCode: z.string(),
-  errorMessage: z.string().optional(),
-  stackTrace: z.string().optional(),
+  errorMessage: z.optional(z.string()),
+  stackTrace: z.optional(z.string()),
 });
 
 const sourceType = z.enum(['HUMAN', 'LLM_JUDGE', 'CODE', 'SOURCE_TYPE_UNSPECIFIED']);
@@ -33,17 +33,17 @@ export const assessmentView = z.object({
   kind: z.enum(['feedback', 'expectation']),
   name: z.string(),
   value: json,
-  error: assessmentError.optional(),
-  rationale: z.string().optional(),
-  source: z.object({ sourceType, sourceId: z.string().optional() }),
-  spanId: z.string().optional(),
+  error: z.optional(assessmentError),
+  rationale: z.optional(z.string()),
+  source: z.object({ sourceType, sourceId: z.optional(z.string()) }),
+  spanId: z.optional(z.string()),
   createTime: z.string(),
   lastUpdateTime: z.string(),
   metadata: recordOf(z.string()),
   valid: z.boolean(),
-  overrides: z.string().optional(),
+  overrides: z.optional(z.string()),
   /** Set when the server's record did not fit: the card says what, flagged. */
-  problem: z.string().optional(),
+  problem: z.optional(z.string()),
 });
 export type AssessmentView = z.infer<typeof assessmentView>;
 
@@ -55,7 +55,7 @@ export const errorMessage = z.object({ type: z.literal('error'), message: z.stri
 
 /** Checks a message; returns it typed, or a one-line reason it was rejected. */
 export function parseMessage<T>(
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   data: unknown,
 ): { ok: true; message: T } | { ok: false; reason: string } {
   const result = schema.safeParse(data);
@@ -77,6 +77,6 @@ export interface Protocol<
   ToWebview extends { type: string },
   FromWebview extends { type: string },
 > {
-  readonly toWebview: z.ZodType<ToWebview>;
-  readonly fromWebview: z.ZodType<FromWebview>;
+  readonly toWebview: z.ZodMiniType<ToWebview>;
+  readonly fromWebview: z.ZodMiniType<FromWebview>;
 }

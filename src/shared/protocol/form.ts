@@ -1,5 +1,5 @@
 /** The feedback and expectation forms' messages: the form to fill in, and its submission. */
-import { z } from 'zod';
+import * as z from '../../mlflow/zod';
 import { VALUE_TYPE_NAMES } from '../value-input';
 import { assessmentView, errorMessage, readyMessage, type Protocol } from './common';
 
@@ -38,7 +38,7 @@ export const formInit = z.object({
   nameSuggestions: z.array(z.string()),
   reviewer: z.string(),
   /** The assessment edited or overridden. */
-  assessment: assessmentView.optional(),
+  assessment: z.optional(assessmentView),
   draft: formDraft,
 });
 export type FormInit = z.infer<typeof formInit>;
@@ -50,15 +50,15 @@ export const formToWebview = z.discriminatedUnion('type', [
    * `generation` counts the forms this panel has been sent: a submit echoes it, and one for a
    * form since replaced ("Submit and Next") is refused, never written onto the next trace.
    */
-  z.object({ type: z.literal('form'), form: formInit, generation: z.number().int() }),
+  z.object({ type: z.literal('form'), form: formInit, generation: z.number().check(z.int()) }),
   z.object({ type: z.literal('submitting') }),
-  z.object({ type: z.literal('submitFailed'), message: z.string(), field: z.string().optional() }),
+  z.object({ type: z.literal('submitFailed'), message: z.string(), field: z.optional(z.string()) }),
   z.object({ type: z.literal('submitted'), assessment: assessmentView }),
   /**
    * The extension reads another server than the form's (`message` says so: the form is not sent
    * there), or reads the form's again (no `message`): the notice shows or goes, the draft stays.
    */
-  z.object({ type: z.literal('elsewhere'), message: z.string().optional() }),
+  z.object({ type: z.literal('elsewhere'), message: z.optional(z.string()) }),
   errorMessage,
 ]);
 export type FormToWebview = z.infer<typeof formToWebview>;
@@ -71,7 +71,7 @@ export const formFromWebview = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('submit'),
     traceId: z.string(),
-    generation: z.number().int(),
+    generation: z.number().check(z.int()),
     draft: formDraft,
     next: z.boolean(),
   }),

@@ -1,53 +1,53 @@
 /** The trace panel's messages: the trace to draw, and what the person does with it. */
-import { z } from 'zod';
+import * as z from '../../mlflow/zod';
 import { recordOf } from '../../mlflow/records';
 import { assessmentView, errorMessage, json, readyMessage, type Protocol } from './common';
 
 export const spanView = z.object({
   spanId: z.string(),
-  parentSpanId: z.string().nullable(),
+  parentSpanId: z.nullable(z.string()),
   name: z.string(),
-  spanType: z.string().optional(),
+  spanType: z.optional(z.string()),
   /** Milliseconds from the trace's first span start (bigint nanoseconds do not cross JSON). */
   startOffsetMs: z.number(),
-  durationMs: z.number().nullable(),
+  durationMs: z.nullable(z.number()),
   status: z.object({ code: z.string(), message: z.string() }),
-  inputs: json.optional(),
-  outputs: json.optional(),
+  inputs: z.optional(json),
+  outputs: z.optional(json),
   attributes: z.record(z.string(), json),
   events: z.array(
     z.object({ name: z.string(), offsetMs: z.number(), attributes: z.record(z.string(), json) }),
   ),
   /** Set when the server's span did not fit or repeats an id: its row says what, flagged. */
-  problem: z.string().optional(),
+  problem: z.optional(z.string()),
 });
 export type SpanView = z.infer<typeof spanView>;
 
 export const traceView = z.object({
   traceId: z.string(),
-  experimentId: z.string().optional(),
+  experimentId: z.optional(z.string()),
   name: z.string(),
   state: z.string(),
   requestTime: z.string(),
-  durationMs: z.number().optional(),
-  tokenUsage: z
-    .object({
-      input: z.number().optional(),
-      output: z.number().optional(),
-      total: z.number().optional(),
-    })
-    .optional(),
+  durationMs: z.optional(z.number()),
+  tokenUsage: z.optional(
+    z.object({
+      input: z.optional(z.number()),
+      output: z.optional(z.number()),
+      total: z.optional(z.number()),
+    }),
+  ),
   tags: recordOf(z.string()),
   metadata: recordOf(z.string()),
   /** The root span's inputs and outputs in full (the trace info only has cut previews). */
-  request: json.optional(),
-  response: json.optional(),
+  request: z.optional(json),
+  response: z.optional(json),
   assessments: z.array(assessmentView),
   spans: z.array(spanView),
   /** Set when the spans could not be loaded; the rest still shows. */
-  spansError: z.string().optional(),
+  spansError: z.optional(z.string()),
   /** Set when the server's trace record did not fit: the header says what, flagged. */
-  problem: z.string().optional(),
+  problem: z.optional(z.string()),
 });
 export type TraceView = z.infer<typeof traceView>;
 
@@ -55,7 +55,7 @@ export type TraceView = z.infer<typeof traceView>;
  * A trace whose spans the webview already has: everything but what comes from the spans, which
  * can be megabytes (an assessment logged, a state changed).
  */
-export const traceUpdate = traceView.omit({
+export const traceUpdate = z.omit(traceView, {
   spans: true,
   request: true,
   response: true,
@@ -94,7 +94,7 @@ export const traceFromWebview = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('openForm'),
     mode: z.enum(['feedback', 'expectation']),
-    spanId: z.string().optional(),
+    spanId: z.optional(z.string()),
   }),
   z.object({ type: z.literal('refresh') }),
   /** The webview measured how long it took to render (for benchmarks). */

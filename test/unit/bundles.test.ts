@@ -1,0 +1,41 @@
+/**
+ * What the bundles hold (esbuild.mjs, issue 17): undici is its own dist/undici.js, required by
+ * the extension and the client only with their first request and shipped beside them; zod is
+ * zod/mini. Runs against dist/ as `npm test` builds it.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import type * as Client from '../../src/mlflow';
+import { repoRoot } from '../support/env';
+
+const dist = (file: string) => path.join(repoRoot(), 'dist', file);
+
+describe('the bundles', () => {
+  it('leave undici and classic zod out of the extension', () => {
+    const extension = readFileSync(dist('extension.js'), 'utf8');
+    assert.match(extension, /require\("\.\/undici\.js"\)/);
+    assert.doesNotMatch(extension, /class RequestAbortedError\b/, 'undici is bundled in');
+    assert.doesNotMatch(extension, /"ZodString"/, 'classic zod is bundled in');
+    assert.doesNotMatch(readFileSync(dist('webview.js'), 'utf8'), /"ZodString"/);
+    const ignore = readFileSync(path.join(repoRoot(), '.vscodeignore'), 'utf8');
+    assert.match(ignore, /^!dist\/undici\.js$/m, 'dist/undici.js is not packaged');
+  });
+
+  it('load undici with the first request, not with the client', async () => {
+    const load = createRequire(__filename);
+    const undici = dist('undici.js');
+    const loaded = () => load.cache[undici] !== undefined;
+    const { MlflowClient, MlflowNetworkError } = load(dist('mlflow-client.js')) as typeof Client;
+    const client = new MlflowClient({ baseUrl: 'http://127.0.0.1:1', retry: { maxRetries: 0 } });
+    assert.equal(loaded(), false, 'undici was loaded before any request');
+    await assert.rejects(
+      client.getServerVersion(),
+      (error) => error instanceof MlflowNetworkError && error.failure === 'refused',
+    );
+    assert.equal(loaded(), true);
+    await client.close();
+  });
+});
