@@ -367,7 +367,10 @@ export class TraceTreeModel implements Disposable {
     const rows = this.experimentRows.get(experimentId);
     const list = this.store.list(experimentId);
     if (!rows || !list || rows.list !== list || list.error) {
-      // Never listed, dropped or loaded again: the experiment's rows are made when listed.
+      // Never listed, dropped or loaded again: the experiment's rows are made when listed. Its
+      // traces' nodes stay (for identity); none is in a range until placed again.
+      for (const range of rows?.ranges ?? [])
+        for (const node of range.traces) node.range = undefined;
       this.experimentRows.delete(experimentId);
       this.changed.fire([experiment]);
       this.countsChanged.fire();
