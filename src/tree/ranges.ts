@@ -9,7 +9,7 @@
  * RANGE_SIZE ("Traces 501–1,000", "Spans 501–1,000").
  */
 
-/** The most items a row lists directly; also the size of a range. */
+/** The most items a row lists directly; also the size of a range (TraceTreeModel's default). */
 export const RANGE_SIZE = 500;
 
 /**

@@ -6,9 +6,10 @@
  * TreeDataProvider; test/store/ runs it in plain Node against a real MLflow server.
  *
  * The cost of a change is bounded (ranges.ts says why): an experiment lists its newest
- * RANGE_SIZE traces directly and the rest in ranges; a page of "Load more" names only the range
+ * `rangeSize` traces directly and the rest in ranges; a page of "Load more" names only the range
  * it lands in (the experiment, only when it adds a range or is still filling its own first
- * RANGE_SIZE), and a span's children are listed in ranges the same way.
+ * `rangeSize`), and a span's children are listed in ranges the same way. The range size is
+ * RANGE_SIZE unless a test asks for small ranges.
  */
 import type { Assessment, ExperimentId, Span, TraceInfo } from '../mlflow';
 import { spanKeys, spanTree } from '../shared/span-tree';
@@ -39,9 +40,14 @@ export interface TreeConnection {
   noteFailure(error: unknown): void;
 }
 
+export interface TreeOptions {
+  /** The most rows a node lists directly, and the size of a range; default RANGE_SIZE. */
+  readonly rangeSize?: number;
+}
+
 /**
- * How an experiment's loaded traces are listed: the first RANGE_SIZE directly under it, the rest
- * in ranges of RANGE_SIZE. Made from the store's list as it was when last told of a change.
+ * How an experiment's loaded traces are listed: the first `rangeSize` directly under it, the
+ * rest in ranges of `rangeSize`. Made from the store's list as it was when last told of a change.
  */
 interface ExperimentRows {
   /** The store's list these rows show. */
@@ -76,11 +82,14 @@ export class TraceTreeModel implements Disposable {
   /** Traces among traceNodes that no person has rated (the badge), kept as traces change. */
   private unrated = 0;
   private readonly subscription: Disposable;
+  private readonly rangeSize: number;
 
   constructor(
     private readonly store: TraceStore,
     private readonly connection: TreeConnection,
+    options: TreeOptions = {},
   ) {
+    this.rangeSize = options.rangeSize ?? RANGE_SIZE;
     this.subscription = store.onDidChange((change) => {
       this.onStoreChange(change);
     });
@@ -277,7 +286,8 @@ export class TraceTreeModel implements Disposable {
       return [new MessageNode(`nospans:${group.trace.traceId}`, 'No spans recorded', 'info')];
     // Made once per trace: a refresh of the trace lists an expanded Spans row again.
     if (group.built?.spans !== spans) {
-      group.built = { spans, rows: spanRows(buildSpanTree(spans, group.trace), group) };
+      const roots = buildSpanTree(spans, group.trace, this.rangeSize);
+      group.built = { spans, rows: spanRows(roots, group, this.rangeSize) };
     }
     return [...group.built.rows];
   }
@@ -300,7 +310,7 @@ export class TraceTreeModel implements Disposable {
 
   /**
    * Places the traces appended to the list since it was last placed: under the experiment while
-   * it lists fewer than RANGE_SIZE directly (and no range yet), else in the last range, adding
+   * it lists fewer than `rangeSize` directly (and no range yet), else in the last range, adding
    * ranges as they fill. Returns the rows to draw again: the experiment itself when its own list
    * changed, else only the range(s) that grew.
    */
@@ -309,14 +319,14 @@ export class TraceTreeModel implements Disposable {
     const changed = { experiment: false, ranges: new Set<TraceRangeNode>() };
     for (; rows.placed < rows.traces.length; rows.placed++) {
       const node = this.nodeForTrace(rows.traces[rows.placed] as TraceInfo, id);
-      if (rows.ranges.length === 0 && rows.head.length < RANGE_SIZE) {
+      if (rows.ranges.length === 0 && rows.head.length < this.rangeSize) {
         node.range = undefined;
         rows.head.push(node);
         changed.experiment = true;
         continue;
       }
       let last = rows.ranges.at(-1);
-      if (!last || last.traces.length >= RANGE_SIZE) {
+      if (!last || last.traces.length >= this.rangeSize) {
         last = new TraceRangeNode(id, rows.ranges.length + 1, rows.placed + 1);
         rows.ranges.push(last);
         changed.experiment = true;
@@ -471,7 +481,7 @@ export function sortAssessments(assessments: Assessment[]): Assessment[] {
  * first, from the end of a depth-first order. A repeated span id shows as a flagged root; its
  * assessments go under the first span with that id only, so each shows exactly once.
  */
-export function buildSpanTree(spans: Span[], trace: TraceInfo): SpanNode[] {
+export function buildSpanTree(spans: Span[], trace: TraceInfo, rangeSize = RANGE_SIZE): SpanNode[] {
   const tree = spanTree(spans, (s) => s.startTimeUnixNano);
   const order: Span[] = [];
   const stack = [...tree.roots].reverse();
@@ -500,8 +510,8 @@ export function buildSpanTree(spans: Span[], trace: TraceInfo): SpanNode[] {
       key === span.spanId ? sortAssessments(bySpan.get(span.spanId) ?? []) : [],
       key,
     );
-    // An agent can start thousands of spans under one: no row lists more than RANGE_SIZE.
-    if (node.children.length > RANGE_SIZE) node.rows = spanRows(node.children, node);
+    // An agent can start thousands of spans under one: no row lists more than `rangeSize`.
+    if (node.children.length > rangeSize) node.rows = spanRows(node.children, node, rangeSize);
     nodes.set(span, node);
   }
   return tree.roots.flatMap((root) => nodes.get(root) ?? []);
@@ -509,17 +519,18 @@ export function buildSpanTree(spans: Span[], trace: TraceInfo): SpanNode[] {
 
 /**
  * The rows that list `spans`, the children of `owner` (a span, or the Spans row for the trace's
- * root spans): the first RANGE_SIZE, then ranges. Sets each row's parent (for reveal): a span in
+ * root spans): the first `rangeSize`, then ranges. Sets each row's parent (for reveal): a span in
  * a range has the range as its parent.
  */
 export function spanRows(
   spans: SpanNode[],
   owner: SpanNode | SpansGroupNode,
+  rangeSize = RANGE_SIZE,
 ): (SpanNode | SpanRangeNode)[] {
   const { trace } = owner;
   // Unique among the trace's rows whatever the span ids: "root/…" cannot start "span=…".
   const prefix = owner.kind === 'span' ? `span=${owner.key}` : 'root';
-  const rows = rowsInRanges<SpanNode, SpanRangeNode>(spans, RANGE_SIZE, (start, end, inner) => {
+  const rows = rowsInRanges<SpanNode, SpanRangeNode>(spans, rangeSize, (start, end, inner) => {
     const range = new SpanRangeNode(trace, `${prefix}/${start}-${end}`, start, end);
     range.rows = inner;
     for (const row of inner) row.parent = range;
