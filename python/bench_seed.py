@@ -4,11 +4,13 @@ Trace infos go straight to the tracking store, so no spans are recorded; each tr
 LLM-judge feedback, every other one a human rating, every third an expectation, all through
 MLflow's own store calls. With --store-uri (the server's own SQLite database) the calls go to
 MLflow's SQL store directly, 4 at a time, two to three times as fast as through the server's REST
-API (16 at a time), which is used otherwise. Deterministic: the same N gives
+API (16 at a time), which is used otherwise. With --no-assessments only the trace infos are
+written (test/store/tree-paging.test.ts: many traces, quickly). Deterministic: the same N gives
 the same requests, previews and values. Prints {"experiment_id", "traces", "assessments",
 "seconds"} as JSON.
 
   python bench_seed.py --tracking-uri URL --experiment NAME --traces N [--store-uri sqlite:///DB]
+      [--no-assessments]
   python bench_seed.py --tracking-uri URL --experiment NAME --big-trace SPANS --payload-kb KB
 """
 
@@ -33,7 +35,7 @@ QUESTIONS = [
 ]
 
 
-def seed_traces(experiment_id: str, n: int, store_uri: str | None) -> tuple[int, int]:
+def seed_traces(experiment_id: str, n: int, store_uri: str | None, assessments: bool) -> tuple[int, int]:
     store = MlflowClient(tracking_uri=store_uri)._tracking_client.store
     # The SQL store's connection pool holds 5 (+10 overflow); the REST store has no such limit.
     workers = 4 if store_uri else 16
@@ -55,6 +57,8 @@ def seed_traces(experiment_id: str, n: int, store_uri: str | None) -> tuple[int,
                 tags={"mlflow.traceName": "bench_app", "env": "bench"},
             )
         )
+        if not assessments:
+            return 0
         made = [
             Feedback(
                 trace_id=trace_id,
@@ -106,6 +110,7 @@ def main():
     parser.add_argument("--experiment", required=True)
     parser.add_argument("--traces", type=int, default=0)
     parser.add_argument("--store-uri", help="the server's database, written directly for speed")
+    parser.add_argument("--no-assessments", action="store_true", help="trace infos only")
     parser.add_argument("--big-trace", type=int, default=0, help="spans in one big trace")
     parser.add_argument("--payload-kb", type=int, default=4096)
     args = parser.parse_args()
@@ -114,7 +119,9 @@ def main():
     started = time.perf_counter()
     out = {"experiment_id": experiment_id}
     if args.traces:
-        out["traces"], out["assessments"] = seed_traces(experiment_id, args.traces, args.store_uri)
+        out["traces"], out["assessments"] = seed_traces(
+            experiment_id, args.traces, args.store_uri, not args.no_assessments
+        )
     if args.big_trace:
         out["trace_id"] = seed_big_trace(args.big_trace, args.payload_kb)
     out["seconds"] = round(time.perf_counter() - started, 2)

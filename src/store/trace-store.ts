@@ -44,6 +44,11 @@ import {
 
 export interface TraceList {
   experiment: Experiment;
+  /**
+   * Newest first. A page is appended to this array in place; anything that changes the order
+   * (a poll merging newer traces in) puts a new array here, so a view that placed the first n
+   * rows of this array can place only what follows (tree-model.ts does).
+   */
   traces: TraceInfo[];
   /** Set while the server has more pages. */
   nextPageToken?: string;
@@ -79,6 +84,8 @@ const MAX_PAGES_PER_LOAD = 10;
 export class TraceStore implements Disposable {
   private experimentList: Experiment[] | undefined;
   private readonly lists = new Map<ExperimentId, TraceList>();
+  /** The ids in each list's traces: a page checks against them without a pass over the list. */
+  private readonly listIds = new WeakMap<TraceList, Set<TraceId>>();
   private readonly loading = new Map<ExperimentId, Promise<TraceList>>();
   /** Counts resets, so that a fetch started before one does not store stale results. */
   private generation = 0;
@@ -261,7 +268,7 @@ export class TraceStore implements Disposable {
     if (generation !== this.generation) return 0;
     const known = new Map(list.traces.map((t) => [t.traceId, t]));
     const fresh = page.items.filter((t) => matchesLocally(t, this.currentFilter));
-    const added = withoutKnown(fresh, list.traces);
+    const added = withoutKnown(fresh, this.idsOf(list));
     for (const trace of fresh) {
       const old = known.get(trace.traceId);
       if (old && !sameTrace(old, trace) && this.isNewer(trace.traceId, started))
@@ -545,6 +552,15 @@ export class TraceStore implements Disposable {
     this.replaceTrace({ ...trace, assessments }, version);
   }
 
+  private idsOf(list: TraceList): Set<TraceId> {
+    let ids = this.listIds.get(list);
+    if (!ids) {
+      ids = new Set(list.traces.map((t) => t.traceId));
+      this.listIds.set(list, ids);
+    }
+    return ids;
+  }
+
   private isNewer(traceId: TraceId, started: number): boolean {
     return started > (this.traceVersion.get(traceId) ?? 0);
   }
@@ -584,7 +600,7 @@ export class TraceStore implements Disposable {
       // From before a server or filter change: it belongs to no list shown now.
       if (generation !== this.generation) return;
       const kept = page.items.filter((t) => matchesLocally(t, this.currentFilter));
-      list.traces.push(...withoutKnown(kept, list.traces));
+      list.traces.push(...withoutKnown(kept, this.idsOf(list)));
       list.hiddenCount += page.items.length - kept.length;
       list.nextPageToken = page.nextPageToken;
       list.error = undefined;
@@ -597,13 +613,13 @@ export class TraceStore implements Disposable {
 
 /**
  * The traces of a page that are not loaded yet, each once: a trace appears twice when it moved
- * between pages as the server's order changed, or when a server repeats one in a page.
+ * between pages as the server's order changed, or when a server repeats one in a page. Adds their
+ * ids to `loaded` (the ids of the list they are about to join).
  */
-function withoutKnown(page: TraceInfo[], loaded: readonly TraceInfo[]): TraceInfo[] {
-  const seen = new Set(loaded.map((t) => t.traceId));
+function withoutKnown(page: TraceInfo[], loaded: Set<TraceId>): TraceInfo[] {
   return page.filter((t) => {
-    if (seen.has(t.traceId)) return false;
-    seen.add(t.traceId);
+    if (loaded.has(t.traceId)) return false;
+    loaded.add(t.traceId);
     return true;
   });
 }

@@ -13,6 +13,8 @@ export class ExperimentNode {
 
 export class TraceNode {
   readonly kind = 'trace';
+  /** The range it is listed in; undefined: directly under its experiment (the newest traces). */
+  range: TraceRangeNode | undefined;
   constructor(
     public trace: TraceInfo,
     readonly experimentId: ExperimentId,
@@ -35,9 +37,29 @@ export class AssessmentNode {
   ) {}
 }
 
+/**
+ * The traces of an experiment loaded after the first RANGE_SIZE (ranges.ts), RANGE_SIZE to a
+ * range: "Traces 501–1,000". A page of "Load more" lands in the last range, so only that range is
+ * listed again; the experiment is, only when a range is added.
+ */
+export class TraceRangeNode {
+  readonly kind = 'traceRange';
+  /** Its traces, newest first; the last range grows as pages load. */
+  readonly traces: TraceNode[] = [];
+  constructor(
+    readonly experimentId: ExperimentId,
+    /** 1 for the first range after the traces listed directly under the experiment. */
+    readonly index: number,
+    /** The position of its first trace among the experiment's loaded traces (1-based). */
+    public first: number,
+  ) {}
+}
+
 export class SpanNode {
   readonly kind = 'span';
-  parent: SpanNode | SpansGroupNode | undefined;
+  parent: SpanNode | SpansGroupNode | SpanRangeNode | undefined;
+  /** The child rows it lists: its children, with those past RANGE_SIZE in ranges. */
+  rows: (SpanNode | SpanRangeNode)[];
   constructor(
     readonly span: Span,
     readonly trace: TraceInfo,
@@ -47,20 +69,38 @@ export class SpanNode {
     readonly key: string = span.spanId,
   ) {
     for (const child of children) child.parent = this;
+    this.rows = children;
   }
+}
+
+/** Spans start+1 to end of a span's children (or of a trace's root spans), listed together. */
+export class SpanRangeNode {
+  readonly kind = 'spanRange';
+  parent: SpanNode | SpansGroupNode | SpanRangeNode | undefined;
+  rows: (SpanNode | SpanRangeNode)[] = [];
+  constructor(
+    readonly trace: TraceInfo,
+    /** Unique among the trace's rows: the parent's key and the range's start. */
+    readonly key: string,
+    readonly start: number,
+    readonly end: number,
+  ) {}
 }
 
 /** A node that groups a trace's spans under one collapsible row. */
 export class SpansGroupNode {
   readonly kind = 'spans';
+  /** Its rows, made once from the spans they were made of (the store caches the array). */
+  built: { spans: readonly Span[]; rows: (SpanNode | SpanRangeNode)[] } | undefined;
   constructor(readonly trace: TraceInfo) {}
 }
 
+/** One object per experiment: a refresh of its row (the hidden count changed) names it. */
 export class LoadMoreNode {
   readonly kind = 'loadMore';
   constructor(
     readonly experimentId: ExperimentId,
-    readonly hiddenCount: number,
+    public hiddenCount: number,
   ) {}
 }
 
@@ -87,8 +127,10 @@ export class MessageNode {
 export type TreeNode =
   | ExperimentNode
   | TraceNode
+  | TraceRangeNode
   | AssessmentNode
   | SpansGroupNode
   | SpanNode
+  | SpanRangeNode
   | LoadMoreNode
   | MessageNode;

@@ -27,9 +27,9 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     this.disposables.push(
       this.model,
       this.changed,
-      this.model.onDidChange((node) => {
-        if (!node) this.ages.clear();
-        this.changed.fire(node);
+      this.model.onDidChange((nodes) => {
+        if (!nodes) this.ages.clear();
+        this.changed.fire(nodes && [...nodes]);
       }),
       this.model.onDidListExperiments((count) => {
         // An empty tree shows the welcome content that says why (package.json viewsWelcome).

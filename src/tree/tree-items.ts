@@ -23,10 +23,13 @@ import type {
   LoadMoreNode,
   MessageNode,
   SpanNode,
+  SpanRangeNode,
   SpansGroupNode,
   TraceNode,
+  TraceRangeNode,
   TreeNode,
 } from './nodes';
+import { rangeLabel } from './ranges';
 
 export function toTreeItem(node: TreeNode, now: number): vscode.TreeItem {
   switch (node.kind) {
@@ -34,12 +37,16 @@ export function toTreeItem(node: TreeNode, now: number): vscode.TreeItem {
       return experimentItem(node);
     case 'trace':
       return traceItem(node, now);
+    case 'traceRange':
+      return traceRangeItem(node);
     case 'assessment':
       return assessmentItem(node, now);
     case 'spans':
       return spansGroupItem(node);
     case 'span':
       return spanItem(node);
+    case 'spanRange':
+      return spanRangeItem(node);
     case 'loadMore':
       return loadMoreItem(node);
     case 'message':
@@ -164,6 +171,35 @@ function spanItem(node: SpanNode): vscode.TreeItem {
       : new vscode.ThemeIcon(spanTypeIcon(span.spanType));
   if (span.problem) item.description = flaggedDescription(span.problem, item.description);
   item.contextValue = span.problem ? 'span flagged' : 'span';
+  return item;
+}
+
+/**
+ * A range of an experiment's older traces. Expanded when it first appears, so that the page
+ * "Load more" brought is in view; after that VS Code keeps what the person chose.
+ */
+function traceRangeItem(node: TraceRangeNode): vscode.TreeItem {
+  const start = node.first - 1;
+  const item = new vscode.TreeItem(
+    `Traces ${rangeLabel(start, start + node.traces.length)}`,
+    vscode.TreeItemCollapsibleState.Expanded,
+  );
+  item.id = `traces:${node.experimentId}:${node.index}`;
+  item.iconPath = new vscode.ThemeIcon('list-unordered');
+  item.tooltip = 'Older traces, newest first, as loaded with "Load more"';
+  item.contextValue = 'traceRange';
+  return item;
+}
+
+/** A range of a span's children (or of a trace's root spans) that are too many to list at once. */
+function spanRangeItem(node: SpanRangeNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(
+    `Spans ${rangeLabel(node.start, node.end)}`,
+    vscode.TreeItemCollapsibleState.Collapsed,
+  );
+  item.id = `spans:${node.trace.traceId}:${node.key}`;
+  item.iconPath = new vscode.ThemeIcon('list-unordered');
+  item.contextValue = 'spanRange';
   return item;
 }
 

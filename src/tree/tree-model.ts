@@ -4,12 +4,18 @@
  * never pop-ups. Node objects are kept per id so that a refresh updates rows in place: what the
  * person has expanded or selected stays as it is. trace-tree.ts adapts it to VS Code's
  * TreeDataProvider; test/store/ runs it in plain Node against a real MLflow server.
+ *
+ * The cost of a change is bounded (ranges.ts says why): an experiment lists its newest
+ * `rangeSize` traces directly and the rest in ranges; a page of "Load more" names only the range
+ * it lands in (the experiment, only when it adds a range or is still filling its own first
+ * `rangeSize`), and a span's children are listed in ranges the same way. The range size is
+ * RANGE_SIZE unless a test asks for small ranges.
  */
 import type { Assessment, ExperimentId, Span, TraceInfo } from '../mlflow';
 import { spanKeys, spanTree } from '../shared/span-tree';
 import { hasHumanFeedback, overriddenBy } from '../store/assessment-rules';
 import { describeFilter, isFiltered } from '../store/trace-filters';
-import type { StoreChange, TraceStore } from '../store/trace-store';
+import type { StoreChange, TraceList, TraceStore } from '../store/trace-store';
 import { errorMessage } from '../util/error-message';
 import { Emitter, type Disposable } from '../util/events';
 import {
@@ -18,10 +24,13 @@ import {
   LoadMoreNode,
   MessageNode,
   SpanNode,
+  SpanRangeNode,
   SpansGroupNode,
   TraceNode,
+  TraceRangeNode,
   type TreeNode,
 } from './nodes';
+import { RANGE_SIZE, rowsInRanges } from './ranges';
 
 /** What the tree needs of the connection. */
 export interface TreeConnection {
@@ -31,9 +40,33 @@ export interface TreeConnection {
   noteFailure(error: unknown): void;
 }
 
+export interface TreeOptions {
+  /** The most rows a node lists directly, and the size of a range; default RANGE_SIZE. */
+  readonly rangeSize?: number;
+}
+
+/**
+ * How an experiment's loaded traces are listed: the first `rangeSize` directly under it, the
+ * rest in ranges of `rangeSize`. Made from the store's list as it was when last told of a change.
+ */
+interface ExperimentRows {
+  /** The store's list these rows show. */
+  readonly list: TraceList;
+  /** `list.traces` when last placed: pages append to that array; a poll makes a new one. */
+  traces: readonly TraceInfo[];
+  /** How many of `traces` are placed. */
+  placed: number;
+  /** The traces listed directly under the experiment, newest first. */
+  head: TraceNode[];
+  ranges: TraceRangeNode[];
+  readonly loadMore: LoadMoreNode;
+  /** Whether the rows end with "Load more". */
+  loadMoreShown: boolean;
+}
+
 export class TraceTreeModel implements Disposable {
-  private readonly changed = new Emitter<TreeNode | undefined>();
-  /** A node whose row (and children) must be drawn again; undefined: the whole tree. */
+  private readonly changed = new Emitter<readonly TreeNode[] | undefined>();
+  /** Nodes whose rows (and children) must be drawn again; undefined: the whole tree. */
   readonly onDidChange = this.changed.event;
   private readonly countsChanged = new Emitter<void>();
   /** The loaded traces changed (for the badge). */
@@ -45,12 +78,18 @@ export class TraceTreeModel implements Disposable {
   private readonly experimentNodes = new Map<string, ExperimentNode>();
   private readonly assessmentNodes = new Map<string, AssessmentNode>();
   private readonly spanGroups = new Map<string, SpansGroupNode>();
+  private readonly experimentRows = new Map<ExperimentId, ExperimentRows>();
+  /** Traces among traceNodes that no person has rated (the badge), kept as traces change. */
+  private unrated = 0;
   private readonly subscription: Disposable;
+  private readonly rangeSize: number;
 
   constructor(
     private readonly store: TraceStore,
     private readonly connection: TreeConnection,
+    options: TreeOptions = {},
   ) {
+    this.rangeSize = options.rangeSize ?? RANGE_SIZE;
     this.subscription = store.onDidChange((change) => {
       this.onStoreChange(change);
     });
@@ -83,9 +122,12 @@ export class TraceTreeModel implements Disposable {
   getParent(node: TreeNode): TreeNode | undefined {
     switch (node.kind) {
       case 'trace':
+        return node.range ?? this.experimentNodes.get(node.experimentId);
+      case 'traceRange':
         return this.experimentNodes.get(node.experimentId);
       case 'assessment':
       case 'span':
+      case 'spanRange':
         return node.parent;
       case 'spans':
         return this.traceNodes.get(node.trace.traceId);
@@ -102,6 +144,8 @@ export class TraceTreeModel implements Disposable {
       switch (node.kind) {
         case 'experiment':
           return await this.experimentChildren(node);
+        case 'traceRange':
+          return [...node.traces];
         case 'trace':
           return this.traceChildren(node);
         case 'spans':
@@ -109,8 +153,10 @@ export class TraceTreeModel implements Disposable {
         case 'span':
           return [
             ...node.assessments.map((a) => this.assessmentNodeFor(a, node.trace, node)),
-            ...node.children,
+            ...node.rows,
           ];
+        case 'spanRange':
+          return [...node.rows];
         default:
           return [];
       }
@@ -129,13 +175,7 @@ export class TraceTreeModel implements Disposable {
 
   /** The view's badge: loaded traces that no person has rated yet. */
   unratedCount(): { count: number; loaded: number } {
-    let count = 0;
-    let loaded = 0;
-    for (const node of this.traceNodes.values()) {
-      loaded++;
-      if (!hasHumanFeedback(node.trace)) count++;
-    }
-    return { count, loaded };
+    return { count: this.unrated, loaded: this.traceNodes.size };
   }
 
   /** The view's description line: the active filters. */
@@ -146,12 +186,20 @@ export class TraceTreeModel implements Disposable {
   /** The node of a trace, made now if the tree has not drawn it yet. */
   nodeForTrace(trace: TraceInfo, experimentId: ExperimentId): TraceNode {
     let node = this.traceNodes.get(trace.traceId);
-    if (node) node.trace = trace;
+    if (node) this.setTrace(node, trace);
     else {
       node = new TraceNode(trace, experimentId);
       this.traceNodes.set(trace.traceId, node);
+      if (!hasHumanFeedback(trace)) this.unrated++;
     }
     return node;
+  }
+
+  /** Replaces a node's trace, keeping the count of unrated traces. */
+  private setTrace(node: TraceNode, trace: TraceInfo): void {
+    if (node.trace === trace) return;
+    this.unrated += Number(!hasHumanFeedback(trace)) - Number(!hasHumanFeedback(node.trace));
+    node.trace = trace;
   }
 
   dispose(): void {
@@ -189,8 +237,15 @@ export class TraceTreeModel implements Disposable {
         }),
       ];
     }
-    const rows: TreeNode[] = list.traces.map((trace) => this.nodeForTrace(trace, id));
-    if (list.nextPageToken) rows.push(new LoadMoreNode(id, list.hiddenCount));
+    // The rows as placed when the store last told of a change (onStoreChange places what is new
+    // and names the rows it changed), or placed now for a list not shown before.
+    let shown = this.experimentRows.get(id);
+    if (shown?.list !== list) {
+      shown = this.placeAll(list);
+      this.experimentRows.set(id, shown);
+    }
+    const rows: TreeNode[] = [...shown.head, ...shown.ranges];
+    if (shown.loadMoreShown) rows.push(shown.loadMore);
     this.countsChanged.fire();
     if (rows.length === 0) {
       rows.push(
@@ -229,9 +284,125 @@ export class TraceTreeModel implements Disposable {
     const spans = await this.store.spansOf(group.trace);
     if (spans.length === 0)
       return [new MessageNode(`nospans:${group.trace.traceId}`, 'No spans recorded', 'info')];
-    const roots = buildSpanTree(spans, group.trace);
-    for (const root of roots) root.parent = group;
-    return roots;
+    // Made once per trace: a refresh of the trace lists an expanded Spans row again.
+    if (group.built?.spans !== spans) {
+      const roots = buildSpanTree(spans, group.trace, this.rangeSize);
+      group.built = { spans, rows: spanRows(roots, group, this.rangeSize) };
+    }
+    return [...group.built.rows];
+  }
+
+  /** Rows for a list the tree has not shown: every trace placed, in order. */
+  private placeAll(list: TraceList): ExperimentRows {
+    const id = list.experiment.experimentId;
+    const rows: ExperimentRows = {
+      list,
+      traces: list.traces,
+      placed: 0,
+      head: [],
+      ranges: [],
+      loadMore: new LoadMoreNode(id, list.hiddenCount),
+      loadMoreShown: list.nextPageToken !== undefined,
+    };
+    this.placeNew(rows);
+    return rows;
+  }
+
+  /**
+   * Places the traces appended to the list since it was last placed: under the experiment while
+   * it lists fewer than `rangeSize` directly (and no range yet), else in the last range, adding
+   * ranges as they fill. Returns the rows to draw again: the experiment itself when its own list
+   * changed, else only the range(s) that grew.
+   */
+  private placeNew(rows: ExperimentRows): { experiment: boolean; ranges: Set<TraceRangeNode> } {
+    const id = rows.list.experiment.experimentId;
+    const changed = { experiment: false, ranges: new Set<TraceRangeNode>() };
+    for (; rows.placed < rows.traces.length; rows.placed++) {
+      const node = this.nodeForTrace(rows.traces[rows.placed] as TraceInfo, id);
+      if (rows.ranges.length === 0 && rows.head.length < this.rangeSize) {
+        node.range = undefined;
+        rows.head.push(node);
+        changed.experiment = true;
+        continue;
+      }
+      let last = rows.ranges.at(-1);
+      if (!last || last.traces.length >= this.rangeSize) {
+        last = new TraceRangeNode(id, rows.ranges.length + 1, rows.placed + 1);
+        rows.ranges.push(last);
+        changed.experiment = true;
+      }
+      last.traces.push(node);
+      node.range = last;
+      changed.ranges.add(last);
+    }
+    return changed;
+  }
+
+  /**
+   * The list changed other than by pages appended (a poll merged newer traces in): traces already
+   * in a range stay there, so what the person expanded keeps its rows; every other trace is
+   * listed directly under the experiment, in the list's order.
+   */
+  private replaceAll(rows: ExperimentRows): void {
+    const id = rows.list.experiment.experimentId;
+    const inRanges = new Set(rows.ranges.flatMap((r) => r.traces.map((t) => t.traceId)));
+    rows.traces = rows.list.traces;
+    rows.placed = rows.traces.length;
+    rows.head = rows.traces
+      .filter((t) => !inRanges.has(t.traceId))
+      .map((t) => {
+        const node = this.nodeForTrace(t, id);
+        node.range = undefined;
+        return node;
+      });
+    let first = rows.head.length + 1;
+    for (const range of rows.ranges) {
+      range.first = first;
+      first += range.traces.length;
+    }
+  }
+
+  /**
+   * The store's list of an experiment changed: places what is new and names the fewest rows
+   * that show it. A page appended to a list already shown names the range it landed in (and the
+   * Load more row, when its count of hidden traces changed); the experiment only when its own
+   * rows changed (traces directly under it, a range added, Load more shown or gone).
+   */
+  private onListChange(experimentId: ExperimentId): void {
+    const experiment = this.experimentNodes.get(experimentId);
+    if (!experiment) {
+      this.changed.fire(undefined);
+      return;
+    }
+    const rows = this.experimentRows.get(experimentId);
+    const list = this.store.list(experimentId);
+    if (!rows || !list || rows.list !== list || list.error) {
+      // Never listed, dropped or loaded again: the experiment's rows are made when listed. Its
+      // traces' nodes stay (for identity); none is in a range until placed again.
+      for (const range of rows?.ranges ?? [])
+        for (const node of range.traces) node.range = undefined;
+      this.experimentRows.delete(experimentId);
+      this.changed.fire([experiment]);
+      this.countsChanged.fire();
+      return;
+    }
+    let changed: { experiment: boolean; ranges: Set<TraceRangeNode> };
+    if (rows.traces === list.traces) changed = this.placeNew(rows);
+    else {
+      this.replaceAll(rows);
+      changed = { experiment: true, ranges: new Set() };
+    }
+    const loadMoreShown = list.nextPageToken !== undefined;
+    const hiddenChanged = rows.loadMore.hiddenCount !== list.hiddenCount;
+    rows.loadMore.hiddenCount = list.hiddenCount;
+    if (loadMoreShown !== rows.loadMoreShown) {
+      rows.loadMoreShown = loadMoreShown;
+      changed.experiment = true;
+    }
+    const nodes: TreeNode[] = changed.experiment ? [experiment] : [...changed.ranges];
+    if (!changed.experiment && loadMoreShown && hiddenChanged) nodes.push(rows.loadMore);
+    if (nodes.length > 0) this.changed.fire(nodes);
+    this.countsChanged.fire();
   }
 
   private assessmentNodeFor(
@@ -249,20 +420,22 @@ export class TraceTreeModel implements Disposable {
     switch (change.kind) {
       case 'experiments':
         this.traceNodes.clear();
+        this.unrated = 0;
         this.experimentNodes.clear();
         this.assessmentNodes.clear();
         this.spanGroups.clear();
+        this.experimentRows.clear();
         this.changed.fire(undefined);
         this.countsChanged.fire();
         return;
       case 'list':
-        this.changed.fire(this.experimentNodes.get(change.experimentId));
+        this.onListChange(change.experimentId);
         return;
       case 'trace': {
         const node = this.traceNodes.get(change.trace.traceId);
         if (!node) return;
-        node.trace = change.trace;
-        this.changed.fire(node);
+        this.setTrace(node, change.trace);
+        this.changed.fire([node]);
         this.countsChanged.fire();
       }
     }
@@ -276,12 +449,16 @@ function nodeKey(node: TreeNode): string {
       return `experiment:${node.experiment.experimentId}`;
     case 'trace':
       return `trace:${node.trace.traceId}`;
+    case 'traceRange':
+      return `traces:${node.experimentId}:${node.index}`;
     case 'assessment':
       return `assessment:${node.assessment.assessmentId}`;
     case 'spans':
       return `spans:${node.trace.traceId}`;
     case 'span':
       return `span:${node.span.traceId}:${node.key}`;
+    case 'spanRange':
+      return `spans:${node.trace.traceId}:${node.key}`;
     case 'loadMore':
       return `loadMore:${node.experimentId}`;
     case 'message':
@@ -304,7 +481,7 @@ export function sortAssessments(assessments: Assessment[]): Assessment[] {
  * first, from the end of a depth-first order. A repeated span id shows as a flagged root; its
  * assessments go under the first span with that id only, so each shows exactly once.
  */
-export function buildSpanTree(spans: Span[], trace: TraceInfo): SpanNode[] {
+export function buildSpanTree(spans: Span[], trace: TraceInfo, rangeSize = RANGE_SIZE): SpanNode[] {
   const tree = spanTree(spans, (s) => s.startTimeUnixNano);
   const order: Span[] = [];
   const stack = [...tree.roots].reverse();
@@ -326,16 +503,39 @@ export function buildSpanTree(spans: Span[], trace: TraceInfo): SpanNode[] {
   for (let i = order.length - 1; i >= 0; i--) {
     const span = order[i] as Span;
     const key = keys.get(span) ?? span.spanId;
-    nodes.set(
+    const node = new SpanNode(
       span,
-      new SpanNode(
-        span,
-        trace,
-        tree.childrenOf(span).flatMap((child) => nodes.get(child) ?? []),
-        key === span.spanId ? sortAssessments(bySpan.get(span.spanId) ?? []) : [],
-        key,
-      ),
+      trace,
+      tree.childrenOf(span).flatMap((child) => nodes.get(child) ?? []),
+      key === span.spanId ? sortAssessments(bySpan.get(span.spanId) ?? []) : [],
+      key,
     );
+    // An agent can start thousands of spans under one: no row lists more than `rangeSize`.
+    if (node.children.length > rangeSize) node.rows = spanRows(node.children, node, rangeSize);
+    nodes.set(span, node);
   }
   return tree.roots.flatMap((root) => nodes.get(root) ?? []);
+}
+
+/**
+ * The rows that list `spans`, the children of `owner` (a span, or the Spans row for the trace's
+ * root spans): the first `rangeSize`, then ranges. Sets each row's parent (for reveal): a span in
+ * a range has the range as its parent.
+ */
+export function spanRows(
+  spans: SpanNode[],
+  owner: SpanNode | SpansGroupNode,
+  rangeSize = RANGE_SIZE,
+): (SpanNode | SpanRangeNode)[] {
+  const { trace } = owner;
+  // Unique among the trace's rows whatever the span ids: "root/…" cannot start "span=…".
+  const prefix = owner.kind === 'span' ? `span=${owner.key}` : 'root';
+  const rows = rowsInRanges<SpanNode, SpanRangeNode>(spans, rangeSize, (start, end, inner) => {
+    const range = new SpanRangeNode(trace, `${prefix}/${start}-${end}`, start, end);
+    range.rows = inner;
+    for (const row of inner) row.parent = range;
+    return range;
+  });
+  for (const row of rows) row.parent = owner;
+  return rows;
 }

@@ -1,0 +1,249 @@
+/**
+ * The tree's cost per page of "Load more" stays flat however many traces are loaded. The store
+ * and the tree's logic run as shipped, against a real MLflow server whose database
+ * python/bench_seed.py fills with trace infos through MLflow's own SQL store (fast, no spans, no
+ * assessments). Small pages and small ranges, so that a few hundred traces make dozens of pages
+ * and many ranges. Structural, never timed: what is counted is the search requests the client
+ * sends and what VS Code would list again, the nodes named to onDidChange and the children they
+ * list.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { MlflowClient } from '../../src/mlflow/client';
+import { asExperimentId, asTraceId, type TraceId } from '../../src/mlflow/ids';
+import type { MlflowServer } from '../../src/mlflow-server/launcher';
+import { TraceStore, type StoreConnection } from '../../src/store/trace-store';
+import type { TreeNode } from '../../src/tree/nodes';
+import { TraceTreeModel } from '../../src/tree/tree-model';
+import { pythonPath, repoRoot } from '../support/env';
+import { PythonSdk } from '../support/python-sdk';
+import { startServer } from '../support/servers';
+
+const EXPERIMENT = 'paging';
+const PAGE_SIZE = 5;
+const RANGE_SIZE = 20;
+const TRACES = 240;
+const PAGES = TRACES / PAGE_SIZE;
+
+let server: MlflowServer;
+let sdk: PythonSdk;
+let client: MlflowClient;
+/** Search requests the client has sent. */
+let searches = 0;
+let seeded: { experiment_id: string; seconds: number };
+/** How long seeding took, with Python's start and mlflow's import. */
+let seedingSeconds = 0;
+
+class TestConnection implements StoreConnection {
+  readonly state = { kind: 'connected' };
+  readonly settings = {
+    experiments: [EXPERIMENT],
+    pageSize: PAGE_SIZE,
+    trackingUri: { url: '' },
+  };
+  constructor(readonly client: MlflowClient) {
+    this.settings.trackingUri.url = client.baseUrl;
+  }
+  noteFailure(error: unknown): void {
+    throw error;
+  }
+}
+
+before(async () => {
+  server = await startServer();
+  // Imports mlflow while the traces are seeded: it makes the newer traces a poll finds.
+  sdk = new PythonSdk(server.url);
+  client = new MlflowClient({
+    baseUrl: server.url,
+    onRequest: (entry) => {
+      if (entry.path.endsWith('/traces/search')) searches++;
+    },
+  });
+  const started = performance.now();
+  const { stdout } = await promisify(execFile)(pythonPath(), [
+    path.join(repoRoot(), 'python', 'bench_seed.py'),
+    ...['--tracking-uri', server.url, '--experiment', EXPERIMENT],
+    ...['--traces', String(TRACES), '--no-assessments'],
+    // MLflow's SQL store on the server's own database: much faster than its REST API.
+    ...['--store-uri', server.backendStoreUri],
+  ]);
+  seeded = JSON.parse(stdout) as typeof seeded;
+  seedingSeconds = (performance.now() - started) / 1000;
+});
+
+after(async () => {
+  sdk.close();
+  await client.close();
+  await server.stop();
+});
+
+function setUp() {
+  const connection = new TestConnection(client);
+  const store = new TraceStore(connection);
+  const tree = new TraceTreeModel(store, connection, { rangeSize: RANGE_SIZE });
+  return { store, tree };
+}
+
+const experimentId = () => asExperimentId(seeded.experiment_id);
+
+/** The experiment's trace ids in the server's order, newest first, in one request. */
+async function serverOrder(): Promise<TraceId[]> {
+  const page = await client.searchTraces({ experimentIds: [experimentId()], maxResults: 500 });
+  assert.equal(page.nextPageToken, undefined);
+  return page.items.map((t) => t.traceId);
+}
+
+/** Every trace row under the experiment, in the order shown (ranges opened). */
+async function shownTraces(tree: TraceTreeModel, experiment: TreeNode): Promise<string[]> {
+  const ids: string[] = [];
+  for (const row of await tree.getChildren(experiment)) {
+    if (row.kind === 'trace') ids.push(row.traceId);
+    else if (row.kind === 'traceRange')
+      for (const inner of await tree.getChildren(row))
+        if (inner.kind === 'trace') ids.push(inner.traceId);
+  }
+  return ids;
+}
+
+describe('paging the tree', () => {
+  it(`costs the same per page after ${TRACES} traces as after the first ${PAGE_SIZE}`, async (t) => {
+    t.diagnostic(
+      `seeded ${TRACES} traces in ${seeded.seconds} s, ${seedingSeconds.toFixed(1)} s with Python's start`,
+    );
+    const order = await serverOrder();
+    assert.equal(order.length, TRACES);
+    const { store, tree } = setUp();
+    const [experiment] = await tree.getChildren();
+    assert.ok(experiment?.kind === 'experiment');
+    searches = 0;
+    const first = await tree.getChildren(experiment);
+    assert.equal(first.length, PAGE_SIZE + 1);
+    assert.equal(first.at(-1)?.kind, 'loadMore');
+    assert.equal(searches, 1);
+    const firstPage = first.filter((n) => n.kind === 'trace');
+
+    let fired: (readonly TreeNode[] | undefined)[] = [];
+    tree.onDidChange((nodes) => fired.push(nodes));
+    const listedPerPage: number[] = [];
+    for (let page = 2; page <= PAGES; page++) {
+      fired = [];
+      await store.loadMore(experimentId());
+      assert.equal(searches, page, `one request for page ${page}`);
+      // What VS Code would list again: the rows named, and the children of each.
+      assert.equal(fired.length, 1, `one change for page ${page}`);
+      const named = fired[0];
+      assert.ok(named, `page ${page} names rows, not the whole tree`);
+      assert.ok(named.length <= 2, `page ${page} names ${named.length} rows`);
+      let listed = named.length;
+      for (const node of named) listed += (await tree.getChildren(node)).length;
+      listedPerPage.push(listed);
+      // The page's traces are among the rows listed (in the range they landed in).
+      const oldest = order[page * PAGE_SIZE - 1];
+      const node = oldest && tree.traceNode(oldest);
+      assert.ok(node, `page ${page}'s last trace has a node`);
+      // Under a row named, or under a range new to VS Code that a row named lists.
+      const parent = tree.getParent(node);
+      assert.ok(parent, `page ${page}'s last trace has a parent`);
+      const grandparent = tree.getParent(parent);
+      assert.ok(
+        named.includes(parent) || (grandparent && named.includes(grandparent)),
+        `page ${page}'s rows are under a row named`,
+      );
+      assert.ok((await tree.getChildren(parent)).includes(node));
+    }
+    // Bounded by the size of a range (and the ranges the experiment lists), not the total.
+    const bound = 2 * RANGE_SIZE + 2;
+    assert.ok(
+      listedPerPage.every((n) => n <= bound),
+      `rows listed per page: at most ${Math.max(...listedPerPage)}`,
+    );
+    const firstTen = listedPerPage.slice(0, 10).reduce((a, b) => a + b, 0);
+    const lastTen = listedPerPage.slice(-10).reduce((a, b) => a + b, 0);
+    assert.ok(
+      lastTen <= 1.3 * firstTen,
+      `rows listed: first ten pages ${firstTen}, last ${lastTen}`,
+    );
+
+    // Everything loaded is shown once, in the server's order, under the newest RANGE_SIZE.
+    const rows = await tree.getChildren(experiment);
+    assert.equal(rows.filter((n) => n.kind === 'trace').length, RANGE_SIZE);
+    const ranges = rows.filter((n) => n.kind === 'traceRange');
+    assert.equal(ranges.length, TRACES / RANGE_SIZE - 1);
+    assert.equal(rows.at(-1)?.kind, 'traceRange', 'no Load more after the last page');
+    assert.deepEqual(await shownTraces(tree, experiment), order);
+    // The rows of the first page are the same objects: expanded and selected rows stay so.
+    assert.ok(firstPage.every((node, i) => rows[i] === node));
+    for (const range of ranges) {
+      assert.equal(tree.getParent(range), experiment);
+      assert.equal(range.traces.length, RANGE_SIZE);
+      assert.equal(range.first, RANGE_SIZE * range.index + 1);
+    }
+    assert.deepEqual(tree.unratedCount(), { count: TRACES, loaded: TRACES });
+    tree.dispose();
+  });
+
+  it('names only the Load more row when a page adds nothing but hidden traces', async () => {
+    const { store, tree } = setUp();
+    // The seeded traces have no assessments, so no failed judge: this filter hides them all.
+    store.setFilter({ quick: new Set(['failedJudge']) });
+    const [experiment] = await tree.getChildren();
+    assert.ok(experiment);
+    const [loadMore, ...rest] = await tree.getChildren(experiment);
+    assert.ok(loadMore?.kind === 'loadMore' && rest.length === 0, 'only Load more is listed');
+    const hidden = loadMore.hiddenCount;
+    assert.ok(hidden > 0);
+    const fired: (readonly TreeNode[] | undefined)[] = [];
+    tree.onDidChange((nodes) => fired.push(nodes));
+    await store.loadMore(experimentId());
+    assert.ok(store.list(experimentId())?.nextPageToken, 'more pages to load');
+    assert.ok(loadMore.hiddenCount > hidden, 'the page hid more traces');
+    assert.deepEqual(fired, [[loadMore]]);
+    tree.dispose();
+  });
+
+  it('keeps the ranges as they are when a poll merges newer traces in at the top', async () => {
+    const { store, tree } = setUp();
+    const [experiment] = await tree.getChildren();
+    assert.ok(experiment);
+    await tree.getChildren(experiment);
+    // The newest RANGE_SIZE directly under the experiment, then half a range.
+    const pages = (RANGE_SIZE + RANGE_SIZE / 2) / PAGE_SIZE;
+    for (let page = 2; page <= pages; page++) await store.loadMore(experimentId());
+    const before = await tree.getChildren(experiment);
+    const range = before.find((n) => n.kind === 'traceRange');
+    assert.ok(range?.kind === 'traceRange');
+    const inRange = [...range.traces];
+    const fresh: TraceId[] = [];
+    for (const input of ['newer 1', 'newer 2']) {
+      const made = await sdk.call<{ trace_id: string }>('create_trace', {
+        experiment: EXPERIMENT,
+        input,
+      });
+      fresh.unshift(asTraceId(made.trace_id));
+    }
+    const fired: (readonly TreeNode[] | undefined)[] = [];
+    tree.onDidChange((nodes) => fired.push(nodes));
+    assert.equal(await store.pollNewest(experimentId()), 2);
+    assert.deepEqual(fired, [[experiment]]);
+    const after = await tree.getChildren(experiment);
+    assert.deepEqual(
+      after.slice(0, 2).map((n) => n.kind === 'trace' && n.traceId),
+      fresh,
+    );
+    assert.deepEqual(range.traces, inRange, 'the range keeps its traces');
+    assert.equal(range.first, RANGE_SIZE + 3, 'and says where they are now');
+    assert.equal(after.filter((n) => n.kind === 'trace').length, RANGE_SIZE + 2);
+    // The next page still lands in the last range only.
+    fired.length = 0;
+    await store.loadMore(experimentId());
+    assert.equal(fired.length, 1);
+    assert.deepEqual(
+      fired[0]?.map((n) => n.kind),
+      ['traceRange'],
+    );
+    tree.dispose();
+  });
+});
