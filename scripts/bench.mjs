@@ -418,21 +418,17 @@ async function extensionHostFigures(trackingUri, experimentId, traces) {
     }),
   );
   const out = path.join(OUT, 'extension-host.json');
-  // Outside the repository: VS Code loads one of two development folders when one holds the other.
-  const minimalExtension = path.join(workspace, '..', `${path.basename(workspace)}-minimal`);
-  fs.cpSync(path.join(ROOT, 'test', 'vscode', 'fixtures', 'minimal-extension'), minimalExtension, {
-    recursive: true,
-  });
   try {
     const code = await runTests({
       vscodeExecutablePath: path.join(ROOT, 'scripts', 'code-server-harness', 'code-shim.mjs'),
-      extensionDevelopmentPath: [ROOT, minimalExtension],
+      extensionDevelopmentPath: ROOT,
       extensionTestsPath: path.join(ROOT, 'out', 'test', 'vscode', 'index.js'),
       launchArgs: [workspace],
       extensionTestsEnv: {
         MTR_SUITE: 'bench',
         MLFLOW_TRACKING_URI: trackingUri,
         MTR_BENCH_EXPERIMENT: experimentId,
+        MTR_INSTALL_VSIX: minimalExtensionVsix(),
         ...traces,
         MTR_BENCH_OUT: out,
         MTR_BRIDGE_DIR: OUT,
@@ -448,7 +444,31 @@ async function extensionHostFigures(trackingUri, experimentId, traces) {
     return { completed: code === 0, figures };
   } finally {
     fs.rmSync(workspace, { recursive: true, force: true });
-    fs.rmSync(minimalExtension, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The minimal extension (test/vscode/fixtures/minimal-extension), packaged once and installed
+ * in each host: code-server loads one development folder only, so it cannot sit beside ours.
+ */
+function minimalExtensionVsix() {
+  const vsix = path.join(OUT, 'minimal-extension.vsix');
+  if (fs.existsSync(vsix)) return vsix;
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'mtr-minimal-extension-'));
+  try {
+    fs.cpSync(path.join(ROOT, 'test', 'vscode', 'fixtures', 'minimal-extension'), folder, {
+      recursive: true,
+    });
+    execFileSync(
+      path.join(ROOT, 'node_modules', '.bin', 'vsce'),
+      ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license'],
+      { cwd: folder, stdio: 'ignore' },
+    );
+    const [made] = fs.readdirSync(folder).filter((f) => f.endsWith('.vsix'));
+    fs.copyFileSync(path.join(folder, made ?? 'missing.vsix'), vsix);
+    return vsix;
+  } finally {
+    fs.rmSync(folder, { recursive: true, force: true });
   }
 }
 

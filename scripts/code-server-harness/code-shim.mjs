@@ -301,6 +301,8 @@ try {
     node24,
     codeServerEntry,
     workspaceTrust: process.env.MTR_WORKSPACE_TRUST === '1',
+    // Extensions installed beside the one under development (the bench's minimal extension).
+    installVsix: (process.env.MTR_INSTALL_VSIX ?? '').split(path.delimiter).filter(Boolean),
   });
   server.child.on('exit', (code) => void finish(code || 1, `code-server exited early (${code})`));
   say(`code-server up on ${server.base}`);
