@@ -25,7 +25,14 @@ import {
   showForm,
 } from './form/form-view';
 import { savedState, saveState } from './host';
-import { setElsewhere, showTrace, traceChannel, updateTrace } from './trace-view';
+import {
+  forgetTrace,
+  receiveDetails,
+  setElsewhere,
+  showTrace,
+  traceChannel,
+  updateTrace,
+} from './trace-view';
 
 const root = document.getElementById('app');
 
@@ -39,15 +46,19 @@ function runTrace(root: HTMLElement): void {
     switch (message.type) {
       case 'trace':
         saveState({ traceId: message.trace.traceId, server: message.server });
-        showTrace(root, message.trace, receivedAt);
+        showTrace(root, message.trace, message.details, receivedAt);
         return;
       case 'traceUpdate':
-        updateTrace(root, message.trace, receivedAt);
+        updateTrace(message.trace, receivedAt);
+        return;
+      case 'spanDetails':
+        receiveDetails(message.traceId, message.details, receivedAt);
         return;
       case 'elsewhere':
         setElsewhere(root, { server: message.server, current: message.current });
         return;
       case 'error':
+        forgetTrace();
         showError(root, message.message);
         return;
       default:

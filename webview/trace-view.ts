@@ -1,17 +1,45 @@
 /**
  * The trace panel: header, request and response, the span tree with duration bars and the
  * selected span's details, and the assessments with their actions.
+ *
+ * The page is built once per trace, then redrawn in parts: a selection redraws the details and
+ * moves the list's selection mark, the raw JSON toggle redraws the values, a new version of the
+ * trace's assessments redraws the header and the assessments; the span list's scroll position,
+ * the page's, and which sections are open stay. The trace arrives with its spans summarised and
+ * the details of the span shown first; another span's details are asked for when it is selected
+ * and kept. The span list draws only the rows in view and a margin (span-window.ts): a trace of
+ * 32 000 spans holds a few dozen rows in the DOM.
  */
 import { isMadeUpId } from '../src/mlflow/ids';
 import type { JsonValue } from '../src/mlflow/types';
 import { sourceLabel } from '../src/shared/format';
 import type { AssessmentView } from '../src/shared/protocol/common';
-import type { SpanView, TraceUpdate, TraceView } from '../src/shared/protocol/trace';
-import { spanKeys, spansInTreeOrder } from '../src/shared/span-tree';
+import {
+  TRACE_PROTOCOL,
+  type RenderCause,
+  type RenderedPart,
+  type SpanDetails,
+  type SpanSummary,
+  type TraceUpdate,
+  type TraceView,
+} from '../src/shared/protocol/trace';
+import { firstRootIndex, spanKeys, spansInTreeOrder } from '../src/shared/span-tree';
 import { append, button, clear, el, formatMs, formatTime } from './dom';
-import { TRACE_PROTOCOL } from '../src/shared/protocol/trace';
 import { channel } from './host';
 import { renderJson, renderValue } from './json-view';
+import {
+  assessmentCounts,
+  barGeometry,
+  rowWindow,
+  scrollTopToShow,
+  timelineEnd,
+  type RowWindow,
+} from './span-window';
+
+/** Every span row's height in pixels (media/webview.css says the same): rows are drawn by index. */
+export const ROW_HEIGHT = 32;
+/** Rows drawn above and below those in view, so that scrolling shows drawn rows at once. */
+const ROW_MARGIN = 20;
 
 interface ViewState {
   raw: boolean;
@@ -21,6 +49,36 @@ interface ViewState {
   selectedSpanKey: string | undefined;
   /** Feedback names whose history (what an override replaced) is open. */
   openHistories: Set<string>;
+  /** The details' sections (Inputs, Outputs, ...) the person closed: closed for every span. */
+  closedBlocks: Set<string>;
+}
+
+/** The trace shown, what is derived from it once, and the page's parts (each redrawn alone). */
+interface Page {
+  trace: TraceView;
+  /** Per span (by index in trace.spans): its key. */
+  keys: string[];
+  indexOfKey: Map<string, number>;
+  /** The list's rows in tree order: the span's index and depth. */
+  rows: { index: number; depth: number }[];
+  /** Per span index: its row's position in `rows`. */
+  rowOf: Int32Array;
+  timelineEnd: number;
+  counts: Map<string, number>;
+  /** Details received, by span index (kept while the trace is shown). */
+  details: Map<number, SpanDetails>;
+  /** Span indexes asked for and not yet answered. */
+  asked: Set<number>;
+  root: HTMLElement;
+  banner: HTMLElement;
+  header: HTMLElement;
+  io: HTMLElement;
+  assessments: HTMLElement;
+  /** The scrolling list, its full-height sizer and the drawn rows; absent if spans failed. */
+  list: { scroller: HTMLElement; drawn: HTMLElement; window: RowWindow } | undefined;
+  details$: HTMLElement;
+  /** The details' own assessments (redrawn with the trace's). */
+  spanAssessments: HTMLElement | null;
 }
 
 export const traceChannel = channel(TRACE_PROTOCOL);
@@ -31,6 +89,7 @@ const state: ViewState = {
   elsewhere: undefined,
   selectedSpanKey: undefined,
   openHistories: new Set(),
+  closedBlocks: new Set(),
 };
 
 /** The buttons that ask the extension to read or write the trace's server. */
@@ -43,68 +102,171 @@ const ACTING_BUTTONS = [
   'delete',
   'confirm-delete',
 ];
-let current: TraceView | undefined;
+let page: Page | undefined;
 
-/** A trace from the extension: read from the current server, so its actions are on. */
-export function showTrace(root: HTMLElement, trace: TraceView, since: number): void {
+/**
+ * A trace from the extension: read from the current server, so its actions are on. `details`:
+ * those of its first root span. The same trace again (a refresh) keeps the selection and the
+ * list's scroll position.
+ */
+export function showTrace(
+  root: HTMLElement,
+  trace: TraceView,
+  details: SpanDetails | undefined,
+  since: number,
+): void {
   state.elsewhere = undefined;
-  renderTrace(root, trace, since);
+  const previous = page?.trace.traceId === trace.traceId ? page : undefined;
+  const listScroll = previous?.list?.scroller.scrollTop ?? 0;
+  const keys = spanKeys(trace.spans);
+  const keyList = trace.spans.map((s) => keys.get(s) ?? s.spanId);
+  const indexOfKey = new Map<string, number>();
+  keyList.forEach((key, index) => indexOfKey.set(key, index));
+  const indexOf = new Map<SpanSummary, number>();
+  trace.spans.forEach((s, index) => indexOf.set(s, index));
+  const rows = spansInTreeOrder(trace.spans, (s) => s.startOffsetMs).map(({ span, depth }) => ({
+    index: indexOf.get(span) ?? 0,
+    depth,
+  }));
+  const rowOf = new Int32Array(trace.spans.length);
+  rows.forEach((row, position) => (rowOf[row.index] = position));
+  if (state.selectedSpanKey !== undefined && !indexOfKey.has(state.selectedSpanKey))
+    state.selectedSpanKey = undefined;
+  if (!previous) state.selectedSpanKey = undefined;
+  const first = firstRootIndex(trace.spans);
+  state.selectedSpanKey ??= first >= 0 ? keyList[first] : undefined;
+  clear(root);
+  const next: Page = {
+    trace,
+    keys: keyList,
+    indexOfKey,
+    rows,
+    rowOf,
+    timelineEnd: timelineEnd(trace.spans),
+    counts: assessmentCounts(trace.assessments),
+    details: new Map(details ? [[details.index, details]] : []),
+    asked: new Set(),
+    root,
+    banner: elsewhereBanner(),
+    header: header(trace),
+    io: requestResponse(trace),
+    assessments: assessmentsSection(trace, undefined),
+    list: undefined,
+    details$: el('div'),
+    spanAssessments: null,
+  };
+  page = next;
+  append(root, next.banner, next.header, next.io, next.assessments, spansSection(next));
+  if (next.list) {
+    next.list.scroller.scrollTop = listScroll;
+    drawRows(next, true);
+  }
+  showSelectedDetails(next);
+  report('trace', ['page'], since);
+}
+
+/** The trace panel showed an error instead: what it drew is gone. */
+export function forgetTrace(): void {
+  page = undefined;
 }
 
 /**
  * New info and assessments for the trace shown, its spans unchanged (they were not sent again):
- * what the page shows of the spans (the selection, the request and response) stays.
+ * the header and the assessments are redrawn, the list's rows in view (their counts) too; the
+ * selection, the details and every scroll position stay.
  */
-export function updateTrace(root: HTMLElement, update: TraceUpdate, since: number): void {
-  if (current?.traceId !== update.traceId) return;
-  const { spans, request, response, spansError } = current;
-  renderTrace(
-    root,
-    {
-      ...update,
-      spans,
-      ...(request === undefined ? {} : { request }),
-      ...(response === undefined ? {} : { response }),
-      ...(spansError === undefined ? {} : { spansError }),
-    },
-    since,
-  );
+export function updateTrace(update: TraceUpdate, since: number): void {
+  const p = page;
+  if (p?.trace.traceId !== update.traceId) return;
+  const { spans, request, response, spansError } = p.trace;
+  p.trace = {
+    ...update,
+    spans,
+    ...(request === undefined ? {} : { request }),
+    ...(response === undefined ? {} : { response }),
+    ...(spansError === undefined ? {} : { spansError }),
+  };
+  p.counts = assessmentCounts(p.trace.assessments);
+  p.header = replace(p.header, header(p.trace));
+  redrawAssessmentParts(p);
+  if (p.list) drawRows(p, true);
+  report('traceUpdate', ['header', 'assessments', 'list'], since);
 }
 
-/** Builds the page; reports the time since `since` (by default, now) to the extension. */
-function renderTrace(root: HTMLElement, trace: TraceView, since: number = performance.now()): void {
-  current = trace;
-  const keys = spanKeys(trace.spans);
-  const known = new Set(keys.values());
-  if (state.selectedSpanKey !== undefined && !known.has(state.selectedSpanKey))
-    state.selectedSpanKey = undefined;
-  const firstRoot = trace.spans.find((s) => s.parentSpanId === null);
-  state.selectedSpanKey ??= firstRoot ? keys.get(firstRoot) : undefined;
-  clear(root);
-  append(
-    root,
-    elsewhereBanner(),
-    header(trace),
-    requestResponse(trace),
-    assessmentsSection(trace, undefined),
-    spansSection(trace, keys),
-  );
-  if (state.elsewhere) disableActions(root);
-  send({ type: 'rendered', ms: performance.now() - since });
+/** The details of a span, asked for when it was selected: drawn if it still is. */
+export function receiveDetails(traceId: string, details: SpanDetails, since: number): void {
+  const p = page;
+  if (p?.trace.traceId !== traceId) return;
+  const summary = p.trace.spans[details.index];
+  if (summary?.spanId !== details.spanId) return;
+  p.details.set(details.index, details);
+  p.asked.delete(details.index);
+  if (selectedIndex(p) !== details.index) return;
+  showSelectedDetails(p);
+  report('spanDetails', ['details'], since);
 }
 
 /** The extension now reads another server (or reads this trace's server again: `undefined`). */
 export function setElsewhere(root: HTMLElement, elsewhere: ViewState['elsewhere']): void {
   state.elsewhere = elsewhere;
-  if (current) rerender();
-  else {
+  const p = page;
+  if (!p) {
     clear(root);
     append(root, elsewhereBanner());
+    return;
+  }
+  const since = performance.now();
+  p.banner = replace(p.banner, elsewhereBanner());
+  p.header = replace(p.header, header(p.trace));
+  redrawAssessmentParts(p);
+  showSelectedDetails(p);
+  report('elsewhere', ['banner', 'header', 'assessments', 'details'], since);
+}
+
+/** Tells the extension what was drawn, why, and how long it took since `since`. */
+function report(cause: RenderCause, redrawn: RenderedPart[], since: number): void {
+  const p = page;
+  if (p && state.elsewhere) disableActions(p.root);
+  send({
+    type: 'rendered',
+    ms: performance.now() - since,
+    cause,
+    redrawn,
+    rows: p?.list?.drawn.childElementCount ?? 0,
+    scroll: {
+      list: p?.list?.scroller.scrollTop ?? 0,
+      page: document.scrollingElement?.scrollTop ?? 0,
+    },
+  });
+}
+
+/** Puts `next` where `old` is; returns `next`. */
+function replace<T extends HTMLElement>(old: HTMLElement, next: T): T {
+  old.replaceWith(next);
+  return next;
+}
+
+/** The trace's assessments and the selected span's, in place. */
+function redrawAssessmentParts(p: Page): void {
+  p.assessments = replace(p.assessments, assessmentsSection(p.trace, undefined));
+  if (p.spanAssessments) {
+    const index = selectedIndex(p);
+    const span = index === undefined ? undefined : p.trace.spans[index];
+    if (span)
+      p.spanAssessments = replace(p.spanAssessments, assessmentsSection(p.trace, span.spanId));
   }
 }
 
-function elsewhereBanner(): HTMLElement | null {
-  if (!state.elsewhere) return null;
+function redrawAssessments(cause: RenderCause): void {
+  const p = page;
+  if (!p) return;
+  const since = performance.now();
+  redrawAssessmentParts(p);
+  report(cause, ['assessments'], since);
+}
+
+function elsewhereBanner(): HTMLElement {
+  if (!state.elsewhere) return el('div', { class: 'banner-slot' });
   const { server, current: now } = state.elsewhere;
   return el(
     'p',
@@ -116,11 +278,6 @@ function elsewhereBanner(): HTMLElement | null {
 function disableActions(root: HTMLElement): void {
   for (const id of ACTING_BUTTONS)
     for (const b of root.querySelectorAll(`[data-testid="${id}"]`)) b.setAttribute('disabled', '');
-}
-
-function rerender(): void {
-  const root = document.getElementById('app');
-  if (root && current) renderTrace(root, current);
 }
 
 function header(trace: TraceView): HTMLElement {
@@ -196,37 +353,51 @@ function requestResponse(trace: TraceView): HTMLElement {
   });
   toggle.addEventListener('change', () => {
     state.raw = !state.raw;
-    rerender();
+    const p = page;
+    if (!p) return;
+    const since = performance.now();
+    // The values only: the toggle itself, the list and every scroll position stay.
+    const cells = ioCells(p.trace);
+    p.io.querySelector('.io-grid')?.replaceWith(cells);
+    redrawAssessmentParts(p);
+    showSelectedDetails(p);
+    report('raw', ['io', 'assessments', 'details'], since);
   });
   return el(
     'section',
     { class: 'io', 'aria-label': 'Request and response' },
     el('div', { class: 'section-title' }, el('h2', {}, 'Request and response'), toggle),
+    ioCells(trace),
+  );
+}
+
+function ioCells(trace: TraceView): HTMLElement {
+  return el(
+    'div',
+    { class: 'io-grid' },
     el(
       'div',
-      { class: 'io-grid' },
-      el(
-        'div',
-        { class: 'io-cell', 'data-testid': 'request' },
-        el('h3', {}, 'Request'),
-        renderValue(trace.request, state.raw),
-      ),
-      el(
-        'div',
-        { class: 'io-cell', 'data-testid': 'response' },
-        el('h3', {}, 'Response'),
-        renderValue(trace.response, state.raw),
-      ),
+      { class: 'io-cell', 'data-testid': 'request' },
+      el('h3', {}, 'Request'),
+      renderValue(trace.request, state.raw),
+    ),
+    el(
+      'div',
+      { class: 'io-cell', 'data-testid': 'response' },
+      el('h3', {}, 'Response'),
+      renderValue(trace.response, state.raw),
     ),
   );
 }
 
-function spansSection(trace: TraceView, keys: Map<SpanView, string>): HTMLElement {
+function spansSection(p: Page): HTMLElement {
+  const { trace } = p;
   const section = el(
     'section',
     { class: 'spans', 'aria-label': 'Spans' },
     el('h2', {}, `Spans (${trace.spans.length})`),
   );
+  p.details$ = el('div', { class: 'span-details', 'data-testid': 'span-details' });
   if (trace.spansError) {
     section.appendChild(
       el(
@@ -237,44 +408,107 @@ function spansSection(trace: TraceView, keys: Map<SpanView, string>): HTMLElemen
     );
     return section;
   }
-  // A loop, not Math.max(...spans): spreading 100 000 arguments overflows the stack.
-  let total = 0.001;
-  for (const s of trace.spans) total = Math.max(total, s.startOffsetMs + (s.durationMs ?? 0));
-  const list = el('div', { class: 'span-list', role: 'listbox', 'aria-label': 'Span tree' });
-  for (const { span, depth } of spansInTreeOrder(trace.spans, (s) => s.startOffsetMs)) {
-    const key = keys.get(span) ?? span.spanId;
-    const selected = key === state.selectedSpanKey;
-    const bar = el('div', { class: 'bar' });
-    // CSSOM, not a style attribute: allowed under the CSP.
-    bar.style.left = `${(span.startOffsetMs / total) * 100}%`;
-    bar.style.width = `${Math.max(0.5, ((span.durationMs ?? total - span.startOffsetMs) / total) * 100)}%`;
-    // A repeated id's assessments count on its first span only, as in the tree.
-    const count =
-      key === span.spanId
-        ? trace.assessments.filter((a) => a.spanId === span.spanId && a.valid).length
-        : 0;
-    const row = el(
+  const drawn = el('div', { class: 'span-window' });
+  const sizer = el('div', { class: 'span-sizer' }, drawn);
+  sizer.style.height = `${p.rows.length * ROW_HEIGHT}px`;
+  const scroller = el(
+    'div',
+    { class: 'span-list', role: 'listbox', 'aria-label': 'Span tree', tabindex: '-1' },
+    sizer,
+  );
+  p.list = { scroller, drawn, window: { start: 0, end: 0 } };
+  let pending = false;
+  scroller.addEventListener('scroll', () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      if (page === p) drawRows(p, false);
+    });
+  });
+  scroller.addEventListener('click', (event) => {
+    const row = rowElement(event.target);
+    if (row) choose(p, Number(row.dataset.row));
+  });
+  scroller.addEventListener('keydown', (event) => onListKey(p, event));
+  section.appendChild(el('div', { class: 'span-layout' }, scroller, p.details$));
+  return section;
+}
+
+/** The row an event happened in, if any. */
+function rowElement(target: EventTarget | null): HTMLElement | null {
+  return target instanceof Element ? target.closest<HTMLElement>('.span-row') : null;
+}
+
+/** A trace's list follows the window's size (its height is a share of the window's). */
+window.addEventListener('resize', () => {
+  if (page?.list) drawRows(page, false);
+});
+
+/**
+ * Draws the rows in view and a margin; `force` redraws them even if the same rows are drawn (new
+ * counts, a new trace). The row that has the focus keeps it if it is still drawn.
+ */
+function drawRows(p: Page, force: boolean): void {
+  const list = p.list;
+  if (!list) return;
+  const { scroller, drawn } = list;
+  const height = scroller.clientHeight || window.innerHeight;
+  const next = rowWindow(
+    scroller.scrollTop,
+    height,
+    ROW_HEIGHT,
+    p.rows.length,
+    ROW_MARGIN,
+    force ? undefined : list.window,
+  );
+  if (!force && next === list.window) return;
+  const focused = rowElement(document.activeElement);
+  const focusedRow = focused && drawn.contains(focused) ? Number(focused.dataset.row) : undefined;
+  list.window = next;
+  drawn.style.transform = `translateY(${next.start * ROW_HEIGHT}px)`;
+  const rows: HTMLElement[] = [];
+  for (let position = next.start; position < next.end; position++) rows.push(spanRow(p, position));
+  drawn.replaceChildren(...rows);
+  if (focusedRow !== undefined) rowAt(p, focusedRow)?.focus({ preventScroll: true });
+}
+
+/** The drawn row at `position` in the list, if it is drawn. */
+function rowAt(p: Page, position: number): HTMLElement | undefined {
+  const list = p.list;
+  if (!list || position < list.window.start || position >= list.window.end) return undefined;
+  return list.drawn.children[position - list.window.start] as HTMLElement | undefined;
+}
+
+function spanRow(p: Page, position: number): HTMLElement {
+  const { index, depth } = p.rows[position] ?? { index: 0, depth: 0 };
+  const span = p.trace.spans[index] as SpanSummary;
+  const key = p.keys[index] ?? span.spanId;
+  const selected = key === state.selectedSpanKey;
+  const bar = el('div', { class: 'bar' });
+  const { left, width } = barGeometry(span, p.timelineEnd);
+  // CSSOM, not a style attribute: allowed under the CSP.
+  bar.style.left = `${left}%`;
+  bar.style.width = `${width}%`;
+  // A repeated id's assessments count on its first span only, as in the tree.
+  const count = key === span.spanId ? (p.counts.get(span.spanId) ?? 0) : 0;
+  const row = el(
+    'div',
+    {
+      class: `span-row${selected ? ' selected' : ''}${span.statusCode === 'STATUS_CODE_ERROR' ? ' failed' : ''}${span.problem ? ' flagged' : ''}`,
+      role: 'option',
+      tabindex: '0',
+      'aria-selected': selected ? 'true' : 'false',
+      'aria-setsize': String(p.rows.length),
+      'aria-posinset': String(position + 1),
+      'data-span-id': span.spanId,
+      'data-span-key': key,
+      'data-row': String(position),
+    },
+    el(
       'div',
-      {
-        class: `span-row${selected ? ' selected' : ''}${span.status.code === 'STATUS_CODE_ERROR' ? ' failed' : ''}${span.problem ? ' flagged' : ''}`,
-        role: 'option',
-        tabindex: '0',
-        'aria-selected': selected ? 'true' : 'false',
-        'data-span-id': span.spanId,
-        'data-span-key': key,
-      },
-      el('span', { class: 'span-name' }, span.name),
-      el(
-        'span',
-        { class: 'muted' },
-        [
-          span.spanType,
-          formatMs(span.durationMs),
-          count > 0 ? `${count} assessment${count > 1 ? 's' : ''}` : '',
-        ]
-          .filter(Boolean)
-          .join(' · '),
-      ),
+      { class: 'span-line' },
+      el('span', { class: 'span-name', title: span.name }, span.name),
       span.problem
         ? el(
             'span',
@@ -283,37 +517,145 @@ function spansSection(trace: TraceView, keys: Map<SpanView, string>): HTMLElemen
             span.problem.length > 80 ? `${span.problem.slice(0, 80)}…` : span.problem,
           )
         : null,
-      el('div', { class: 'bar-track' }, bar),
-    );
-    // Indentation stops growing: a chain thousands of spans deep stays on screen.
-    row.style.paddingLeft = `${Math.min(depth, 40) * 16 + 4}px`;
-    const choose = () => {
-      state.selectedSpanKey = key;
-      rerender();
-      // Compared, not put in a selector: an id from the server can hold any character.
-      for (const other of document.querySelectorAll<HTMLElement>('.span-row'))
-        if (other.dataset.spanKey === key) other.focus();
-    };
-    row.addEventListener('click', choose);
-    row.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' || event.key === ' ') choose();
-      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-        event.preventDefault();
-        const sibling =
-          event.key === 'ArrowDown' ? row.nextElementSibling : row.previousElementSibling;
-        (sibling as HTMLElement | null)?.focus();
-      }
-    });
-    list.appendChild(row);
-  }
-  section.appendChild(el('div', { class: 'span-layout' }, list, spanDetails(trace, keys)));
-  return section;
+      el(
+        'span',
+        { class: 'muted span-facts' },
+        [
+          span.spanType,
+          formatMs(span.durationMs),
+          count > 0 ? `${count} assessment${count > 1 ? 's' : ''}` : '',
+        ]
+          .filter(Boolean)
+          .join(' · '),
+      ),
+    ),
+    el('div', { class: 'bar-track' }, bar),
+  );
+  // Indentation stops growing: a chain thousands of spans deep stays on screen.
+  row.style.paddingLeft = `${Math.min(depth, 40) * 16 + 4}px`;
+  return row;
 }
 
-function spanDetails(trace: TraceView, keys: Map<SpanView, string>): HTMLElement {
-  const span = trace.spans.find((s) => keys.get(s) === state.selectedSpanKey);
+/** Keys move through the whole list, drawing the rows they reach. */
+function onListKey(p: Page, event: KeyboardEvent): void {
+  const row = rowElement(event.target);
+  if (!row || !p.list) return;
+  const position = Number(row.dataset.row);
+  if (event.key === 'Enter' || event.key === ' ') {
+    event.preventDefault();
+    choose(p, position);
+    return;
+  }
+  const pageRows = Math.max(1, Math.floor(p.list.scroller.clientHeight / ROW_HEIGHT) - 1);
+  const last = p.rows.length - 1;
+  const target =
+    event.key === 'ArrowDown'
+      ? position + 1
+      : event.key === 'ArrowUp'
+        ? position - 1
+        : event.key === 'PageDown'
+          ? position + pageRows
+          : event.key === 'PageUp'
+            ? position - pageRows
+            : event.key === 'Home'
+              ? 0
+              : event.key === 'End'
+                ? last
+                : undefined;
+  if (target === undefined) return;
+  event.preventDefault();
+  focusRow(p, Math.max(0, Math.min(last, target)));
+}
+
+/** Scrolls row `position` into view, draws it, and gives it the focus. */
+function focusRow(p: Page, position: number): void {
+  const list = p.list;
+  if (!list) return;
+  const { scroller } = list;
+  scroller.scrollTop = scrollTopToShow(
+    position,
+    scroller.scrollTop,
+    scroller.clientHeight,
+    ROW_HEIGHT,
+  );
+  drawRows(p, false);
+  rowAt(p, position)?.focus({ preventScroll: true });
+}
+
+function selectedIndex(p: Page): number | undefined {
+  return state.selectedSpanKey === undefined ? undefined : p.indexOfKey.get(state.selectedSpanKey);
+}
+
+/**
+ * Selects the span of the row at `position`: the selection mark moves (two rows change), and
+ * the details show it, at once if they are here, else when the extension sends them.
+ */
+function choose(p: Page, position: number): void {
+  const since = performance.now();
+  const index = p.rows[position]?.index;
+  if (index === undefined) return;
+  const key = p.keys[index];
+  const row = rowAt(p, position);
+  row?.focus({ preventScroll: true });
+  if (key === state.selectedSpanKey) return;
+  const before = selectedIndex(p);
+  state.selectedSpanKey = key;
+  if (before !== undefined) markRow(rowAt(p, p.rowOf[before] ?? -1), false);
+  markRow(row, true);
+  if (p.details.has(index)) {
+    showSelectedDetails(p);
+    report('select', ['selection', 'details'], since);
+    return;
+  }
+  // The old details stay, marked busy, until the new ones come: no flash of an empty panel.
+  p.details$.setAttribute('aria-busy', 'true');
+  p.details$.classList.add('loading');
+  const span = p.trace.spans[index];
+  if (span && !p.asked.has(index)) {
+    p.asked.add(index);
+    send({ type: 'selectSpan', traceId: p.trace.traceId, index, spanId: span.spanId });
+  }
+  report('select', ['selection'], since);
+}
+
+function markRow(row: HTMLElement | undefined, selected: boolean): void {
+  if (!row) return;
+  row.classList.toggle('selected', selected);
+  row.setAttribute('aria-selected', selected ? 'true' : 'false');
+}
+
+/** Draws the selected span's details if they are here; else asks for them. */
+function showSelectedDetails(p: Page): void {
+  const index = selectedIndex(p);
+  const span = index === undefined ? undefined : p.trace.spans[index];
+  const details = index === undefined ? undefined : p.details.get(index);
   const panel = el('div', { class: 'span-details', 'data-testid': 'span-details' });
-  if (!span) return panel;
+  p.spanAssessments = null;
+  if (span && index !== undefined && !details && !p.trace.spansError) {
+    panel.setAttribute('aria-busy', 'true');
+    panel.appendChild(el('p', { class: 'muted loading' }, 'Loading the span…'));
+    if (!p.asked.has(index)) {
+      p.asked.add(index);
+      send({ type: 'selectSpan', traceId: p.trace.traceId, index, spanId: span.spanId });
+    }
+  }
+  if (span && index !== undefined && details) {
+    const key = p.keys[index];
+    p.spanAssessments = key === span.spanId ? assessmentsSection(p.trace, span.spanId) : null;
+    fillDetails(panel, p.trace, span, details, p.spanAssessments);
+  }
+  p.details$ = replace(p.details$, panel);
+}
+
+function fillDetails(
+  panel: HTMLElement,
+  trace: TraceView,
+  span: SpanSummary,
+  details: SpanDetails,
+  spanAssessments: HTMLElement | null,
+): void {
+  const inputs = details.inputsAreRequest ? trace.request : details.inputs;
+  const outputs = details.outputsAreResponse ? trace.response : details.outputs;
   append(
     panel,
     el('h3', {}, span.name),
@@ -330,8 +672,8 @@ function spanDetails(trace: TraceView, keys: Map<SpanView, string>): HTMLElement
       el('dt', {}, 'Status'),
       el(
         'dd',
-        { class: span.status.code === 'STATUS_CODE_ERROR' ? 'error' : '' },
-        [span.status.code.replace('STATUS_CODE_', ''), span.status.message]
+        { class: details.status.code === 'STATUS_CODE_ERROR' ? 'error' : '' },
+        [details.status.code.replace('STATUS_CODE_', ''), details.status.message]
           .filter(Boolean)
           .join(': '),
       ),
@@ -351,26 +693,39 @@ function spanDetails(trace: TraceView, keys: Map<SpanView, string>): HTMLElement
       ),
     ),
     // A repeated id's assessments show under its first span only, as in the tree.
-    keys.get(span) === span.spanId ? assessmentsSection(trace, span.spanId) : null,
-    valueBlock('Inputs', span.inputs),
-    valueBlock('Outputs', span.outputs),
-    valueBlock('Attributes', span.attributes),
-    span.events.length > 0 ? eventsBlock(span) : null,
+    spanAssessments,
+    valueBlock('Inputs', inputs),
+    valueBlock('Outputs', outputs),
+    valueBlock('Attributes', details.attributes),
+    details.events.length > 0 ? eventsBlock(details) : null,
   );
-  return panel;
 }
 
+/** A section of the details, open unless the person closed it (for every span since). */
 function valueBlock(title: string, value: JsonValue | undefined): HTMLElement | null {
   if (value === undefined) return null;
-  return el('div', { class: 'value-block' }, el('h4', {}, title), renderValue(value, state.raw));
+  return section(title, title, renderValue(value, state.raw));
 }
 
-function eventsBlock(span: SpanView): HTMLElement {
-  return el(
-    'div',
-    { class: 'value-block' },
-    el('h4', {}, `Events (${span.events.length})`),
-    ...span.events.map((e) =>
+function section(name: string, title: string, ...content: HTMLElement[]): HTMLElement {
+  const block = el(
+    'details',
+    { class: 'value-block', 'data-block': name, open: !state.closedBlocks.has(name) },
+    el('summary', {}, el('h4', {}, title)),
+    ...content,
+  );
+  block.addEventListener('toggle', () => {
+    if (block.open) state.closedBlocks.delete(name);
+    else state.closedBlocks.add(name);
+  });
+  return block;
+}
+
+function eventsBlock(details: SpanDetails): HTMLElement {
+  return section(
+    'Events',
+    `Events (${details.events.length})`,
+    ...details.events.map((e) =>
       el(
         'details',
         {},
@@ -453,7 +808,7 @@ function assessmentCard(a: AssessmentView, edited: boolean): HTMLElement {
       () => {
         if (state.openHistories.has(a.name)) state.openHistories.delete(a.name);
         else state.openHistories.add(a.name);
-        rerender();
+        redrawAssessments('history');
       },
       true,
       'history',
@@ -522,7 +877,7 @@ function confirmDelete(a: AssessmentView, actions: HTMLElement): void {
   const restores = a.overrides
     ? ' Deleting this override brings back the feedback it replaced.'
     : ' This cannot be undone.';
-  const keep = button('Keep', () => rerender(), true, 'keep');
+  const keep = button('Keep', () => redrawAssessments('history'), true, 'keep');
   const remove = button(
     'Delete',
     () => send({ type: 'assessmentAction', action: 'delete', assessmentId: a.assessmentId }),

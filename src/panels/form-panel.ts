@@ -34,7 +34,7 @@ import {
   type FormInit,
   type FormToWebview,
 } from '../shared/protocol/form';
-import type { SpanView } from '../shared/protocol/trace';
+import type { SpanSummary } from '../shared/protocol/trace';
 import { spansInTreeOrder } from '../shared/span-tree';
 import { ErrorWithActions } from '../ui/error-reporter';
 import { WEBVIEW_TYPES } from '../ui/ids';
@@ -406,7 +406,7 @@ class FormPanel {
 }
 
 /** Spans in tree order with their depth, for the target picker. */
-function spanOutline(spans: SpanView[]): FormInit['spans'] {
+function spanOutline(spans: SpanSummary[]): FormInit['spans'] {
   return spansInTreeOrder(spans, (s) => s.startOffsetMs).map(({ span, depth }) => ({
     spanId: span.spanId,
     name: span.name,

@@ -1,6 +1,7 @@
 /** What the panels need from the rest of the extension. */
 import type * as vscode from 'vscode';
 import type { TraceId, TraceInfo } from '../mlflow';
+import type { RenderCause, RenderedPart } from '../shared/protocol/trace';
 import type { TraceStore } from '../store/trace-store';
 import type { ErrorReporter } from '../ui/error-reporter';
 
@@ -38,4 +39,20 @@ export interface TraceRendered {
   spans: number;
   /** Only the trace's info and assessments were sent: the webview kept its spans. */
   partial: boolean;
+  /**
+   * What made the webview draw: the host's message (`trace`, `traceUpdate`, `spanDetails`) or
+   * the person (`select`, `raw`, `history`), or a change of server (`elsewhere`).
+   */
+  cause: RenderCause;
+  /** The parts of the page redrawn (`page`: all of it); the rest stayed as it was. */
+  redrawn: RenderedPart[];
+  /**
+   * The size (UTF-8 JSON) of the host's message that carried what was drawn: 0 when the webview
+   * drew from what it had.
+   */
+  messageBytes: number;
+  /** Span rows in the webview's DOM (the list draws those in view and a margin). */
+  rows: number;
+  /** Where the span list and the page were scrolled once drawn (pixels from the top). */
+  scroll: { list: number; page: number };
 }

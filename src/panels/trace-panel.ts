@@ -15,6 +15,7 @@ import {
   type TraceToWebview,
   type TraceView,
 } from '../shared/protocol/trace';
+import { firstRootIndex } from '../shared/span-tree';
 import { ErrorWithActions } from '../ui/error-reporter';
 import { WEBVIEW_TYPES } from '../ui/ids';
 import { copyToClipboard, notify } from '../ui/notify';
@@ -22,7 +23,7 @@ import { errorMessage } from '../util/error-message';
 import type { FormPanels } from './form-panel';
 import type { PanelContext } from './panel-context';
 import { PanelHost } from './panel-host';
-import { toTraceView } from './trace-view';
+import { toSpanDetails, toTraceView, traceOrigin } from './trace-view';
 import { assessmentOfTrace, checkSpanOfTrace } from './webview-checks';
 
 /** What a trace webview saves: its trace, and the server it came from (older panels lack it). */
@@ -163,14 +164,22 @@ class TracePanel {
   private latest: TraceInfo | undefined;
   /** What the webview was sent last: shown again, read-only, while on another server. */
   private lastView: TraceView | undefined;
+  /** The whole message that carried lastView (with its first span's details). */
+  private lastMessage: Extract<TraceToWebview, { type: 'trace' }> | undefined;
+  /**
+   * The spans lastView summarises (the store's cached array): a selected span's details are
+   * read from them, by index, without asking the server; its earliest start.
+   */
+  private shownSpans: { spans: Span[]; origin: bigint | undefined } | undefined;
+  /** The size of the last message of each kind sent (for TraceRendered). */
+  /** The last message of each type, sized only when a listener reads messageBytes. */
+  private readonly sent = new Map<TraceToWebview['type'], TraceToWebview>();
   private readonly createdAt = performance.now();
   private webviewReadyMs = 0;
   /** How many spans the last trace sent to the webview had. */
   private spanCount = 0;
   /** The spans the webview holds now (the store's array): the same again are not re-sent. */
   private spansInWebview: Span[] | undefined;
-  /** Whether the last message sent was a partial update (for TraceRendered). */
-  private sentPartial = false;
 
   constructor(
     private readonly ctx: PanelContext,
@@ -211,6 +220,8 @@ class TracePanel {
     this.server = server;
     this.latest = undefined;
     this.lastView = undefined;
+    this.lastMessage = undefined;
+    this.shownSpans = undefined;
     this.openedAt = performance.now();
     this.host.panel.title = `Trace ${traceId.slice(0, 11)}…`;
   }
@@ -267,8 +278,10 @@ class TracePanel {
     this.spansInWebview = undefined;
     if (this.isElsewhere) {
       // A webview re-created after being hidden: what was shown, and that it is elsewhere.
-      if (this.lastView)
-        this.host.post({ type: 'trace', trace: this.lastView, server: this.server });
+      if (this.lastMessage) {
+        this.post(this.lastMessage);
+        this.spansInWebview = this.shownSpans?.spans;
+      }
       await this.load();
       return;
     }
@@ -294,7 +307,6 @@ class TracePanel {
       spans === this.spansInWebview &&
       this.lastView?.traceId === trace.traceId;
     this.lastView = toTraceView(trace, spans);
-    this.sentPartial = sameSpans;
     if (sameSpans) {
       const {
         spans: _spans,
@@ -303,11 +315,48 @@ class TracePanel {
         spansError: _err,
         ...rest
       } = this.lastView;
-      this.host.post({ type: 'traceUpdate', trace: rest });
+      if (this.lastMessage) this.lastMessage = { ...this.lastMessage, trace: this.lastView };
+      this.post({ type: 'traceUpdate', trace: rest });
       return;
     }
-    this.spansInWebview = Array.isArray(spans) ? spans : undefined;
-    this.host.post({ type: 'trace', trace: this.lastView, server: this.server });
+    const spanList = Array.isArray(spans) ? spans : undefined;
+    this.spansInWebview = spanList;
+    this.shownSpans = spanList && { spans: spanList, origin: traceOrigin(spanList) };
+    // The span shown first comes whole with the list; the others when they are selected.
+    const details = spanList
+      ? toSpanDetails(spanList, firstRootIndex(spanList), this.shownSpans?.origin, true)
+      : undefined;
+    this.lastMessage = {
+      type: 'trace',
+      trace: this.lastView,
+      server: this.server,
+      ...(details ? { details } : {}),
+    };
+    this.post(this.lastMessage);
+  }
+
+  /** Posts `message`, keeping it for the size a rendered event may be asked for. */
+  private post(message: TraceToWebview): void {
+    this.sent.set(message.type, message);
+    this.host.post(message);
+  }
+
+  /**
+   * The webview selected a span whose details it does not have: they are sent from the spans
+   * it was shown (no request to the server), that span's only. A question about another trace
+   * (a preview since given another) or spans since replaced is left unanswered.
+   */
+  private sendDetails(message: Extract<TraceFromWebview, { type: 'selectSpan' }>): void {
+    const shown = this.shownSpans;
+    if (message.traceId !== this.traceId || !shown) return;
+    if (shown.spans[message.index]?.spanId !== message.spanId) {
+      this.ctx.log.warn(
+        `The trace panel asked for span ${truncate(message.spanId, 40)} at ${message.index}, which is not one of the spans it was sent`,
+      );
+      return;
+    }
+    const details = toSpanDetails(shown.spans, message.index, shown.origin);
+    if (details) this.post({ type: 'spanDetails', traceId: this.traceId, details });
   }
 
   /** The spans the webview was shown, or undefined when they are not known (not loaded, failed). */
@@ -317,9 +366,11 @@ class TracePanel {
   }
 
   private async onMessage(message: Exclude<TraceFromWebview, { type: 'ready' }>): Promise<void> {
-    if (message.type !== 'rendered') this.wasActedOn = true;
+    // Reading (a span selected, a render measured) does not keep a preview; acting does.
+    const reads = message.type === 'rendered' || message.type === 'selectSpan';
+    if (!reads) this.wasActedOn = true;
     // The webview turns its buttons off when told; this covers a click on the way.
-    if (this.isElsewhere && message.type !== 'rendered' && !isCopy(message)) {
+    if (this.isElsewhere && !reads && !isCopy(message)) {
       throw new ErrorWithActions(
         `This trace is on ${this.server}, and the extension now reads ${this.ctx.serverUrl()}. Connect to ${this.server} again to act on it.`,
         [{ title: 'Connect to Another Server', command: 'selectServer' }],
@@ -341,16 +392,33 @@ class TracePanel {
           returnFocus: this.returnHere,
         });
         return;
-      case 'rendered':
-        this.ctx.log.debug(`Trace panel rendered ${this.traceId} in ${message.ms.toFixed(1)} ms`);
+      case 'selectSpan':
+        this.sendDetails(message);
+        return;
+      case 'rendered': {
+        this.ctx.log.debug(
+          `Trace panel rendered ${this.traceId} (${message.cause}: ${message.redrawn.join(', ')}) in ${message.ms.toFixed(1)} ms`,
+        );
+        const { cause } = message;
+        const carried = cause === 'trace' || cause === 'traceUpdate' || cause === 'spanDetails';
+        const sent = carried ? this.sent.get(cause) : undefined;
         this.ctx.traceRendered.fire({
           traceId: this.traceId,
           webviewReadyMs: this.webviewReadyMs,
           renderMs: message.ms,
           spans: this.spanCount,
-          partial: this.sentPartial,
+          partial: message.cause === 'traceUpdate',
+          cause: message.cause,
+          redrawn: message.redrawn,
+          // A getter: serialising a multi-MB message again costs time only when it is asked for.
+          get messageBytes() {
+            return sent ? Buffer.byteLength(JSON.stringify(sent)) : 0;
+          },
+          rows: message.rows,
+          scroll: message.scroll,
         });
         return;
+      }
       default:
         assertNever(message);
     }

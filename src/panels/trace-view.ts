@@ -1,11 +1,11 @@
 /**
  * A trace as the trace panel shows it: the client's domain types made JSON-safe (span times as
- * millisecond offsets, not bigint nanoseconds) with the root span's full inputs and outputs.
- * Pure: no `vscode`.
+ * millisecond offsets, not bigint nanoseconds) with the root span's full inputs and outputs, its
+ * spans summarised (no payloads), and one span's details at a time. Pure: no `vscode`.
  */
 import type { Assessment, Span, TraceInfo } from '../mlflow';
 import type { AssessmentView } from '../shared/protocol/common';
-import type { SpanView, TraceView } from '../shared/protocol/trace';
+import type { SpanDetails, SpanSummary, TraceView } from '../shared/protocol/trace';
 import { traceName } from '../shared/format';
 
 /** MLflow keeps a trace's token counts in this metadata key, as JSON. */
@@ -13,11 +13,8 @@ const TOKEN_USAGE_KEY = 'mlflow.trace.tokenUsage';
 
 export function toTraceView(trace: TraceInfo, spans: Span[] | { error: string }): TraceView {
   const spanList = Array.isArray(spans) ? spans : [];
-  const first = spanList.reduce<bigint | undefined>(
-    (min, s) => (min === undefined || s.startTimeUnixNano < min ? s.startTimeUnixNano : min),
-    undefined,
-  );
-  const root = spanList.find((s) => s.parentSpanId === null) ?? spanList[0];
+  const origin = traceOrigin(spanList);
+  const root = requestSpan(spanList);
   const tokenUsage = parseTokenUsage(trace.metadata[TOKEN_USAGE_KEY]);
   return {
     traceId: trace.traceId,
@@ -36,9 +33,60 @@ export function toTraceView(trace: TraceInfo, spans: Span[] | { error: string })
       ? { response: root.outputs }
       : previewField('response', trace.responsePreview)),
     assessments: trace.assessments.map(toAssessmentView),
-    spans: spanList.map((s) => toSpanView(s, first ?? s.startTimeUnixNano)),
+    spans: spanList.map((s) => toSpanSummary(s, origin ?? s.startTimeUnixNano)),
     ...(Array.isArray(spans) ? {} : { spansError: spans.error }),
     ...(trace.problem ? { problem: trace.problem } : {}),
+  };
+}
+
+/** The span whose inputs and outputs are the trace's request and response. */
+function requestSpan(spans: readonly Span[]): Span | undefined {
+  return spans.find((s) => s.parentSpanId === null) ?? spans[0];
+}
+
+/** The earliest span start: offsets count from it. One pass (no spread of 32 000 arguments). */
+export function traceOrigin(spans: readonly Span[]): bigint | undefined {
+  let first: bigint | undefined;
+  for (const s of spans)
+    if (first === undefined || s.startTimeUnixNano < first) first = s.startTimeUnixNano;
+  return first;
+}
+
+/**
+ * The details of `spans[index]`, as its selection sends them. In the first message (`dedupe`),
+ * the root span's inputs and outputs, already sent as the request and response, are not sent
+ * again.
+ */
+export function toSpanDetails(
+  spans: readonly Span[],
+  index: number,
+  origin: bigint | undefined = traceOrigin(spans),
+  dedupe = false,
+): SpanDetails | undefined {
+  const span = spans[index];
+  if (!span) return undefined;
+  const ms = (nanos: bigint) => Number(nanos - (origin ?? span.startTimeUnixNano)) / 1e6;
+  const isRequest = dedupe && span === requestSpan(spans);
+  return {
+    index,
+    spanId: span.spanId,
+    status: span.status,
+    ...(span.inputs === undefined
+      ? {}
+      : isRequest
+        ? { inputsAreRequest: true }
+        : { inputs: span.inputs }),
+    ...(span.outputs === undefined
+      ? {}
+      : isRequest
+        ? { outputsAreResponse: true }
+        : { outputs: span.outputs }),
+    attributes: span.attributes,
+    events: span.events.map((e) => ({
+      name: e.name,
+      offsetMs: ms(e.timeUnixNano),
+      attributes: e.attributes,
+    })),
   };
 }
 
@@ -62,27 +110,19 @@ export function toAssessmentView(a: Assessment): AssessmentView {
   };
 }
 
-function toSpanView(span: Span, origin: bigint): SpanView {
-  const ms = (nanos: bigint) => Number(nanos - origin) / 1e6;
+/** What the span list and the timeline need of a span: no payloads. */
+export function toSpanSummary(span: Span, origin: bigint): SpanSummary {
   return {
     spanId: span.spanId,
     parentSpanId: span.parentSpanId,
     name: span.name,
     ...(span.spanType ? { spanType: span.spanType } : {}),
-    startOffsetMs: ms(span.startTimeUnixNano),
+    startOffsetMs: Number(span.startTimeUnixNano - origin) / 1e6,
     durationMs:
       span.endTimeUnixNano === null
         ? null
         : Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6,
-    status: span.status,
-    ...(span.inputs !== undefined ? { inputs: span.inputs } : {}),
-    ...(span.outputs !== undefined ? { outputs: span.outputs } : {}),
-    attributes: span.attributes,
-    events: span.events.map((e) => ({
-      name: e.name,
-      offsetMs: ms(e.timeUnixNano),
-      attributes: e.attributes,
-    })),
+    statusCode: span.status.code,
     ...(span.problem ? { problem: span.problem } : {}),
   };
 }

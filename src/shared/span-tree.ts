@@ -123,3 +123,11 @@ export function spanKeys<T extends SpanLike>(spans: readonly T[]): Map<T, string
   }
   return keys;
 }
+
+/**
+ * The span a trace panel shows first: the first span without a parent (the root), or -1. The
+ * host sends its details with the trace; the webview selects it.
+ */
+export function firstRootIndex(spans: readonly SpanLike[]): number {
+  return spans.findIndex((s) => s.parentSpanId === null);
+}

@@ -50,9 +50,7 @@ describe('the webview protocol', () => {
       name: 'again',
       startOffsetMs: 0,
       durationMs: 1,
-      status: { code: 'STATUS_CODE_OK', message: '' },
-      attributes: {},
-      events: [],
+      statusCode: 'STATUS_CODE_OK',
       problem: 'span_id: the same as an earlier span',
     };
     const trace = {
@@ -175,5 +173,42 @@ describe('the webview protocol', () => {
     assert.ok(parseMessage(traceToWebview, { type: 'traceUpdate', trace: update }).ok);
     // A whole trace needs its spans: an update is not one.
     assert.ok(!parseMessage(traceToWebview, { type: 'trace', trace: update, server: 'x' }).ok);
+  });
+
+  it('sends a selected span’s details alone, asked for by index and id', () => {
+    const details = {
+      index: 3,
+      spanId: 'aaaaaaaaaaaaaaaa',
+      status: { code: 'STATUS_CODE_ERROR', message: 'boom' },
+      inputs: { q: 'x' },
+      attributes: { 'mlflow.spanType': 'TOOL' },
+      events: [{ name: 'exception', offsetMs: 1.5, attributes: {} }],
+    };
+    assert.ok(parseMessage(traceToWebview, { type: 'spanDetails', traceId: 'tr-1', details }).ok);
+    for (const index of [-1, 1.5, '3'])
+      assert.ok(
+        !parseMessage(traceToWebview, {
+          type: 'spanDetails',
+          traceId: 'tr-1',
+          details: { ...details, index },
+        }).ok,
+      );
+    const ask = { type: 'selectSpan', traceId: 'tr-1', index: 3, spanId: 'aaaaaaaaaaaaaaaa' };
+    assert.ok(parseMessage(traceFromWebview, ask).ok);
+    assert.ok(!parseMessage(traceFromWebview, { ...ask, index: -2 }).ok);
+  });
+
+  it('has the webview say what it redrew, and why', () => {
+    const rendered = {
+      type: 'rendered',
+      ms: 3,
+      cause: 'select',
+      redrawn: ['selection', 'details'],
+      rows: 40,
+      scroll: { list: 320, page: 0 },
+    };
+    assert.ok(parseMessage(traceFromWebview, rendered).ok);
+    assert.ok(!parseMessage(traceFromWebview, { ...rendered, redrawn: ['everything'] }).ok);
+    assert.ok(!parseMessage(traceFromWebview, { ...rendered, cause: 'magic' }).ok);
   });
 });

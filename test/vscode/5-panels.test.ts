@@ -111,8 +111,13 @@ describe('the trace panel', () => {
       );
       assert.ok(whole.spans > 0);
       await run('logFeedback', { traceId: traces.agent, name: 'partial_update', value: true });
-      await waitFor('a partial update drawn', () =>
+      const partial = await waitFor('a partial update drawn', () =>
         renders.find((r) => r.traceId === traces.agent && r.partial),
+      );
+      // The header and the assessments, not the page: the list and the details stay.
+      assert.ok(
+        !partial.redrawn.includes('page') && !partial.redrawn.includes('details'),
+        partial.redrawn.join(', '),
       );
       const [names, selected] = await inWebview(
         'trace',
@@ -127,6 +132,156 @@ describe('the trace panel', () => {
       assert.match(selected?.[0] ?? '', /get_weather/, 'the span stays selected');
     } finally {
       subscription.dispose();
+    }
+  });
+
+  it('draws a trace of 32 000 spans a window of rows at a time; a selection sends and redraws that span only', async function () {
+    this.timeout(240_000);
+    const SPANS = 32_000;
+    // A trace logged by MLflow's SDK, given 32 000 spans on the way from the server (logging
+    // that many through the SDK takes minutes): steps of ten tool calls, 300 bytes of inputs each.
+    const { trace_id: traceId } = await sdk.call<{ trace_id: string }>('create_trace', {
+      experiment: 'Big traces',
+      input: 'many spans',
+    });
+    const proxy = await FaultProxy.start(env('MLFLOW_TRACKING_URI'));
+    proxy.set({
+      match: new RegExp(`get-trace-artifact\\?request_id=${traceId}`),
+      fault: {
+        kind: 'transform',
+        change: (json) => {
+          type Wire = Record<string, unknown>;
+          const data = json as { spans: Wire[] };
+          const root = data.spans.find((span) => !span.parent_span_id);
+          const child = data.spans.find((span) => span.parent_span_id);
+          if (!root || !child) return data;
+          const id = (n: number) => {
+            const bytes = Buffer.alloc(8);
+            bytes.writeUInt32BE(0xabcdef01, 0);
+            bytes.writeUInt32BE(n, 4);
+            return bytes.toString('base64');
+          };
+          const spans: Wire[] = [root];
+          let step = '';
+          for (let i = 1; i < SPANS; i++) {
+            const isStep = i % 10 === 1;
+            if (isStep) step = id(i);
+            spans.push({
+              ...child,
+              span_id: id(i),
+              parent_span_id: isStep ? root.span_id : step,
+              name: isStep ? `step_${i}` : `tool_${i}`,
+              attributes: {
+                ...(child.attributes as Wire),
+                'mlflow.spanInputs': JSON.stringify({ query: 'x'.repeat(300), i }),
+              },
+            });
+          }
+          return { ...data, spans };
+        },
+      },
+    });
+    const renders: TraceRendered[] = [];
+    const subscription = api.onDidRenderTrace((event) => renders.push(event));
+    try {
+      await run('selectServer', proxy.url);
+      await waitFor('connected through the proxy', () => api.connection.state.kind === 'connected');
+      await run('openTrace', { traceId });
+      const first = await waitFor(
+        'the trace drawn',
+        () => renders.find((r) => r.traceId === traceId && r.cause === 'trace'),
+        120_000,
+      );
+      assert.equal(first.spans, SPANS);
+      assert.deepEqual(first.redrawn, ['page']);
+      assert.ok(first.rows > 0 && first.rows <= 120, `${first.rows} rows drawn`);
+      // The summaries, not the 9.6 MB of inputs: under 250 bytes a span.
+      assert.ok(first.messageBytes < SPANS * 250, `${first.messageBytes} bytes`);
+      const [heading, names] = await inWebview(
+        'trace',
+        { waitFor: true, selector: '[data-testid="span-details"] h3', hasText: 'my_app' },
+        { text: true, selector: '.spans h2' },
+        { text: true, selector: '.span-row .span-name' },
+      );
+      assert.deepEqual(heading, [`Spans (${SPANS})`]);
+      assert.ok((names?.length ?? 0) <= 120, `${names?.length} rows in the page`);
+      assert.equal(names?.[0], 'my_app');
+
+      // The keyboard reaches the end of the list: its last rows are drawn, the first ones not.
+      const target = `.span-row[aria-posinset="${SPANS - 2}"]`;
+      const [before, last, name] = await inWebview(
+        'trace',
+        { press: 'End', selector: '.span-row' },
+        { waitFor: true, selector: `.span-row[aria-posinset="${SPANS}"]` },
+        { waitFor: true, selector: target },
+        { text: true, selector: '.span-row .span-name' },
+        { text: true, selector: '.span-row:focus .span-name' },
+        { text: true, selector: `${target} .span-name` },
+      );
+      assert.ok((before?.length ?? 0) <= 120, `${before?.length} rows drawn at the end`);
+      assert.ok(!before?.includes('my_app'), 'the first row is no longer drawn');
+      assert.deepEqual(last, [`tool_${SPANS - 1}`], 'the last row has the focus');
+      const chosen = name?.[0] ?? '';
+      assert.match(chosen, /^tool_/);
+
+      // A selection: that span's data comes, the details and the selection mark are redrawn.
+      const sinceClick = renders.length;
+      const [after, selected, details] = await inWebview(
+        'trace',
+        { click: true, selector: target },
+        { waitFor: true, selector: '[data-testid="span-details"] h3', hasText: chosen },
+        { text: true, selector: '.span-row .span-name' },
+        { text: true, selector: '.span-row.selected .span-name' },
+        { text: true, selector: '[data-testid="span-details"]' },
+      );
+      assert.match(details?.[0] ?? '', /x{300}/, 'its inputs');
+      const answer = await waitFor('the span’s details drawn', () =>
+        renders.find((r) => r.traceId === traceId && r.cause === 'spanDetails'),
+      );
+      // That span's inputs and outputs, not the trace's.
+      assert.ok(
+        answer.messageBytes > 300 && answer.messageBytes < 5_000,
+        `${answer.messageBytes} bytes`,
+      );
+      const since = renders.slice(sinceClick);
+      for (const r of since) {
+        assert.ok(['select', 'spanDetails'].includes(r.cause), r.cause);
+        assert.ok(
+          r.redrawn.every((part) => part === 'selection' || part === 'details'),
+          `redrawn: ${r.redrawn.join(', ')}`,
+        );
+        assert.equal(r.messageBytes, r.cause === 'spanDetails' ? answer.messageBytes : 0);
+        assert.equal(r.scroll.list, answer.scroll.list);
+      }
+      // The list did not move: the same rows are drawn, scrolled as before, the chosen one marked.
+      assert.deepEqual(after, before);
+      assert.deepEqual(selected, [chosen]);
+      assert.ok(answer.scroll.list > 0, 'the list is still scrolled to its end');
+
+      // The raw JSON toggle redraws the values, nothing of the list, and asks the host nothing.
+      const beforeRaw = renders.length;
+      const [raw, rows] = await inWebview(
+        'trace',
+        { click: true, selector: '[data-testid="raw-toggle"]' },
+        { waitFor: true, selector: '[data-testid="span-details"] pre.raw' },
+        { text: true, selector: '[data-testid="span-details"] h3' },
+        { text: true, selector: '.span-row .span-name' },
+      );
+      assert.deepEqual(raw, [chosen]);
+      assert.deepEqual(rows, before);
+      const toggled = await waitFor('the raw values drawn', () =>
+        renders.slice(beforeRaw).find((r) => r.cause === 'raw'),
+      );
+      assert.ok(!toggled.redrawn.includes('list') && !toggled.redrawn.includes('page'));
+      assert.equal(toggled.messageBytes, 0);
+      assert.equal(toggled.scroll.list, answer.scroll.list);
+      await screenshot('panel-big-trace');
+    } finally {
+      subscription.dispose();
+      await closeAllTabs();
+      await run('selectServer', env('MLFLOW_TRACKING_URI'));
+      await waitFor('the seeded server again', () => api.connection.state.kind === 'connected');
+      await proxy.close();
     }
   });
 
@@ -382,6 +537,8 @@ describe('the trace panel', () => {
         { text: true, selector: '.span-row:has-text("repeated span id") [data-testid="problem"]' },
         { click: true, selector: '.span-row:has-text("repeated span id")' },
         { waitFor: true, selector: '.span-row.selected', hasText: 'repeated span id' },
+        // The details come from the extension a moment after the selection mark moves.
+        { waitFor: true, selector: '[data-testid="span-details"] h3', hasText: 'repeated span id' },
         { text: true, selector: '[data-testid="span-details"] h3' },
         { text: true, selector: '[data-testid="span-details"] [data-testid="problem"]' },
       );

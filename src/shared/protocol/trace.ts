@@ -3,7 +3,12 @@ import * as z from '../../mlflow/zod';
 import { recordOf } from '../../mlflow/records';
 import { assessmentView, errorMessage, json, readyMessage, type Protocol } from './common';
 
-export const spanView = z.object({
+/**
+ * A span as the list and the timeline need it: no inputs, outputs, attributes or events (those
+ * are the megabytes), and only its status code. A trace of 32 000 spans sends these, and the
+ * details of one span at a time (spanDetails).
+ */
+export const spanSummary = z.object({
   spanId: z.string(),
   parentSpanId: z.nullable(z.string()),
   name: z.string(),
@@ -11,17 +16,32 @@ export const spanView = z.object({
   /** Milliseconds from the trace's first span start (bigint nanoseconds do not cross JSON). */
   startOffsetMs: z.number(),
   durationMs: z.nullable(z.number()),
+  statusCode: z.string(),
+  /** Set when the server's span did not fit or repeats an id: its row says what, flagged. */
+  problem: z.optional(z.string()),
+});
+export type SpanSummary = z.infer<typeof spanSummary>;
+
+/** What a span's details show beyond its summary: sent when the span is selected. */
+export const spanDetails = z.object({
+  /** The span's place in the trace's `spans` (an id can repeat; the index cannot). */
+  index: z.int().check(z.nonnegative()),
+  spanId: z.string(),
   status: z.object({ code: z.string(), message: z.string() }),
   inputs: z.optional(json),
   outputs: z.optional(json),
+  /**
+   * The root span's inputs (outputs) are the trace's `request` (`response`), sent once: set
+   * instead of `inputs` (`outputs`) in the first message.
+   */
+  inputsAreRequest: z.optional(z.boolean()),
+  outputsAreResponse: z.optional(z.boolean()),
   attributes: z.record(z.string(), json),
   events: z.array(
     z.object({ name: z.string(), offsetMs: z.number(), attributes: z.record(z.string(), json) }),
   ),
-  /** Set when the server's span did not fit or repeats an id: its row says what, flagged. */
-  problem: z.optional(z.string()),
 });
-export type SpanView = z.infer<typeof spanView>;
+export type SpanDetails = z.infer<typeof spanDetails>;
 
 export const traceView = z.object({
   traceId: z.string(),
@@ -43,7 +63,8 @@ export const traceView = z.object({
   request: z.optional(json),
   response: z.optional(json),
   assessments: z.array(assessmentView),
-  spans: z.array(spanView),
+  /** Every span, summarised; a span's details come with its selection (spanDetails). */
+  spans: z.array(spanSummary),
   /** Set when the spans could not be loaded; the rest still shows. */
   spansError: z.optional(z.string()),
   /** Set when the server's trace record did not fit: the header says what, flagged. */
@@ -63,14 +84,49 @@ export const traceUpdate = z.omit(traceView, {
 });
 export type TraceUpdate = z.infer<typeof traceUpdate>;
 
+/** What made the webview draw: a message from the host, or something done in the page. */
+export const RENDER_CAUSES = [
+  'trace',
+  'traceUpdate',
+  'spanDetails',
+  'select',
+  'raw',
+  'history',
+  'elsewhere',
+] as const;
+export type RenderCause = (typeof RENDER_CAUSES)[number];
+
+/** The parts of the trace page, each redrawn alone. `page` is everything. */
+export const RENDERED_PARTS = [
+  'page',
+  'banner',
+  'header',
+  'io',
+  'assessments',
+  'list',
+  'selection',
+  'details',
+] as const;
+export type RenderedPart = (typeof RENDERED_PARTS)[number];
+
 export const ASSESSMENT_ACTIONS = ['edit', 'override', 'delete', 'copyId'] as const;
 export type AssessmentAction = (typeof ASSESSMENT_ACTIONS)[number];
 
 // ---- host → webview -------------------------------------------------------------------------
 
 export const traceToWebview = z.discriminatedUnion('type', [
-  /** `server`: the tracking URL the trace was read from (kept in the panel's saved state). */
-  z.object({ type: z.literal('trace'), trace: traceView, server: z.string() }),
+  /**
+   * `server`: the tracking URL the trace was read from (kept in the panel's saved state).
+   * `details`: those of the span shown first (the first root), so that it shows at once.
+   */
+  z.object({
+    type: z.literal('trace'),
+    trace: traceView,
+    server: z.string(),
+    details: z.optional(spanDetails),
+  }),
+  /** The details of one span, asked for by `selectSpan`. */
+  z.object({ type: z.literal('spanDetails'), traceId: z.string(), details: spanDetails }),
   /** The same trace with new assessments or info, its spans unchanged (not sent again). */
   z.object({ type: z.literal('traceUpdate'), trace: traceUpdate }),
   /**
@@ -97,8 +153,26 @@ export const traceFromWebview = z.discriminatedUnion('type', [
     spanId: z.optional(z.string()),
   }),
   z.object({ type: z.literal('refresh') }),
-  /** The webview measured how long it took to render (for benchmarks). */
-  z.object({ type: z.literal('rendered'), ms: z.number() }),
+  /** A span was selected whose details the webview does not have: the host sends them. */
+  z.object({
+    type: z.literal('selectSpan'),
+    traceId: z.string(),
+    index: z.int().check(z.nonnegative()),
+    spanId: z.string(),
+  }),
+  /**
+   * The webview drew something (for benchmarks and tests): how long it took, why (`cause`: the
+   * host's message, or the person's click), which parts of the page it redrew, how many span
+   * rows the page holds, and where the span list and the page are scrolled.
+   */
+  z.object({
+    type: z.literal('rendered'),
+    ms: z.number(),
+    cause: z.enum(RENDER_CAUSES),
+    redrawn: z.array(z.enum(RENDERED_PARTS)),
+    rows: z.number(),
+    scroll: z.object({ list: z.number(), page: z.number() }),
+  }),
 ]);
 export type TraceFromWebview = z.infer<typeof traceFromWebview>;
 
