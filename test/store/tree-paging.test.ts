@@ -247,3 +247,36 @@ describe('paging the tree', () => {
     tree.dispose();
   });
 });
+
+describe('span ranges', () => {
+  it('shows a span with more children than a row may list in ranges, with parents for reveal', async () => {
+    // An agent of 300 spans: a root over 30 steps of 10 (bench_seed.py's shape), through
+    // MLflow's tracing SDK; ranges of RANGE_SIZE make the root's 30 children 20 rows and a range.
+    const { stdout } = await promisify(execFile)(pythonPath(), [
+      path.join(repoRoot(), 'python', 'bench_seed.py'),
+      ...['--tracking-uri', server.url, '--experiment', 'span-ranges'],
+      ...['--big-trace', '300', '--payload-kb', '16'],
+    ]);
+    const made = JSON.parse(stdout) as { experiment_id: string; trace_id: string };
+    const { tree } = setUp();
+    const trace = await client.getTraceInfo(made.trace_id);
+    const traceNode = tree.nodeForTrace(trace, asExperimentId(made.experiment_id));
+    const group = (await tree.getChildren(traceNode)).find((n) => n.kind === 'spans');
+    assert.ok(group);
+    const [root] = await tree.getChildren(group);
+    assert.ok(root?.kind === 'span');
+    const rows = await tree.getChildren(root);
+    assert.equal(rows.length, RANGE_SIZE + 1);
+    const range = rows.at(-1);
+    assert.ok(range?.kind === 'spanRange', `the last row is a range, not ${range?.kind}`);
+    assert.deepEqual([range.start, range.end], [RANGE_SIZE, 30]);
+    const inner = await tree.getChildren(range);
+    assert.equal(inner.length, 30 - RANGE_SIZE);
+    assert.ok(inner.every((n) => n.kind === 'span'));
+    assert.ok(tree.getParent(inner[0] as TreeNode) === range, 'a span in a range has it as parent');
+    assert.ok(tree.getParent(range) === root, 'a range has the span as parent');
+    // The Spans row lists the same objects again (made once per trace).
+    assert.equal((await tree.getChildren(group))[0], root);
+    tree.dispose();
+  });
+});

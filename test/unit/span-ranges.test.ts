@@ -1,22 +1,15 @@
 /**
  * A span with tens of thousands of children opens as bounded rows: the first RANGE_SIZE, then
  * ranges, nested when there would be more ranges than a row may list. Synthetic spans, no server;
- * paging the traces of a real server is in test/store/tree-paging.test.ts.
+ * the same through the tree model, and paging, against a real server: test/store/tree-paging.test.ts.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { MlflowClient } from '../../src/mlflow/client';
 import { asExperimentId, asTraceId } from '../../src/mlflow/ids';
 import type { Span, TraceInfo } from '../../src/mlflow/types';
-import { TraceStore } from '../../src/store/trace-store';
-import {
-  SpansGroupNode,
-  type SpanNode,
-  type SpanRangeNode,
-  type TreeNode,
-} from '../../src/tree/nodes';
+import { SpansGroupNode, type SpanNode, type SpanRangeNode } from '../../src/tree/nodes';
 import { RANGE_SIZE, rangeLabel, rowsInRanges } from '../../src/tree/ranges';
-import { buildSpanTree, spanRows, TraceTreeModel } from '../../src/tree/tree-model';
+import { buildSpanTree, spanRows } from '../../src/tree/tree-model';
 
 const EXPERIMENT_ID = asExperimentId('7');
 
@@ -94,42 +87,6 @@ describe('span ranges', () => {
     };
     collect(rows);
     assert.ok(keys.size > 60);
-  });
-
-  it('shows the ranges through the tree model, with their parents for reveal', async () => {
-    const spans = [span('root', null, 0)];
-    for (let i = 0; i < 1_200; i++) spans.push(span(`c${i}`, 'root', i + 1));
-    const connection = {
-      client: {
-        getTraceSpansSized: () => Promise.resolve({ spans, bytes: 1 }),
-      } as unknown as MlflowClient,
-      state: { kind: 'connected' },
-      settings: { experiments: [], pageSize: 1, trackingUri: { url: 'http://x' } },
-      noteFailure: () => undefined,
-    };
-    const tree = new TraceTreeModel(new TraceStore(connection), connection);
-    const traceNode = tree.nodeForTrace(trace, EXPERIMENT_ID);
-    const group = (await tree.getChildren(traceNode)).find((n) => n.kind === 'spans');
-    assert.ok(group);
-    const [root] = await tree.getChildren(group);
-    assert.ok(root?.kind === 'span');
-    const rows = await tree.getChildren(root);
-    assert.deepEqual(
-      rows.slice(RANGE_SIZE).map((n) => n.kind === 'spanRange' && [n.start, n.end]),
-      [
-        [500, 1000],
-        [1000, 1200],
-      ],
-    );
-    const last = rows.at(-1);
-    assert.ok(last);
-    const inner = await tree.getChildren(last);
-    assert.equal(inner.length, 200);
-    assert.ok(tree.getParent(inner[0] as TreeNode) === last, 'a span in a range has it as parent');
-    assert.ok(tree.getParent(last) === root, 'a range has the span as parent');
-    // The Spans row lists the same objects again (made once per trace).
-    assert.equal((await tree.getChildren(group))[0], root);
-    tree.dispose();
   });
 
   it('nests ranges when there are more ranges than a row may list', () => {
