@@ -14,7 +14,15 @@ import vm from 'node:vm';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import type { TraceRendered } from '../../src/panels/panel-context';
-import { EXTENSION_ID, env, inWebview, rows, showView, waitFor } from './support/harness';
+import {
+  EXTENSION_ID,
+  env,
+  inWebview,
+  rows,
+  screenshot,
+  showView,
+  waitFor,
+} from './support/harness';
 import { asExperimentId } from '../../src/mlflow/ids';
 
 const MINIMAL_EXTENSION_ID = 'mlflow-trace-review-bench.minimal-extension';
@@ -154,20 +162,26 @@ describe('extension host figures', function () {
     );
     started = performance.now();
     let submitted = 0;
-    let heading = '';
-    for (; submitted < count; submitted++) {
+    while (submitted < count) {
       const [shown] = await inWebview(
         'form',
         { click: true, selector: '[data-boolean="true"]' },
         { text: true, selector: 'h1' },
         { click: true, selector: '[data-testid="submit-next"]' },
       );
-      heading = shown?.[0] ?? '';
-      // The form moves on to the next trace: its heading names another trace.
-      await waitFor('the form for the next trace', async () => {
-        const [now] = await inWebview('form', { text: true, selector: 'h1' });
-        return now?.[0] && now[0] !== heading ? true : undefined;
+      const heading = shown?.[0] ?? '';
+      // The form moves on to the next trace (its heading names another), or closes when no
+      // trace is left without a person's feedback.
+      const outcome = await waitFor('the form for the next trace', async () => {
+        if (api.openPanels().forms === 0) return 'none left';
+        const [now] = await inWebview('form', { text: true, selector: 'h1' }).catch(() => []);
+        return now?.[0] && now[0] !== heading ? 'next' : undefined;
+      }).catch(async (error: unknown) => {
+        await screenshot('bench-submit-and-next');
+        throw error;
       });
+      submitted++;
+      if (outcome === 'none left') break;
     }
     figures.formsSubmitted = submitted;
     figures.submitAndNextMeanMs = (performance.now() - started) / Math.max(1, submitted);
