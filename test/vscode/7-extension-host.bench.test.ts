@@ -111,6 +111,12 @@ describe('extension host figures', function () {
     figures.lastTenOverFirstTen = figures.lastTenPagesMeanMs / figures.firstTenPagesMeanMs;
     figures.slowestPageMs = Math.max(0, ...pageMs);
     figures.tracesLoaded = api.store.list(experimentId)?.traces.length ?? 0;
+    // What a reviewer sees after paging: the newest traces, then ranges (in the bench's folder).
+    const ranges = (await rows(api, api.tree.experimentNode(experimentId))).filter(
+      (row) => row.node.kind === 'traceRange',
+    );
+    if (ranges[0]) await api.view.reveal(ranges[0].node, { select: true, focus: false });
+    await screenshot('tree-after-paging');
     const memory = memoryMb();
     figures.heapAfterPagingMb = memory.heapUsed;
     figures.rssAfterPagingMb = memory.rss;
