@@ -102,9 +102,17 @@ async function bridge(request) {
         } else if (step.type !== undefined) {
           // Typed keys go to whatever has the focus: wait until the quick input's box has it,
           // or the first letters land elsewhere on a busy machine ("Name" became "me").
-          await page
-            .locator('.quick-input-widget input:focus')
-            .waitFor({ state: 'attached', timeout: 20_000 });
+          // Seldom, on a busy machine, the box shows without the focus (seen once in 2-commands):
+          // then a click in the box, as a person would do.
+          const focused = page.locator('.quick-input-widget input:focus');
+          const hasFocus = await focused
+            .waitFor({ state: 'attached', timeout: 5_000 })
+            .then(() => true)
+            .catch(() => false);
+          if (!hasFocus) {
+            await page.locator('.quick-input-widget input').first().click({ timeout: 5_000 });
+            await focused.waitFor({ state: 'attached', timeout: 15_000 });
+          }
           await page.keyboard.type(step.type);
         } else if (step.press) {
           await page.keyboard.press(step.press);
