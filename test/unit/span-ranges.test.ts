@@ -10,6 +10,7 @@ import type { Span, TraceInfo } from '../../src/mlflow/types';
 import { SpansGroupNode, type SpanNode, type SpanRangeNode } from '../../src/tree/nodes';
 import { RANGE_SIZE, rangeLabel, rowsInRanges } from '../../src/tree/ranges';
 import { buildSpanTree, spanRows } from '../../src/tree/tree-model';
+import { bareSpan } from '../support/spans';
 
 const EXPERIMENT_ID = asExperimentId('7');
 
@@ -23,17 +24,8 @@ describe('span ranges', () => {
     tags: {},
     assessments: [],
   };
-  const span = (spanId: string, parentSpanId: string | null, start: number): Span => ({
-    traceId: trace.traceId,
-    spanId,
-    parentSpanId,
-    name: spanId,
-    startTimeUnixNano: BigInt(start),
-    endTimeUnixNano: null,
-    status: { code: 'STATUS_CODE_OK', message: '' },
-    attributes: {},
-    events: [],
-  });
+  const span = (spanId: string, parentSpanId: string | null, start: number): Span =>
+    bareSpan(spanId, parentSpanId, start, trace.traceId);
 
   /** Every span under `rows`, depth first, checking parents and that no row lists too many. */
   function walk(rows: (SpanNode | SpanRangeNode)[], parent: unknown, out: string[]): void {

@@ -1,11 +1,12 @@
 /** The span tree from ids that need not be sound: repeats, cycles, chains thousands deep. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Span, TraceInfo } from '../../src/mlflow/types';
+import type { TraceInfo } from '../../src/mlflow/types';
 import { spanKeys, spanTree, spansInTreeOrder } from '../../src/shared/span-tree';
 import { buildSpanTree } from '../../src/tree/tree-model';
 import type { SpanNode } from '../../src/tree/nodes';
 import { asAssessmentId, asTraceId } from '../../src/mlflow/ids';
+import { bareSpan } from '../support/spans';
 
 interface S {
   spanId: string;
@@ -75,17 +76,7 @@ describe('span tree', () => {
 });
 
 describe("the tree view's span rows", () => {
-  const span = (spanId: string, parentSpanId: string | null, start: number): Span => ({
-    traceId: asTraceId('tr-1'),
-    spanId,
-    parentSpanId,
-    name: spanId,
-    startTimeUnixNano: BigInt(start),
-    endTimeUnixNano: null,
-    status: { code: 'STATUS_CODE_OK', message: '' },
-    attributes: {},
-    events: [],
-  });
+  const span = bareSpan;
   const trace: TraceInfo = {
     traceId: asTraceId('tr-1'),
     requestTime: '2025-01-01T00:00:00Z',
