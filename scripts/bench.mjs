@@ -120,8 +120,11 @@ try {
   for (const n of SIZES) {
     say(`listing ${n} traces: ours, bare wire, Python (${RUNS} runs each)`);
     const experimentId = experimentOf[n] ?? '';
-    const ours = await timeRuns(RUNS, () => listOurs(client, experimentId));
-    const wire = await timeRuns(RUNS, () => listWire(server.url, experimentId));
+    const [ours, wire] = await timePair(
+      RUNS,
+      () => listOurs(client, experimentId),
+      () => listWire(server.url, experimentId),
+    );
     const py = pythonClient([
       'list',
       '--experiment-id',
@@ -142,18 +145,21 @@ try {
 
   say(`fetching the trace of 1000 spans: ours, bare wire, Python (${RUNS} runs each)`);
   const bigId = big.trace_id ?? '';
-  const fetchOurs = await timeRuns(RUNS, async () => {
-    await client.getTraceInfo(bigId);
-    return (await client.getTraceSpans(bigId)).length;
-  });
-  const fetchWire = await timeRuns(RUNS, async () => {
-    await wire(wireAgent, `${server.url}/api/3.0/mlflow/traces/${bigId}`);
-    const text = await wire(
-      wireAgent,
-      `${server.url}/ajax-api/3.0/mlflow/get-trace-artifact?request_id=${bigId}`,
-    );
-    return text.length;
-  });
+  const [fetchOurs, fetchWire] = await timePair(
+    RUNS,
+    async () => {
+      await client.getTraceInfo(bigId);
+      return (await client.getTraceSpans(bigId)).length;
+    },
+    async () => {
+      await wire(wireAgent, `${server.url}/api/3.0/mlflow/traces/${bigId}`);
+      const text = await wire(
+        wireAgent,
+        `${server.url}/ajax-api/3.0/mlflow/get-trace-artifact?request_id=${bigId}`,
+      );
+      return text.length;
+    },
+  );
   const fetchPython = pythonClient(['get', '--trace-id', bigId, '--runs', String(RUNS)]);
   results.bigTrace = {
     spans: fetchOurs.count,
@@ -172,21 +178,6 @@ try {
   say(
     `writing ${traceIds.length} feedbacks: ours and bare wire (one at a time, ${CONCURRENCY} at a time), Python (${WRITE_RUNS} runs each)`,
   );
-  let run = 0;
-  const write = async (
-    /** @type {string} */ name,
-    /** @type {(id: string, n: string) => Promise<unknown>} */ one,
-    /** @type {number} */ concurrency,
-  ) =>
-    median(
-      (
-        await timeRuns(WRITE_RUNS, async () => {
-          const label = `${name}_${run++}`;
-          await inParallel(traceIds, concurrency, (id) => one(id, label));
-          return traceIds.length;
-        })
-      ).seconds,
-    );
   const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 30_000 });
   const ourWrite = (/** @type {string} */ id, /** @type {string} */ name) =>
     client.logFeedback({
@@ -204,11 +195,36 @@ try {
         feedback: { value: true },
       },
     });
+  let run = 0;
+  /** Ours and the bare wire, alternating, each warmed with a few writes first: seconds, medians. */
+  const writePair = async (/** @type {number} */ concurrency) => {
+    const writeAll = (
+      /** @type {(id: string, name: string) => Promise<unknown>} */ one,
+      /** @type {string} */ name,
+      /** @type {string[]} */ ids,
+    ) => {
+      const label = `${name}_${concurrency}_${run++}`;
+      return inParallel(ids, concurrency, (id) => one(id, label)).then(() => ids.length);
+    };
+    const warmIds = traceIds.slice(0, 50);
+    const [ours, wire] = await timePair(
+      WRITE_RUNS,
+      () => writeAll(ourWrite, 'ours', traceIds),
+      () => writeAll(wireWrite, 'wire', traceIds),
+      [
+        () => writeAll(ourWrite, 'ours_warm', warmIds),
+        () => writeAll(wireWrite, 'wire_warm', warmIds),
+      ],
+    );
+    return { ours: median(ours.seconds), wire: median(wire.seconds) };
+  };
+  const oneAtATime = await writePair(1);
+  const concurrent = await writePair(CONCURRENCY);
   const writing = {
-    ours: await write('ours', ourWrite, 1),
-    oursConcurrent: await write('ours_concurrent', ourWrite, CONCURRENCY),
-    wire: await write('wire', wireWrite, 1),
-    wireConcurrent: await write('wire_concurrent', wireWrite, CONCURRENCY),
+    ours: oneAtATime.ours,
+    oursConcurrent: concurrent.ours,
+    wire: oneAtATime.wire,
+    wireConcurrent: concurrent.wire,
     python: median(
       pythonClient(['write', '--trace-ids', idsFile, '--runs', String(WRITE_RUNS)]).seconds,
     ),
@@ -349,6 +365,35 @@ async function inParallel(items, limit, work) {
       while (next < items.length) await work(items[next++] ?? '');
     }),
   );
+}
+
+/**
+ * Times `a` and `b` `runs` times each, alternating which goes first, after one unmeasured run of
+ * each (or of `warmUp`'s pair): neither gets the cold code, nor the server's cold caches, alone.
+ * @param {number} runs @param {() => Promise<number>} a @param {() => Promise<number>} b
+ * @param {[() => Promise<number>, () => Promise<number>]} [warmUp]
+ * @returns {Promise<[{ seconds: number[], count: number }, { seconds: number[], count: number }]>}
+ */
+async function timePair(runs, a, b, warmUp = [a, b]) {
+  await warmUp[0]();
+  await warmUp[1]();
+  const times = { a: /** @type {number[]} */ ([]), b: /** @type {number[]} */ ([]) };
+  const counts = { a: 0, b: 0 };
+  const timeOne = async (/** @type {'a' | 'b'} */ which) => {
+    const t0 = performance.now();
+    counts[which] = await (which === 'a' ? a : b)();
+    times[which].push((performance.now() - t0) / 1000);
+  };
+  for (let i = 0; i < runs; i++) {
+    for (const which of i % 2 === 0
+      ? /** @type {const} */ (['a', 'b'])
+      : /** @type {const} */ (['b', 'a']))
+      await timeOne(which);
+  }
+  return [
+    { seconds: times.a, count: counts.a },
+    { seconds: times.b, count: counts.b },
+  ];
 }
 
 /** @param {number} runs @param {() => Promise<number>} work */

@@ -88,6 +88,9 @@ const say = (/** @type {string} */ message) =>
   console.log(`[test ${Math.round((Date.now() - started) / 1000)}s] ${message}`);
 let passed = 0;
 let failed = 0;
+/** What failed in the Node tiers, with its error: printed again at the end, where a CI log's tail shows it. */
+/** @type {string[]} */
+const failureDigest = [];
 
 const plan = parsePlan(process.argv.slice(2));
 if (!plan) {
@@ -166,6 +169,8 @@ if (swept > 0) {
 }
 
 say('done');
+if (failureDigest.length > 0)
+  console.log(['failed in the Node tiers:', ...failureDigest].join('\n'));
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
 
@@ -415,7 +420,36 @@ function runNodeTests(files, env, tapName) {
       let fail = count('fail') + count('cancelled') + count('skipped') + count('todo');
       // A crash or a hang that the runner did not count still has to show as a failure.
       if (code !== 0 && fail === 0) fail = 1;
+      failureDigest.push(...failuresIn(tap));
       resolve({ passed: count('pass'), failed: fail });
     });
   });
+}
+
+/**
+ * The failed tests of a TAP report, each with the first lines of its error (the report nests
+ * suites: a suite that failed because a test in it did is left out, its test is named).
+ * @param {string} tap
+ * @returns {string[]}
+ */
+function failuresIn(tap) {
+  const lines = tap.split('\n');
+  /** @type {string[]} */
+  const digest = [];
+  lines.forEach((line, i) => {
+    const failure = /^(\s*)not ok \d+ - (.*)$/.exec(line);
+    if (!failure) return;
+    const indent = failure[1] ?? '';
+    const block = [];
+    for (let j = i + 1; j < lines.length && block.length < 40; j++) {
+      const next = lines[j] ?? '';
+      if (!next.startsWith(`${indent}  `)) break;
+      block.push(next.trim());
+    }
+    if (block.some((l) => l.startsWith("failureType: 'subtestsFailed'"))) return;
+    const error = block.findIndex((l) => l.startsWith('error:'));
+    const shown = error < 0 ? [] : block.slice(error, error + 8);
+    digest.push(`✖ ${failure[2]}`, ...shown.map((l) => `    ${l}`));
+  });
+  return digest;
 }

@@ -34,6 +34,8 @@ export interface TraceRendered {
   traceId: string;
   /** From the panel's creation to its webview's first message (loading the page and bundle). */
   webviewReadyMs: number;
+  /** From the panel's creation to the trace's message posted to the webview. */
+  traceSentMs: number;
   /** In the webview, from the trace's message arriving to the page built (checking included). */
   renderMs: number;
   spans: number;

@@ -176,6 +176,8 @@ class TracePanel {
   private readonly sent = new Map<TraceToWebview['type'], TraceToWebview>();
   private readonly createdAt = performance.now();
   private webviewReadyMs = 0;
+  /** From the panel's creation to its last trace message posted (the host's share done). */
+  private traceSentMs = 0;
   /** How many spans the last trace sent to the webview had. */
   private spanCount = 0;
   /** The spans the webview holds now (the store's array): the same again are not re-sent. */
@@ -339,6 +341,7 @@ class TracePanel {
   private post(message: TraceToWebview): void {
     this.sent.set(message.type, message);
     this.host.post(message);
+    if (message.type === 'trace') this.traceSentMs = performance.now() - this.createdAt;
   }
 
   /**
@@ -405,6 +408,7 @@ class TracePanel {
         this.ctx.traceRendered.fire({
           traceId: this.traceId,
           webviewReadyMs: this.webviewReadyMs,
+          traceSentMs: this.traceSentMs,
           renderMs: message.ms,
           spans: this.spanCount,
           partial: message.cause === 'traceUpdate',

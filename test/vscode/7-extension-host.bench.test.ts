@@ -128,6 +128,7 @@ describe('extension host figures', function () {
     figures.panelOpenToRenderedMs = first.openToRenderedMs;
     figures.panelWebviewReadyMs = first.webviewReadyMs;
     figures.panelOursMs = first.openToRenderedMs - first.webviewReadyMs;
+    figures.panelTraceSentMs = first.traceSentMs;
     figures.panelRenderInWebviewMs = first.renderMs;
     figures.panelSpans = first.spans;
     assert.ok(first.spans > 0);
