@@ -115,7 +115,14 @@ describe('extension host figures', function () {
     const ranges = (await rows(api, api.tree.experimentNode(experimentId))).filter(
       (row) => row.node.kind === 'traceRange',
     );
-    if (ranges[0]) await api.view.reveal(ranges[0].node, { select: true, focus: false });
+    // Only for the picture: with 1 000 traces VS Code has refused this reveal ("Cannot resolve
+    // tree item"), which must not cost the run its figures.
+    if (ranges[0])
+      await api.view
+        .reveal(ranges[0].node, { select: true, focus: false })
+        .then(undefined, (e: unknown) =>
+          console.log(`[bench] the first range was not revealed: ${String(e)}`),
+        );
     await screenshot('tree-after-paging');
     const memory = memoryMb();
     figures.heapAfterPagingMb = memory.heapUsed;
