@@ -305,6 +305,11 @@ describe('tool results keep their ids exactly', () => {
     }
   });
 
+  it('are shown without text-transform: no CSS rule of the panel changes case', () => {
+    const css = readFileSync(path.join(repoRoot(), 'media', 'webview.css'), 'utf8');
+    assert.doesNotMatch(css, /text-transform/);
+  });
+
   it('keeps arguments that are not JSON as the recorded text', () => {
     const c = read([
       { role: 'assistant', tool_calls: [{ id: 'x', function: { name: 'f', arguments: '{oops' } }] },
