@@ -206,6 +206,51 @@ def create_hostile_trace(args):
     return {"trace_id": trace_id, "corpus": HOSTILE}
 
 
+def create_fixture_trace(args):
+    """A trace re-created from a conversation fixture captured from real autologging
+    (test/fixtures/conversations/<fixture>.json, written by capture_chat_fixtures.py): its spans
+    with the recorded names, span types, inputs, outputs and attributes, through the SDK's own
+    span API. A span whose recorded parent was not kept in the fixture hangs from the root."""
+    path = os.path.join(HERE, "..", "test", "fixtures", "conversations", f"{args['fixture']}.json")
+    with open(path) as f:
+        fixture = json.load(f)
+    mlflow.set_experiment(args.get("experiment", "Conversations"))
+    spans = fixture["spans"]
+    root_data = next(s for s in spans if s["parent"] is None)
+    made = {}
+
+    def start(data, parent):
+        span = mlflow.start_span_no_context(
+            name=data["name"],
+            span_type=data["span_type"],
+            parent_span=parent,
+            inputs=data["inputs"],
+            attributes={k: v for k, v in data["attributes"].items() if k != "mlflow.spanType"},
+        )
+        made[data["name"]] = span
+        return span
+
+    root = start(root_data, None)
+    children = []
+    for data in spans:
+        if data is root_data:
+            continue
+        span = start(data, made.get(data["parent"], root))
+        children.append((span, data))
+    for span, data in reversed(children):
+        span.set_outputs(data["outputs"])
+        span.end()
+    root.set_outputs(root_data["outputs"])
+    root.end()
+    trace_id = root.trace_id
+    trace = mlflow.get_trace(trace_id)
+    return {
+        "trace_id": trace_id,
+        "experiment_id": trace.info.experiment_id,
+        "span_ids": {s.name: s.span_id for s in trace.data.spans},
+    }
+
+
 def span_summaries(args):
     trace = mlflow.get_trace(args["trace_id"])
     return [
@@ -217,7 +262,7 @@ def span_summaries(args):
 COMMANDS = {f.__name__: f for f in [
     create_trace, log_feedback, log_expectation, log_guide_examples, override_feedback,
     update_assessment, delete_assessment, get_assessment, trace_assessments, assessment_values,
-    span_summaries, create_hostile_trace,
+    span_summaries, create_hostile_trace, create_fixture_trace,
 ]}
 
 

@@ -26,6 +26,7 @@ import {
 import { firstRootIndex, spanKeys, spansInTreeOrder } from '../src/shared/span-tree';
 import { append, button, clear, el, formatMs, formatTime } from './dom';
 import { channel } from './host';
+import { offeredTools } from './conversation-view';
 import { renderJson, renderValue } from './json-view';
 import {
   assessmentCounts,
@@ -695,6 +696,8 @@ function fillDetails(
     // A repeated id's assessments show under its first span only, as in the tree.
     spanAssessments,
     valueBlock('Inputs', inputs),
+    // The tools offered to the model, when its inputs did not carry them.
+    offeredTools(inputs, details.attributes['mlflow.chat.tools']),
     valueBlock('Outputs', outputs),
     valueBlock('Attributes', details.attributes),
     details.events.length > 0 ? eventsBlock(details) : null,
