@@ -105,10 +105,11 @@ export function toSpanDetails(
 function withoutInputsAndOutputs(attributes: Span['attributes']): Span['attributes'] {
   if (!(SPAN_ATTRIBUTES.inputs in attributes) && !(SPAN_ATTRIBUTES.outputs in attributes))
     return attributes;
-  const rest = { ...attributes };
-  delete rest[SPAN_ATTRIBUTES.inputs];
-  delete rest[SPAN_ATTRIBUTES.outputs];
-  return rest;
+  return Object.fromEntries(
+    Object.entries(attributes).filter(
+      ([key]) => key !== SPAN_ATTRIBUTES.inputs && key !== SPAN_ATTRIBUTES.outputs,
+    ),
+  );
 }
 
 /** An assessment as the webviews show it (the trace panel's cards, the form's original). */

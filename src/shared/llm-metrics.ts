@@ -18,6 +18,8 @@ export const SPAN_ATTRIBUTES = {
   spanType: 'mlflow.spanType',
   functionName: 'mlflow.spanFunctionName',
   startTimeNs: 'mlflow.spanStartTimeNs',
+  /** How much the span matters (a Python logging level): for MLflow's own filtering. */
+  logLevel: 'mlflow.spanLogLevel',
   /** The model's name: a string. */
   model: 'mlflow.llm.model',
   /** The model's provider ("openai"): a string. */

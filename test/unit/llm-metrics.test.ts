@@ -83,7 +83,17 @@ describe('token usage and cost as MLflow stores them', () => {
     );
   });
   it('reads nothing from text, null, lists, broken JSON, Infinity or negative numbers', () => {
-    for (const value of [undefined, null, 'null', '[1]', '"x"', '{', 3, { total_cost: 1e999 }])
+    for (const value of [
+      undefined,
+      null,
+      'null',
+      '[1]',
+      '"x"',
+      '{',
+      3,
+      '{"total_cost": 1e999}',
+      { total_cost: Infinity },
+    ])
       assert.equal(parseCost(value), undefined, JSON.stringify(value));
     assert.equal(parseTokenUsage('{"input_tokens": -5}'), undefined);
     assert.deepEqual(parseTokenUsage('{"input_tokens": 1e999, "output_tokens": 3}'), { output: 3 });
