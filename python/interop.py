@@ -251,6 +251,65 @@ def create_fixture_trace(args):
     }
 
 
+def create_llm_trace(args):
+    """A trace of an agent whose chat-model span is recorded as MLflow's OpenAI autologging
+    records one (mlflow/openai/autolog.py, without a network): the request's parameters as
+    attributes, the model (`mlflow.llm.model`) and the token usage (`mlflow.chat.tokenUsage`)
+    set on the span. Its cost (`mlflow.llm.cost`, and the trace's `mlflow.trace.cost`) is what
+    the tracking server computes from those when it stores the span, as it does for any OSS
+    server. The trace has the session and user an app sets with `update_current_trace`."""
+    from mlflow.entities import SpanType
+    from mlflow.tracing.constant import SpanAttributeKey
+    from mlflow.tracing.utils import set_span_model_attribute
+
+    mlflow.set_experiment(args.get("experiment", "LLM calls"))
+    model = args.get("model", "gpt-4o-mini")
+    usage = args.get("usage", {"input_tokens": 12, "output_tokens": 14, "total_tokens": 26})
+    question = args.get("question", "What is MLflow?")
+    request = {"model": model, "temperature": 0.2, "messages": [{"role": "user", "content": question}]}
+    response = {
+        "id": "chatcmpl-interop",
+        "object": "chat.completion",
+        "model": model,
+        "choices": [{
+            "index": 0,
+            "message": {"role": "assistant", "content": "An open source platform for the ML lifecycle."},
+            "finish_reason": "stop",
+        }],
+        "usage": {
+            "prompt_tokens": usage["input_tokens"],
+            "completion_tokens": usage["output_tokens"],
+            "total_tokens": usage["total_tokens"],
+        },
+    }
+
+    @mlflow.trace(name="llm_agent", span_type=SpanType.AGENT)
+    def agent(question):
+        mlflow.update_current_trace(session_id=args.get("session", "session-1"), user=args.get("user", "alice@example.com"))
+        # As openai's autolog starts the span: parameters but the messages become attributes.
+        attributes = {k: v for k, v in request.items() if k != "messages"}
+        attributes[SpanAttributeKey.MESSAGE_FORMAT] = "openai"
+        with mlflow.start_span(name="Completions", span_type=SpanType.CHAT_MODEL, attributes=attributes) as span:
+            span.set_inputs(request)
+            span.set_outputs(response)
+            set_span_model_attribute(span, request)
+            span.set_attribute(SpanAttributeKey.CHAT_USAGE, usage)
+        return response["choices"][0]["message"]["content"]
+
+    agent(question)
+    trace_id = mlflow.get_last_active_trace_id()
+    trace = mlflow.get_trace(trace_id)
+    llm = next(s for s in trace.data.spans if s.span_type == SpanType.CHAT_MODEL)
+    return {
+        "trace_id": trace_id,
+        "experiment_id": trace.info.experiment_id,
+        "span_ids": {s.name: s.span_id for s in trace.data.spans},
+        # What MLflow's own reader gives back: the test compares the panel with it.
+        "attributes": {k: v for k, v in llm.attributes.items() if k not in ("mlflow.spanInputs", "mlflow.spanOutputs")},
+        "trace_metadata": trace.info.trace_metadata,
+    }
+
+
 def span_summaries(args):
     trace = mlflow.get_trace(args["trace_id"])
     return [
@@ -262,7 +321,7 @@ def span_summaries(args):
 COMMANDS = {f.__name__: f for f in [
     create_trace, log_feedback, log_expectation, log_guide_examples, override_feedback,
     update_assessment, delete_assessment, get_assessment, trace_assessments, assessment_values,
-    span_summaries, create_hostile_trace, create_fixture_trace,
+    span_summaries, create_hostile_trace, create_fixture_trace, create_llm_trace,
 ]}
 
 

@@ -58,13 +58,6 @@ export function formatTime(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
 }
 
-export function formatMs(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return '';
-  if (ms < 1) return `${ms.toFixed(2)} ms`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1000).toFixed(2)} s`;
-}
-
 /** A `vscode-button` that runs `onClick`; `testId` is for the tests' selectors. */
 export function button(
   label: string,

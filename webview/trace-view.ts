@@ -12,7 +12,19 @@
  */
 import { isMadeUpId } from '../src/mlflow/ids';
 import type { JsonValue } from '../src/mlflow/types';
-import { sourceLabel } from '../src/shared/format';
+import {
+  formatCallMetrics,
+  formatCost,
+  formatDuration,
+  formatTokensLong,
+  sourceLabel,
+} from '../src/shared/format';
+import {
+  ATTRIBUTES_SHOWN_ELSEWHERE,
+  parseCost,
+  SPAN_ATTRIBUTES,
+  TRACE_METADATA,
+} from '../src/shared/llm-metrics';
 import type { AssessmentView } from '../src/shared/protocol/common';
 import {
   TRACE_PROTOCOL,
@@ -24,7 +36,7 @@ import {
   type TraceView,
 } from '../src/shared/protocol/trace';
 import { firstRootIndex, spanKeys, spansInTreeOrder } from '../src/shared/span-tree';
-import { append, button, clear, el, formatMs, formatTime } from './dom';
+import { append, button, clear, el, formatTime } from './dom';
 import { channel } from './host';
 import { offeredTools } from './conversation-view';
 import { renderJson, renderValue } from './json-view';
@@ -44,6 +56,8 @@ const ROW_MARGIN = 20;
 
 interface ViewState {
   raw: boolean;
+  /** Every attribute in the details, even those shown elsewhere: for every span since. */
+  allAttributes: boolean;
   /** Set while the extension reads another server than the trace's: actions are off. */
   elsewhere: { server: string; current: string } | undefined;
   /** The selected span's key (spanKeys): an id can repeat, and each of its rows selects its own. */
@@ -87,6 +101,7 @@ const send = traceChannel.send;
 
 const state: ViewState = {
   raw: false,
+  allAttributes: false,
   elsewhere: undefined,
   selectedSpanKey: undefined,
   openHistories: new Set(),
@@ -286,20 +301,14 @@ function header(trace: TraceView): HTMLElement {
     ['Trace', trace.traceId],
     ['Started', formatTime(trace.requestTime)],
   ];
-  if (trace.durationMs !== undefined) facts.push(['Duration', formatMs(trace.durationMs)]);
-  if (trace.tokenUsage) {
-    const { input, output, total } = trace.tokenUsage;
-    facts.push([
-      'Tokens',
-      [
-        input !== undefined ? `${input} in` : '',
-        output !== undefined ? `${output} out` : '',
-        total !== undefined ? `${total} total` : '',
-      ]
-        .filter(Boolean)
-        .join(' · '),
-    ]);
-  }
+  facts.push(
+    ['Duration', formatDuration(trace.durationMs)],
+    ['Tokens', formatTokensLong(trace.tokenUsage)],
+    ['Cost', formatCost(trace.cost)],
+    // The application's session and user: which conversation this turn is of, and whose.
+    ['Session', trace.metadata[TRACE_METADATA.session] ?? ''],
+    ['User', trace.metadata[TRACE_METADATA.user] ?? ''],
+  );
   const actions = el(
     'div',
     { class: 'actions' },
@@ -328,10 +337,25 @@ function header(trace: TraceView): HTMLElement {
       el('vscode-badge', { class: `state state-${trace.state.toLowerCase()}` }, trace.state),
     ),
     problemLine(trace.problem),
-    el('dl', { class: 'facts' }, ...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
+    factList(facts),
     keyValues('Tags', trace.tags),
     keyValues('Metadata', trace.metadata),
     actions,
+  );
+}
+
+/** Facts as a list of terms, those with no value left out; each value tagged for the tests. */
+function factList(facts: [string, string][], ...more: HTMLElement[]): HTMLElement {
+  return el(
+    'dl',
+    { class: 'facts' },
+    ...facts
+      .filter(([, value]) => value !== '')
+      .flatMap(([term, value]) => [
+        el('dt', {}, term),
+        el('dd', { 'data-fact': term.toLowerCase() }, value),
+      ]),
+    ...more,
   );
 }
 
@@ -518,23 +542,29 @@ function spanRow(p: Page, position: number): HTMLElement {
             span.problem.length > 80 ? `${span.problem.slice(0, 80)}…` : span.problem,
           )
         : null,
-      el(
-        'span',
-        { class: 'muted span-facts' },
-        [
-          span.spanType,
-          formatMs(span.durationMs),
-          count > 0 ? `${count} assessment${count > 1 ? 's' : ''}` : '',
-        ]
-          .filter(Boolean)
-          .join(' · '),
-      ),
+      spanFacts(span, count),
     ),
     el('div', { class: 'bar-track' }, bar),
   );
   // Indentation stops growing: a chain thousands of spans deep stays on screen.
   row.style.paddingLeft = `${Math.min(depth, 40) * 16 + 4}px`;
   return row;
+}
+
+/**
+ * "CHAT_MODEL · 350 ms · gpt-4o-mini · 120→45 tok · $0.0012": the call's metrics last, so that
+ * a narrow list cuts them (the details have them) rather than the duration.
+ */
+function spanFacts(span: SpanSummary, count: number): HTMLElement {
+  const text = [
+    span.spanType,
+    formatDuration(span.durationMs),
+    count > 0 ? `${count} assessment${count > 1 ? 's' : ''}` : '',
+    formatCallMetrics(span),
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  return el('span', { class: 'muted span-facts', title: text }, text);
 }
 
 /** Keys move through the whole list, drawing the rows they reach. */
@@ -661,15 +691,8 @@ function fillDetails(
     panel,
     el('h3', {}, span.name),
     problemLine(span.problem),
-    el(
-      'dl',
-      { class: 'facts' },
-      el('dt', {}, 'Span'),
-      el('dd', {}, span.spanId),
-      el('dt', {}, 'Type'),
-      el('dd', {}, span.spanType ?? '—'),
-      el('dt', {}, 'Duration'),
-      el('dd', {}, formatMs(span.durationMs)),
+    factList(
+      spanFactList(span, details),
       el('dt', {}, 'Status'),
       el(
         'dd',
@@ -699,8 +722,84 @@ function fillDetails(
     // The tools offered to the model, when its inputs did not carry them.
     offeredTools(inputs, details.attributes['mlflow.chat.tools']),
     valueBlock('Outputs', outputs),
-    valueBlock('Attributes', details.attributes),
+    attributesBlock(details, inputs, outputs),
     details.events.length > 0 ? eventsBlock(details) : null,
+  );
+}
+
+/** The span's own facts: its id and type, the function traced, and its LLM call's metrics. */
+function spanFactList(span: SpanSummary, details: SpanDetails): [string, string][] {
+  const text = (key: string) => {
+    const value = details.attributes[key];
+    return typeof value === 'string' ? value : '';
+  };
+  const provider = text(SPAN_ATTRIBUTES.provider);
+  const costs = parseCost(details.attributes[SPAN_ATTRIBUTES.cost]);
+  const split = [
+    costs?.input === undefined ? '' : `${formatCost(costs.input)} in`,
+    costs?.output === undefined ? '' : `${formatCost(costs.output)} out`,
+  ].filter(Boolean);
+  return [
+    ['Span', span.spanId],
+    ['Type', span.spanType ?? '—'],
+    ['Function', text(SPAN_ATTRIBUTES.functionName)],
+    ['Duration', formatDuration(span.durationMs)],
+    ['Model', [span.model ?? '', provider && `(${provider})`].filter(Boolean).join(' ')],
+    ['Tokens', formatTokensLong(span.tokens)],
+    [
+      'Cost',
+      span.cost === undefined
+        ? ''
+        : `${formatCost(span.cost)}${split.length > 0 ? ` (${split.join(' · ')})` : ''}`,
+    ],
+  ];
+}
+
+/**
+ * The span's attributes but those shown elsewhere (inputs, outputs, type, model, tokens, cost,
+ * tools) and MLflow's plumbing, with a toggle that shows them all (for every span since).
+ */
+function attributesBlock(
+  details: SpanDetails,
+  inputs: JsonValue | undefined,
+  outputs: JsonValue | undefined,
+): HTMLElement | null {
+  // The inputs and outputs are not sent twice: put back for "all" as MLflow has them.
+  const all: Record<string, JsonValue> = {
+    ...(inputs === undefined ? {} : { [SPAN_ATTRIBUTES.inputs]: inputs }),
+    ...(outputs === undefined ? {} : { [SPAN_ATTRIBUTES.outputs]: outputs }),
+    ...details.attributes,
+  };
+  const keys = Object.keys(all);
+  if (keys.length === 0) return null;
+  const own = Object.fromEntries(
+    Object.entries(all).filter(([key]) => !ATTRIBUTES_SHOWN_ELSEWHERE.has(key)),
+  );
+  const hidden = keys.length - Object.keys(own).length;
+  const toggle = el('vscode-checkbox', {
+    label: 'Show all attributes',
+    'data-testid': 'all-attributes-toggle',
+    checked: state.allAttributes,
+  });
+  toggle.addEventListener('change', () => {
+    state.allAttributes = !state.allAttributes;
+    const p = page;
+    if (!p) return;
+    const since = performance.now();
+    showSelectedDetails(p);
+    report('attributes', ['details'], since);
+  });
+  const shown = state.allAttributes ? all : own;
+  const title = state.allAttributes
+    ? `Attributes (${keys.length})`
+    : `Attributes (${Object.keys(own).length}${hidden > 0 ? `, ${hidden} shown elsewhere` : ''})`;
+  return section(
+    'Attributes',
+    title,
+    ...(hidden > 0 ? [el('div', { class: 'attributes-toggle' }, toggle)] : []),
+    Object.keys(shown).length > 0
+      ? renderValue(shown, state.raw)
+      : el('p', { class: 'muted' }, 'Every attribute is shown above.'),
   );
 }
 
@@ -732,7 +831,7 @@ function eventsBlock(details: SpanDetails): HTMLElement {
       el(
         'details',
         {},
-        el('summary', {}, `${e.name} at +${formatMs(e.offsetMs)}`),
+        el('summary', {}, `${e.name} at +${formatDuration(e.offsetMs)}`),
         renderJson(e.attributes, 1),
       ),
     ),
@@ -795,12 +894,16 @@ function assessmentCard(a: AssessmentView, edited: boolean): HTMLElement {
   const source = sourceLabel(a);
   const line = el('div', { class: 'assessment-line' });
   const structured = a.kind === 'expectation' && a.value !== null && typeof a.value === 'object';
+  // Feedback shows under its name's heading; expectations share one: each card names its own.
+  if (a.kind === 'expectation')
+    line.appendChild(el('span', { class: 'assessment-name', 'data-testid': 'name' }, a.name));
   if (a.error) {
     const message = a.error.errorMessage ? `: ${a.error.errorMessage}` : '';
     line.appendChild(el('span', { class: 'error' }, `Error ${a.error.errorCode}${message}`));
   } else if (!structured) {
     // A structured expectation shows as a tree below instead.
     const text = typeof a.value === 'string' ? a.value : JSON.stringify(a.value);
+    if (a.kind === 'expectation') line.append(': ');
     line.appendChild(el('span', { class: 'assessment-value', 'data-testid': 'value' }, text));
   }
   line.append(el('span', { class: 'muted' }, ` · ${source} · ${formatTime(a.lastUpdateTime)}`));

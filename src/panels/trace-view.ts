@@ -6,16 +6,23 @@
 import type { Assessment, Span, TraceInfo } from '../mlflow';
 import type { AssessmentView } from '../shared/protocol/common';
 import type { SpanDetails, SpanSummary, TraceView } from '../shared/protocol/trace';
-import { traceName } from '../shared/format';
-
-/** MLflow keeps a trace's token counts in this metadata key, as JSON. */
-const TOKEN_USAGE_KEY = 'mlflow.trace.tokenUsage';
+import { spanDurationMs, traceName } from '../shared/format';
+import {
+  callMetrics,
+  parseCost,
+  parseTokenUsage,
+  SPAN_ATTRIBUTES,
+  TRACE_METADATA,
+  totalCost,
+} from '../shared/llm-metrics';
 
 export function toTraceView(trace: TraceInfo, spans: Span[] | { error: string }): TraceView {
   const spanList = Array.isArray(spans) ? spans : [];
   const origin = traceOrigin(spanList);
   const root = requestSpan(spanList);
-  const tokenUsage = parseTokenUsage(trace.metadata[TOKEN_USAGE_KEY]);
+  const tokenUsage = parseTokenUsage(trace.metadata[TRACE_METADATA.tokenUsage]);
+  const costs = parseCost(trace.metadata[TRACE_METADATA.cost]);
+  const cost = costs && totalCost(costs);
   return {
     traceId: trace.traceId,
     ...(trace.experimentId ? { experimentId: trace.experimentId } : {}),
@@ -24,6 +31,7 @@ export function toTraceView(trace: TraceInfo, spans: Span[] | { error: string })
     requestTime: trace.requestTime,
     ...(trace.executionDurationMs !== undefined ? { durationMs: trace.executionDurationMs } : {}),
     ...(tokenUsage ? { tokenUsage } : {}),
+    ...(cost === undefined ? {} : { cost }),
     tags: trace.tags,
     metadata: trace.metadata,
     ...(root?.inputs !== undefined
@@ -81,13 +89,27 @@ export function toSpanDetails(
       : isRequest
         ? { outputsAreResponse: true }
         : { outputs: span.outputs }),
-    attributes: span.attributes,
+    attributes: withoutInputsAndOutputs(span.attributes),
     events: span.events.map((e) => ({
       name: e.name,
       offsetMs: ms(e.timeUnixNano),
       attributes: e.attributes,
     })),
   };
+}
+
+/**
+ * A span's attributes without its inputs and outputs: they are sent once, as `inputs` and
+ * `outputs` (MLflow's reader takes them from these very attributes), not twice.
+ */
+function withoutInputsAndOutputs(attributes: Span['attributes']): Span['attributes'] {
+  if (!(SPAN_ATTRIBUTES.inputs in attributes) && !(SPAN_ATTRIBUTES.outputs in attributes))
+    return attributes;
+  return Object.fromEntries(
+    Object.entries(attributes).filter(
+      ([key]) => key !== SPAN_ATTRIBUTES.inputs && key !== SPAN_ATTRIBUTES.outputs,
+    ),
+  );
 }
 
 /** An assessment as the webviews show it (the trace panel's cards, the form's original). */
@@ -110,46 +132,22 @@ export function toAssessmentView(a: Assessment): AssessmentView {
   };
 }
 
-/** What the span list and the timeline need of a span: no payloads. */
+/** What the span list and the timeline need of a span: no payloads; its model, tokens and cost. */
 export function toSpanSummary(span: Span, origin: bigint): SpanSummary {
+  const { model, tokens, cost } = callMetrics(span.attributes);
   return {
     spanId: span.spanId,
     parentSpanId: span.parentSpanId,
     name: span.name,
     ...(span.spanType ? { spanType: span.spanType } : {}),
     startOffsetMs: Number(span.startTimeUnixNano - origin) / 1e6,
-    durationMs:
-      span.endTimeUnixNano === null
-        ? null
-        : Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6,
+    durationMs: spanDurationMs(span) ?? null,
     statusCode: span.status.code,
+    ...(model === undefined ? {} : { model }),
+    ...(tokens === undefined ? {} : { tokens }),
+    ...(cost === undefined ? {} : { cost }),
     ...(span.problem ? { problem: span.problem } : {}),
   };
-}
-
-/**
- * Token counts as MLflow stores them: `{"input_tokens": 1, ...}` as JSON text. Whatever else the
- * text holds (`null`, a list, `1e999` read as Infinity, counts as strings) shows no count.
- */
-export function parseTokenUsage(text: string | undefined): TraceView['tokenUsage'] {
-  if (!text) return undefined;
-  let usage: unknown;
-  try {
-    usage = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof usage !== 'object' || usage === null || Array.isArray(usage)) return undefined;
-  const fields = usage as Record<string, unknown>;
-  const counts = {
-    input: fields.input_tokens,
-    output: fields.output_tokens,
-    total: fields.total_tokens,
-  };
-  const numbers = Object.entries(counts).filter(
-    (entry): entry is [string, number] => typeof entry[1] === 'number' && Number.isFinite(entry[1]),
-  );
-  return numbers.length > 0 ? Object.fromEntries(numbers) : undefined;
 }
 
 /** Without spans, the server's (cut) preview is what there is. */

@@ -6,7 +6,7 @@
  * notifications, quick picks and the status bar, and through `markdownText`, `codeSpan` or
  * `codeBlock` for Markdown, never as it is.
  */
-import type { Assessment, AssessmentSource, JsonValue, TraceInfo } from '../mlflow';
+import type { Assessment, AssessmentSource, JsonValue, Span, TraceInfo } from '../mlflow';
 
 /** MLflow stores the root span's name here. */
 const TRACE_NAME_TAG = 'mlflow.traceName';
@@ -86,11 +86,122 @@ export function formatAge(isoTime: string, now: number): string {
   return new Date(then).toISOString().slice(0, 10);
 }
 
-export function formatDuration(ms: number | undefined): string {
-  if (ms === undefined) return '';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+// ---- numbers for people ----------------------------------------------------------------------
+// One rounding for the tree, the hovers and the webviews, so that a span reads the same in each.
+// Anything that is not a quantity (undefined, null, NaN, ±Infinity, a negative) shows as ''.
+
+/** Grouped the same in the extension host and the webview, whatever their locales. */
+const NUMBERS = 'en-US';
+
+function isQuantity(n: number | null | undefined): n is number {
+  return typeof n === 'number' && Number.isFinite(n) && n >= 0;
+}
+
+/**
+ * "< 1 µs", "250 µs", "12 ms", "1.25 s", "12.50 s", "2 min 5 s", "3 h 20 min". Rounded once, at
+ * the unit shown, so a value never reads "1000 ms" or "60.00 s".
+ */
+export function formatDuration(ms: number | null | undefined): string {
+  if (!isQuantity(ms)) return '';
+  if (ms === 0) return '0 ms';
+  const micros = Math.round(ms * 1000);
+  if (micros < 1) return '< 1 µs';
+  if (micros < 1000) return `${micros} µs`;
+  const millis = Math.round(ms);
+  if (millis < 1000) return `${millis} ms`;
+  const centis = Math.round(ms / 10);
+  if (centis < 6000) return `${(centis / 100).toFixed(2)} s`;
+  const seconds = Math.round(ms / 1000);
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
+  const totalMinutes = Math.round(ms / 60_000);
+  const hours = Math.floor(totalMinutes / 60);
+  return `${hours.toLocaleString(NUMBERS)} h ${totalMinutes % 60} min`;
+}
+
+/**
+ * A span's duration in milliseconds, sub-millisecond part kept (the tree and the panel round it
+ * the same way, in formatDuration); undefined while it runs.
+ */
+export function spanDurationMs(
+  span: Pick<Span, 'startTimeUnixNano' | 'endTimeUnixNano'>,
+): number | undefined {
+  return span.endTimeUnixNano === null
+    ? undefined
+    : Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6;
+}
+
+/** The smallest amount of money shown as a number: below it, "< $0.000001". */
+const SMALLEST_COST = 0.000001;
+
+/**
+ * US dollars as MLflow computes them (`0.000010199999999999999` → "$0.0000102"): three
+ * significant digits below a dollar, cents from a dollar up ("$1,234.50"), "< $0.000001" for
+ * what rounds to nothing.
+ */
+export function formatCost(usd: number | null | undefined): string {
+  if (!isQuantity(usd)) return '';
+  if (usd === 0) return '$0';
+  if (usd < SMALLEST_COST) return `< $${SMALLEST_COST.toFixed(6)}`;
+  if (usd < 0.9995) {
+    // Three significant digits, written without an exponent, then without trailing zeros.
+    const digits = Math.min(20, 2 - Math.floor(Math.log10(usd)));
+    const text = Number(usd.toPrecision(3)).toFixed(digits).replace(/0+$/, '');
+    // At least cents: "$0.50", not "$0.5".
+    const decimals = text.length - text.indexOf('.') - 1;
+    return `$${decimals < 2 ? text + '0'.repeat(2 - decimals) : text}`;
+  }
+  return `$${usd.toLocaleString(NUMBERS, { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+/** A count of tokens, grouped: "1,234". */
+export function formatTokens(count: number | null | undefined): string {
+  if (!isQuantity(count)) return '';
+  return Math.round(count).toLocaleString(NUMBERS);
+}
+
+/** Token counts as MLflow records them (`mlflow.chat.tokenUsage`, `mlflow.trace.tokenUsage`). */
+export interface TokenCounts {
+  input?: number | undefined;
+  output?: number | undefined;
+  total?: number | undefined;
+}
+
+/** For a row: "120→45 tok" (in → out), else "165 tok". */
+export function formatTokensShort(tokens: TokenCounts | undefined): string {
+  if (!tokens) return '';
+  const input = formatTokens(tokens.input);
+  const output = formatTokens(tokens.output);
+  if (input && output) return `${input}→${output} tok`;
+  const total = formatTokens(tokens.total);
+  if (total) return `${total} tok`;
+  if (input) return `${input} in tok`;
+  return output ? `${output} out tok` : '';
+}
+
+/** For a header: "120 in · 45 out · 165 total". */
+export function formatTokensLong(tokens: TokenCounts | undefined): string {
+  if (!tokens) return '';
+  const parts: [number | undefined, string][] = [
+    [tokens.input, 'in'],
+    [tokens.output, 'out'],
+    [tokens.total, 'total'],
+  ];
+  return parts
+    .filter(([count]) => formatTokens(count) !== '')
+    .map(([count, what]) => `${formatTokens(count)} ${what}`)
+    .join(' · ');
+}
+
+/** What an LLM call was, for a row: "gpt-4o-mini · 120→45 tok · $0.0012" (each part if known). */
+export function formatCallMetrics(metrics: {
+  model?: string | undefined;
+  tokens?: TokenCounts | undefined;
+  cost?: number | undefined;
+}): string {
+  return [metrics.model ?? '', formatTokensShort(metrics.tokens), formatCost(metrics.cost)]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 /** An assessment's value on one line. */

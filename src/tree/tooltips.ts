@@ -9,21 +9,37 @@ import {
   assessmentSummary,
   codeBlock,
   codeSpan,
+  formatCost,
   formatDuration,
+  formatTokensLong,
   markdownText,
   prettyPreview,
   sourceLabel,
+  spanDurationMs,
   traceName,
   truncate,
+  type TokenCounts,
 } from '../shared/format';
+import {
+  callMetrics,
+  parseCost,
+  parseTokenUsage,
+  TRACE_METADATA,
+  totalCost,
+} from '../shared/llm-metrics';
 
 export function traceTooltip(trace: TraceInfo): string {
   let md = `**${markdownText(traceName(trace))}** · ${trace.state}\n\n`;
   if (trace.problem) md += problemLine(trace.problem);
   md += `${codeSpan(trace.traceId)} · ${new Date(trace.requestTime).toLocaleString()}`;
   if (trace.executionDurationMs !== undefined)
-    md += ` · ${formatDuration(trace.executionDurationMs)}`;
+    md += ` · ${markdownText(formatDuration(trace.executionDurationMs))}`;
   md += '\n\n';
+  const costs = parseCost(trace.metadata[TRACE_METADATA.cost]);
+  md += usageLine(
+    parseTokenUsage(trace.metadata[TRACE_METADATA.tokenUsage]),
+    costs && totalCost(costs),
+  );
   if (trace.requestPreview)
     md += `Request\n\n${codeBlock(truncate(prettyPreview(trace.requestPreview), 1200), 'json')}\n\n`;
   if (trace.responsePreview)
@@ -61,12 +77,31 @@ export function assessmentTooltip(assessment: Assessment, overriddenBy?: Assessm
 export function spanTooltip(span: Span): string {
   let md = `**Span** ${codeSpan(span.name)} · ${codeSpan(span.spanId)}\n\n`;
   if (span.problem) md += problemLine(span.problem);
+  // "< 1 µs" is our text, but "<" is Markdown's too.
+  const duration = markdownText(formatDuration(spanDurationMs(span)));
+  const { model, tokens, cost } = callMetrics(span.attributes);
+  const facts = [
+    span.spanType === undefined ? '' : markdownText(span.spanType),
+    duration,
+    model === undefined ? '' : `model ${codeSpan(model)}`,
+  ].filter(Boolean);
+  if (facts.length > 0) md += `${facts.join(' · ')}\n\n`;
+  md += usageLine(tokens, cost);
   if (span.status.message) md += `Status: ${codeSpan(span.status.message)}\n\n`;
   if (span.inputs !== undefined)
     md += `Inputs\n\n${codeBlock(truncate(JSON.stringify(span.inputs, null, 2), 1500), 'json')}\n\n`;
   if (span.outputs !== undefined)
     md += `Outputs\n\n${codeBlock(truncate(JSON.stringify(span.outputs, null, 2), 1500), 'json')}`;
   return md;
+}
+
+/** "Tokens: 120 in · 45 out · 165 total · cost $0.000045", or nothing. */
+function usageLine(tokens: TokenCounts | undefined, cost: number | undefined): string {
+  const parts = [
+    formatTokensLong(tokens) && `Tokens: ${formatTokensLong(tokens)}`,
+    formatCost(cost) && `cost ${markdownText(formatCost(cost))}`,
+  ].filter(Boolean);
+  return parts.length > 0 ? `${parts.join(' · ')}\n\n` : '';
 }
 
 /** What did not fit in a record the server sent (it shows flagged, with what could be read). */

@@ -9,12 +9,15 @@ import {
   assessmentCount,
   assessmentSummary,
   formatAge,
+  formatCallMetrics,
   formatDuration,
   plain,
   sourceLabel,
+  spanDurationMs,
   traceLabel,
   traceName,
 } from '../shared/format';
+import { callMetrics } from '../shared/llm-metrics';
 import { COMMANDS } from '../ui/ids';
 import { assessmentTooltip, spanTooltip, traceTooltip } from './tooltips';
 import type {
@@ -152,15 +155,13 @@ function spanItem(node: SpanNode): vscode.TreeItem {
     hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
   );
   item.id = `span:${span.traceId}:${node.key}`;
-  const duration =
-    span.endTimeUnixNano === null
-      ? ''
-      : formatDuration(Number((span.endTimeUnixNano - span.startTimeUnixNano) / 1_000_000n));
   const count = node.assessments.filter((a) => a.valid).length;
+  // As the trace panel's span list: type, duration, assessments, then the LLM call's metrics.
   item.description = [
     span.spanType === undefined ? '' : plain(span.spanType),
-    duration,
+    formatDuration(spanDurationMs(span)),
     count > 0 ? `${count} assessment${count > 1 ? 's' : ''}` : '',
+    plain(formatCallMetrics(callMetrics(span.attributes))),
   ]
     .filter(Boolean)
     .join(' · ');

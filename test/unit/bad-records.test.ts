@@ -11,7 +11,8 @@ import { deeperThan, MAX_JSON_DEPTH } from '../../src/mlflow/json-depth';
 import { parseWire, searchTracesResponse } from '../../src/mlflow/schemas';
 import { parseTraceData } from '../../src/mlflow/spans';
 import type { Span, TraceInfo } from '../../src/mlflow/types';
-import { parseTokenUsage, toTraceView } from '../../src/panels/trace-view';
+import { toTraceView } from '../../src/panels/trace-view';
+import { parseTokenUsage } from '../../src/shared/llm-metrics';
 import { TRACE_PROTOCOL } from '../../src/shared/protocol/trace';
 import { parseMessage } from '../../src/shared/protocol/common';
 

@@ -117,3 +117,75 @@ describe('a selected span’s details', () => {
     assert.equal(traceOrigin([span('b', null, 9), span('a', null, 2)]), BASE + 2_000_000n);
   });
 });
+
+describe('an LLM call in the trace panel’s messages', () => {
+  const inputs = { messages: [{ role: 'user', content: 'x'.repeat(5_000) }] };
+  const outputs = { choices: [{ message: { role: 'assistant', content: 'y'.repeat(5_000) } }] };
+  // As MLflow's reader decodes a chat-model span: the inputs and outputs are attributes too.
+  const chat = span('llm', 'root', 12, {
+    spanType: 'CHAT_MODEL',
+    inputs,
+    outputs,
+    attributes: {
+      'mlflow.spanType': 'CHAT_MODEL',
+      'mlflow.spanInputs': inputs,
+      'mlflow.spanOutputs': outputs,
+      'mlflow.llm.model': 'gpt-4o-mini',
+      'mlflow.chat.tokenUsage': { input_tokens: 12, output_tokens: 14, total_tokens: 26 },
+      'mlflow.llm.cost': { input_cost: 1.8e-6, output_cost: 8.4e-6, total_cost: 1.02e-5 },
+      temperature: 0.2,
+    },
+  });
+  const list = [span('root', null, 10), chat];
+
+  it('summarises the span with its model, tokens and total cost', () => {
+    const view = toTraceView(trace, list);
+    assert.deepEqual(view.spans[1], {
+      spanId: 'llm',
+      parentSpanId: 'root',
+      name: 'span llm',
+      spanType: 'CHAT_MODEL',
+      startOffsetMs: 2,
+      durationMs: 5,
+      statusCode: 'STATUS_CODE_OK',
+      model: 'gpt-4o-mini',
+      tokens: { input: 12, output: 14, total: 26 },
+      cost: 1.02e-5,
+    });
+  });
+
+  it('sends the inputs and outputs once, not again among the attributes', () => {
+    const details = toSpanDetails(list, 1, traceOrigin(list));
+    assert.ok(details);
+    assert.deepEqual(details.inputs, inputs);
+    assert.deepEqual(Object.keys(details.attributes).sort(), [
+      'mlflow.chat.tokenUsage',
+      'mlflow.llm.cost',
+      'mlflow.llm.model',
+      'mlflow.spanType',
+      'temperature',
+    ]);
+    const bytes = JSON.stringify(details).length;
+    assert.ok(bytes < 11_000, `${bytes} bytes: the payloads once`);
+    assert.ok(parseMessage(traceToWebview, { type: 'spanDetails', traceId: 'tr-1', details }).ok);
+  });
+
+  it('gives the trace’s total tokens and cost from its metadata', () => {
+    const view = toTraceView(
+      {
+        ...trace,
+        metadata: {
+          'mlflow.trace.tokenUsage':
+            '{"input_tokens": 12, "output_tokens": 14, "total_tokens": 26}',
+          'mlflow.trace.cost':
+            '{"input_cost": 1.8e-06, "output_cost": 8.4e-06, "total_cost": 1.0199999999999999e-05}',
+        },
+      },
+      list,
+    );
+    assert.deepEqual(view.tokenUsage, { input: 12, output: 14, total: 26 });
+    assert.equal(view.cost, 1.0199999999999999e-5);
+    assert.ok(parseMessage(traceToWebview, { type: 'trace', trace: view, server: 'x' }).ok);
+    assert.equal(toTraceView(trace, list).cost, undefined, 'no cost recorded: none shown');
+  });
+});

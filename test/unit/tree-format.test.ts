@@ -15,6 +15,8 @@ import {
   formatDuration,
   previewLine,
 } from '../../src/shared/format';
+import { spanTooltip, traceTooltip } from '../../src/tree/tooltips';
+import { bareSpan } from '../support/spans';
 
 const base = {
   traceId: asTraceId('tr-1'),
@@ -40,11 +42,11 @@ const failedJudge: Assessment = {
   error: { errorCode: 'TIMEOUT' },
   source: { sourceType: 'LLM_JUDGE', sourceId: 'gpt' },
 };
-const trace = (assessments: Assessment[]): TraceInfo => ({
+const trace = (assessments: Assessment[], metadata: Record<string, string> = {}): TraceInfo => ({
   traceId: asTraceId('tr-1'),
   requestTime: '2026-01-01T00:00:00Z',
   state: 'OK',
-  metadata: {},
+  metadata,
   tags: {},
   assessments,
 });
@@ -94,5 +96,33 @@ describe('tree text', () => {
     assert.equal(formatDuration(1500), '1.50 s');
     assert.equal(formatDuration(125_000), '2 min 5 s');
     assert.equal(assessmentCount(trace([human, { ...failedJudge, valid: false }])), '1 assessment');
+  });
+});
+
+describe('an LLM call in the tree’s hovers', () => {
+  it('shows a span’s type, duration, model, tokens and cost', () => {
+    const span = {
+      ...bareSpan('s1', null, 0),
+      endTimeUnixNano: 250_000n,
+      spanType: 'CHAT_MODEL',
+      attributes: {
+        'mlflow.llm.model': 'gpt-4o-mini',
+        'mlflow.chat.tokenUsage': { input_tokens: 1200, output_tokens: 14, total_tokens: 1214 },
+        'mlflow.llm.cost': { total_cost: 0.000010199999999999999 },
+      },
+    };
+    const md = spanTooltip(span);
+    assert.ok(md.includes('CHAT\\_MODEL · 250 µs · model `gpt-4o-mini`'), md);
+    assert.ok(md.includes('Tokens: 1,200 in · 14 out · 1,214 total · cost \\$0\\.0000102'), md);
+  });
+  it('shows a trace’s total tokens and cost', () => {
+    const md = traceTooltip(
+      trace([], {
+        'mlflow.trace.tokenUsage': '{"input_tokens": 5, "output_tokens": 6, "total_tokens": 11}',
+        'mlflow.trace.cost': '{"total_cost": 0.0012}',
+      }),
+    );
+    assert.ok(md.includes('Tokens: 5 in · 6 out · 11 total · cost \\$0\\.0012'), md);
+    assert.ok(!traceTooltip(trace([])).includes('Tokens'));
   });
 });

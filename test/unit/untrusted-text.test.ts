@@ -128,7 +128,9 @@ function hostileSpan(text: string): Span {
     status: { code: 'STATUS_CODE_ERROR', message: text },
     inputs: { text },
     outputs: text,
-    attributes: {},
+    spanType: text,
+    // The model's name is the app's to choose: untrusted like the rest.
+    attributes: { 'mlflow.llm.model': text, 'mlflow.chat.tokenUsage': { input_tokens: 1 } },
     events: [],
   };
 }

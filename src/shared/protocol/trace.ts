@@ -3,9 +3,16 @@ import * as z from '../../mlflow/zod';
 import { recordOf } from '../../mlflow/records';
 import { assessmentView, errorMessage, json, readyMessage, type Protocol } from './common';
 
+/** Token counts (MLflow's `input_tokens`, `output_tokens`, `total_tokens`). */
+const tokenCounts = z.object({
+  input: z.optional(z.number()),
+  output: z.optional(z.number()),
+  total: z.optional(z.number()),
+});
+
 /**
  * A span as the list and the timeline need it: no inputs, outputs, attributes or events (those
- * are the megabytes), and only its status code. A trace of 32 000 spans sends these, and the
+ * are the megabytes), only its status code, and the model, tokens and cost of an LLM call. A trace of 32 000 spans sends these, and the
  * details of one span at a time (spanDetails).
  */
 export const spanSummary = z.object({
@@ -17,6 +24,12 @@ export const spanSummary = z.object({
   startOffsetMs: z.number(),
   durationMs: z.nullable(z.number()),
   statusCode: z.string(),
+  /** `mlflow.llm.model`, cut to a row's length. */
+  model: z.optional(z.string()),
+  /** `mlflow.chat.tokenUsage`. */
+  tokens: z.optional(tokenCounts),
+  /** `mlflow.llm.cost`'s total, in US dollars. */
+  cost: z.optional(z.number()),
   /** Set when the server's span did not fit or repeats an id: its row says what, flagged. */
   problem: z.optional(z.string()),
 });
@@ -36,6 +49,7 @@ export const spanDetails = z.object({
    */
   inputsAreRequest: z.optional(z.boolean()),
   outputsAreResponse: z.optional(z.boolean()),
+  /** Every attribute but the inputs and outputs (`mlflow.spanInputs`, `…Outputs`): sent above. */
   attributes: z.record(z.string(), json),
   events: z.array(
     z.object({ name: z.string(), offsetMs: z.number(), attributes: z.record(z.string(), json) }),
@@ -50,13 +64,10 @@ export const traceView = z.object({
   state: z.string(),
   requestTime: z.string(),
   durationMs: z.optional(z.number()),
-  tokenUsage: z.optional(
-    z.object({
-      input: z.optional(z.number()),
-      output: z.optional(z.number()),
-      total: z.optional(z.number()),
-    }),
-  ),
+  /** `mlflow.trace.tokenUsage`: the trace's LLM calls summed. */
+  tokenUsage: z.optional(tokenCounts),
+  /** `mlflow.trace.cost`'s total, in US dollars. */
+  cost: z.optional(z.number()),
   tags: recordOf(z.string()),
   metadata: recordOf(z.string()),
   /** The root span's inputs and outputs in full (the trace info only has cut previews). */
@@ -91,6 +102,7 @@ export const RENDER_CAUSES = [
   'spanDetails',
   'select',
   'raw',
+  'attributes',
   'history',
   'elsewhere',
 ] as const;
