@@ -90,6 +90,11 @@ describe('conversations from autologged traces in the trace panel', () => {
     );
     assert.deepEqual(fromResult, ['get_time'], 'one mark at a time');
     await screenshot('conversation-langgraph-agent-dark');
+    await vscode.workspace
+      .getConfiguration('workbench')
+      .update('colorTheme', 'Default Light Modern', vscode.ConfigurationTarget.Global);
+    await inWebview('trace', { waitFor: true, selector: 'body.vscode-light' });
+    await screenshot('conversation-langgraph-agent-light');
 
     // The chat model's span: its messages and the tool calls it answered with.
     const [modelCalls] = await inWebview(

@@ -134,6 +134,14 @@ describe('an LLM call’s model, tokens and cost', () => {
       new RegExp(`^\\${cost} \\(\\$[\\d.]+ in · \\$[\\d.]+ out\\)$`),
     );
     await screenshot('panel-llm-call');
+    await vscode.workspace
+      .getConfiguration('workbench')
+      .update('colorTheme', 'Default Dark Modern', vscode.ConfigurationTarget.Global);
+    await inWebview('trace', { waitFor: true, selector: 'body.vscode-dark' });
+    await screenshot('panel-llm-call-dark');
+    await vscode.workspace
+      .getConfiguration('workbench')
+      .update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
   });
 
   it('leaves out of the attributes what is shown elsewhere, until "Show all attributes"', async () => {
