@@ -16,6 +16,7 @@ import {
   traceName,
   truncate,
 } from '../shared/format';
+import { sessionIdOf, sessionLabel, userOf } from '../shared/sessions';
 
 export function traceTooltip(trace: TraceInfo): string {
   let md = `**${markdownText(traceName(trace))}** · ${trace.state}\n\n`;
@@ -24,6 +25,15 @@ export function traceTooltip(trace: TraceInfo): string {
   if (trace.executionDurationMs !== undefined)
     md += ` · ${formatDuration(trace.executionDurationMs)}`;
   md += '\n\n';
+  const sessionId = sessionIdOf(trace);
+  const user = userOf(trace);
+  if (sessionId !== undefined) {
+    md += `Session ${codeSpan(truncate(sessionId, 300))}`;
+    if (sessionLabel(sessionId) !== sessionId)
+      md += ` (${markdownText(truncate(sessionLabel(sessionId), 300))})`;
+    md += user !== undefined ? ' · ' : '\n\n';
+  }
+  if (user !== undefined) md += `User ${codeSpan(truncate(user, 300))}\n\n`;
   if (trace.requestPreview)
     md += `Request\n\n${codeBlock(truncate(prettyPreview(trace.requestPreview), 1200), 'json')}\n\n`;
   if (trace.responsePreview)
