@@ -54,8 +54,8 @@ function toTurnView(trace: TraceInfo): TurnView {
   const tokens = tokenUsageOf(trace);
   const cost = costOf(trace);
   const user = userOf(trace);
-  const request = previewLine(trace.requestPreview, TEXT_LIMIT);
-  const response = previewLine(trace.responsePreview, TEXT_LIMIT);
+  const request = turnText(trace.requestPreview);
+  const response = turnText(trace.responsePreview);
   return {
     traceId: trace.traceId,
     name: traceName(trace),
@@ -69,6 +69,26 @@ function toTurnView(trace: TraceInfo): TurnView {
     ...(cost !== undefined ? { cost } : {}),
     assessments: trace.assessments.filter((a) => !isSessionAssessment(a)).map(toAssessmentView),
   };
+}
+
+/**
+ * What a person reads of a request or response: a call with one text argument
+ * (`{"question": "…"}`) as that text; a chat payload as its last message (previewLine);
+ * anything else as the preview's text.
+ */
+export function turnText(preview: string | undefined): string {
+  if (!preview) return '';
+  try {
+    const value: unknown = JSON.parse(preview);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const values = Object.values(value);
+      if (values.length === 1 && typeof values[0] === 'string')
+        return values[0].slice(0, TEXT_LIMIT);
+    }
+  } catch {
+    // A preview cut by the server: shown as it is.
+  }
+  return previewLine(preview, TEXT_LIMIT);
 }
 
 /** Sums over the turns; a total is left out when no turn has it. */
