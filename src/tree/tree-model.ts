@@ -331,11 +331,17 @@ export class TraceTreeModel implements Disposable {
       return session;
     });
     for (const key of stale) this.sessionNodes.delete(key);
-    const rows: TreeNode[] = [
-      groupedNote(id, list),
-      ...this.groupRows(top, experiment, 'Sessions and traces', `experiment=${id}`),
-    ];
-    if (list.nextPageToken !== undefined) rows.push(new LoadMoreNode(id, list.hiddenCount));
+    const rows: TreeNode[] = this.groupRows(
+      top,
+      experiment,
+      'Sessions and traces',
+      `experiment=${id}`,
+    );
+    // Older turns may be on pages not loaded yet: the first row says what is grouped.
+    if (list.nextPageToken !== undefined) {
+      rows.unshift(groupedNote(id, list));
+      rows.push(new LoadMoreNode(id, list.hiddenCount));
+    }
     this.countsChanged.fire();
     return rows;
   }
@@ -585,20 +591,16 @@ function sessionKey(experimentId: string, sessionId: string): string {
   return `${experimentId}:${JSON.stringify(sessionId)}`;
 }
 
-/** The row at the top of a grouped experiment: only the loaded traces are grouped. */
+/**
+ * The row at the top of a grouped experiment with more pages: only the loaded traces are grouped.
+ */
 function groupedNote(experimentId: ExperimentId, list: TraceList): MessageNode {
   const n = list.traces.length;
-  const loaded = `${n.toLocaleString('en-US')} loaded trace${n === 1 ? '' : 's'}`;
-  const more = list.nextPageToken !== undefined;
   return new MessageNode(
     `grouped:${experimentId}`,
-    more
-      ? `Grouped by session: the ${loaded}; Load more adds older turns`
-      : `Grouped by session: all ${loaded}`,
+    `Sessions of the ${n.toLocaleString('en-US')} loaded trace${n === 1 ? '' : 's'} · Load more for older turns`,
     'group-by-ref-type',
-    more
-      ? 'Only the traces loaded so far are grouped: a session may have older turns that are not loaded yet. Open Session shows all of its turns.'
-      : 'Every trace of the experiment (under the filters) is loaded and grouped.',
+    'Only the traces loaded so far are grouped: a session may have older turns that are not loaded yet. Open Session shows all of its turns.',
   );
 }
 
