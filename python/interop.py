@@ -318,10 +318,77 @@ def span_summaries(args):
     ]
 
 
+# ---- sessions (test/store/sessions.test.ts, test/vscode/9-sessions.test.ts) -------------------
+
+def create_session(args):
+    """Three turns (or `turns`) of one conversation, as an app logs them: each a traced call that
+    sets the session and the user with mlflow.update_current_trace(metadata=...), and the
+    trace's token usage and cost as MLflow's own LLM spans would aggregate them."""
+    mlflow.set_experiment(args.get("experiment", "Sessions"))
+    session_id = args["session_id"]
+    user = args.get("user", "alice@example.com")
+    questions = args.get("questions", ["Hi, I need a hotel in Lyon", "For two nights", "Book it"])
+
+    history = []
+
+    @mlflow.trace(name="concierge")
+    def concierge(question: str) -> str:
+        mlflow.update_current_trace(
+            metadata={"mlflow.trace.session": session_id, "mlflow.trace.user": user}
+        )
+        with mlflow.start_span(name="llm", span_type="CHAT_MODEL") as span:
+            span.set_inputs({"messages": [*history, {"role": "user", "content": question}]})
+            span.set_outputs({"choices": [{"message": {"role": "assistant", "content": f"Re: {question}"}}]})
+            span.set_attribute("mlflow.chat.tokenUsage", {"input_tokens": 12, "output_tokens": 5, "total_tokens": 17})
+            span.set_attribute("mlflow.llm.cost", {"input_cost": 0.0012, "output_cost": 0.001, "total_cost": 0.0022})
+        return f"Re: {question}"
+
+    trace_ids = []
+    for question in questions:
+        answer = concierge(question)
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+        trace_ids.append(mlflow.get_last_active_trace_id())
+    trace = mlflow.get_trace(trace_ids[0])
+    return {"trace_ids": trace_ids, "experiment_id": trace.info.experiment_id, "session_id": session_id}
+
+
+def session_readback(args):
+    """A session as MLflow's own APIs see it: mlflow.search_sessions() (its traces, oldest first),
+    the session-level assessments on them (metadata mlflow.trace.session), and which traces
+    mlflow.search_traces matches with a `feedback.<name>` filter."""
+    from mlflow.tracing.constant import TraceMetadataKey
+
+    experiment_id = args["experiment_id"]
+    session_id = args["session_id"]
+    sessions = mlflow.search_sessions(locations=[experiment_id], include_spans=False, max_results=100)
+    session = next((s for s in sessions if s.id == session_id), None)
+    if session is None:
+        raise ValueError(f"search_sessions found no session {session_id}")
+    traces = sorted(session.traces, key=lambda t: t.info.request_time)
+    session_assessments = [
+        {"trace_id": t.info.trace_id, **_dump(a)}
+        for t in traces
+        for a in mlflow.get_trace(t.info.trace_id).info.assessments
+        if TraceMetadataKey.TRACE_SESSION in (a.metadata or {})
+    ]
+    matched = mlflow.search_traces(
+        locations=[experiment_id],
+        filter_string=args["filter"],
+        return_type="list",
+        include_spans=False,
+    )
+    return {
+        "trace_ids": [t.info.trace_id for t in traces],
+        "session_assessments": session_assessments,
+        "filter_matches": sorted(t.info.trace_id for t in matched),
+    }
+
+
 COMMANDS = {f.__name__: f for f in [
     create_trace, log_feedback, log_expectation, log_guide_examples, override_feedback,
     update_assessment, delete_assessment, get_assessment, trace_assessments, assessment_values,
     span_summaries, create_hostile_trace, create_fixture_trace, create_llm_trace,
+    create_session, session_readback,
 ]}
 
 

@@ -14,6 +14,8 @@ import { LocalServer } from './connection/local-server';
 import { FormPanels } from './panels/form-panel';
 import type { TraceRendered } from './panels/panel-context';
 import { TracePanels } from './panels/trace-panel';
+import { SessionPanels } from './panels/session-panel';
+import { GROUPED_STATE_KEY } from './commands/session-commands';
 import { gitUserEmail, osUser } from './connection/reviewer';
 import type { Settings } from './connection/settings';
 import { plain } from './shared/format';
@@ -36,6 +38,8 @@ export interface ExtensionApi {
   readonly onDidRenderTrace: vscode.Event<TraceRendered>;
   /** The panels the extension holds now: none may outlive its tab (tests check it). */
   openPanels(): { traces: number; forms: number };
+  /** Session panels held now. */
+  openSessionPanels(): number;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -72,6 +76,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   };
   const store = new TraceStore(connection);
   const tree = new TraceTreeProvider(store, connection);
+  // "Group by Session" as the person left it in this workspace.
+  const grouped = context.workspaceState.get<boolean>(GROUPED_STATE_KEY, false);
+  tree.model.setGroupBySession(grouped);
+  setContext(CONTEXT_KEYS.groupedBySession, grouped);
   const view = vscode.window.createTreeView(VIEW_ID, {
     treeDataProvider: tree,
     showCollapseAll: true,
@@ -94,6 +102,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       }),
     serverUrl: () => connection.settings.trackingUri.url,
     onDidChangeServer: serverChanges(connection),
+    // Through the command, which finds the session (late-bound: the session panels come after).
+    openSession: (traceId: TraceId) => Promise.resolve(runCommand('openSession', traceId)),
     showTraceBeingRated: async (next: TraceInfo, previous: TraceId) => {
       await traces.replace(previous, next.traceId);
       // Its row too, when the tree is shown (a hidden tree has no rows to select).
@@ -105,6 +115,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   };
   const forms = new FormPanels(panelContext);
   const traces = new TracePanels(panelContext, forms);
+  const sessions = new SessionPanels(panelContext, forms, traces);
   let shown = listShape(connection.settings);
   const ctx: CommandContext = {
     extension: context,
@@ -118,6 +129,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     localServer,
     traces,
     forms,
+    sessions,
     drafts: new Map(),
     start,
   };
@@ -133,6 +145,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     localServer,
     forms,
     traces,
+    sessions,
     createStatusBar(connection),
     ...registerCommands(ctx),
     connection.onDidChangeState((state) => {
@@ -197,6 +210,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     view,
     onDidRenderTrace: traceRendered.event,
     openPanels: () => ({ traces: traces.count, forms: forms.count }),
+    openSessionPanels: () => sessions.count,
   };
 }
 

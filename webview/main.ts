@@ -25,6 +25,7 @@ import {
   showForm,
 } from './form/form-view';
 import { savedState, saveState } from './host';
+import { runSession } from './session-view';
 import {
   forgetTrace,
   receiveDetails,
@@ -38,6 +39,7 @@ const root = document.getElementById('app');
 
 if (root) {
   if (document.body.dataset.view === 'form') runForm(root);
+  else if (document.body.dataset.view === 'session') runSession(root);
   else runTrace(root);
 }
 

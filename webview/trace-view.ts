@@ -113,6 +113,7 @@ const ACTING_BUTTONS = [
   'add-feedback',
   'add-expectation',
   'refresh',
+  'open-session',
   'edit',
   'override',
   'delete',
@@ -325,6 +326,9 @@ function header(trace: TraceView): HTMLElement {
       'add-expectation',
     ),
     button('Refresh', () => send({ type: 'refresh' }), true, 'refresh'),
+    trace.metadata[TRACE_METADATA.session]
+      ? button('Open Session', () => send({ type: 'openSession' }), true, 'open-session')
+      : null,
   );
   return el(
     'header',

@@ -20,7 +20,7 @@ import {
 import { recordOf } from '../mlflow/records';
 import { assessmentError, json } from '../shared/protocol/common';
 import { QUICK_FILTERS, type QuickFilter } from '../store/trace-filters';
-import { AssessmentNode, SpanNode, TraceNode } from '../tree/nodes';
+import { AssessmentNode, SessionNode, SpanNode, TraceNode } from '../tree/nodes';
 import type { CommandName } from '../ui/ids';
 
 /** A trace (and span) to act on: a tree row, or ids. */
@@ -30,6 +30,9 @@ export type TraceRef =
 /** An assessment to act on: a tree row or ids; a trace ref means "ask which of its assessments". */
 export type AssessmentRef =
   { node: AssessmentNode } | { traceId: TraceId; assessmentId: AssessmentId } | TraceRef;
+
+/** A session to act on: its row in the grouped tree, or a trace of it (a row or ids). */
+export type SessionRef = { node: SessionNode } | TraceRef;
 
 export interface Credentials {
   username?: string;
@@ -71,6 +74,12 @@ export interface CommandArgs {
   openFeedbackForm: { target?: TraceRef };
   openExpectationForm: { target?: TraceRef };
   openAssessmentForm: { target?: AssessmentRef; mode: 'edit' | 'override' };
+  filterSession: { target?: SessionRef };
+  groupBySession: undefined;
+  ungroupBySession: undefined;
+  openSession: { target?: SessionRef };
+  /** With `name` and `value`, logs without asking (as logFeedback does). */
+  rateSession: { target?: SessionRef; name?: string; value?: FeedbackValue; rationale?: string };
 }
 
 // ---- schemas of what other code passes ------------------------------------------------------
@@ -175,6 +184,13 @@ function onTrace<T extends object>(arg: unknown, rest: T): T & { target?: TraceR
   return target ? { ...rest, target } : rest;
 }
 
+/** The options, with the session (a session row, or a trace of it) the argument names. */
+function onSession<T extends object>(arg: unknown, rest: T): T & { target?: SessionRef } {
+  if (arg instanceof SessionNode) return { ...rest, target: { node: arg } };
+  const target = traceRef(arg);
+  return target ? { ...rest, target } : rest;
+}
+
 /** The options, with the assessment (or trace) the argument names, if it names one. */
 function onAssessment<T extends object>(arg: unknown, rest: T): T & { target?: AssessmentRef } {
   const target = assessmentRef(arg);
@@ -230,4 +246,12 @@ export const PARSERS: { [K in CommandName]: (arg: unknown) => CommandArgs[K] } =
     onAssessment(arg, {
       mode: parse('openAssessmentForm', fields.openAssessmentForm, arg).mode ?? 'edit',
     }),
+  filterSession: (arg) => onSession(arg, {}),
+  groupBySession: nothing,
+  ungroupBySession: nothing,
+  openSession: (arg) => onSession(arg, {}),
+  rateSession: (arg) =>
+    arg instanceof SessionNode
+      ? onSession(arg, {})
+      : onSession(arg, parse('rateSession', fields.logFeedback, arg)),
 };

@@ -4,6 +4,7 @@ import type { Connection } from '../connection/connection';
 import type { CredentialStore } from '../connection/credentials';
 import type { LocalServer } from '../connection/local-server';
 import type { FormPanels } from '../panels/form-panel';
+import type { SessionPanels } from '../panels/session-panel';
 import type { TracePanels } from '../panels/trace-panel';
 import type { TraceStore } from '../store/trace-store';
 import type { TreeNode } from '../tree/nodes';
@@ -23,6 +24,7 @@ export interface CommandContext {
   readonly localServer: LocalServer;
   readonly traces: TracePanels;
   readonly forms: FormPanels;
+  readonly sessions: SessionPanels;
   /** Drafts of what a person typed in a flow that failed, offered again on the next try. */
   readonly drafts: Map<string, unknown>;
   /** Starts what activation leaves for first use (the server check, asking git); idempotent. */

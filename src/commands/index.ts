@@ -30,6 +30,13 @@ import {
   openTrace,
 } from './panel-commands';
 import { reviewLatestTrace } from './review-latest-trace';
+import {
+  filterSession,
+  groupBySession,
+  openSession,
+  rateSession,
+  ungroupBySession,
+} from './session-commands';
 import { copyAssessmentId, copyTraceId, openInMlflowUi, revealAssessment } from './trace-actions';
 import { clearFilter, loadMore, quickFilter, refresh, setFilter } from './view-commands';
 
@@ -71,6 +78,11 @@ const HANDLERS: Handlers = {
   openFeedbackForm,
   openExpectationForm,
   openAssessmentForm,
+  filterSession,
+  groupBySession,
+  ungroupBySession,
+  openSession,
+  rateSession,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

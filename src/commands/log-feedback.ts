@@ -3,7 +3,8 @@
  * optional rationale; source HUMAN with the reviewer's identity. With `{ traceId, name, value }`
  * as its argument it logs without asking.
  */
-import type { Feedback, FeedbackValue } from '../mlflow';
+import type { Feedback, FeedbackValue, TraceId } from '../mlflow';
+import { sessionAssessmentMetadata, sessionLabel } from '../shared/sessions';
 import type { CommandContext } from './context';
 import { enterFeedbackValue, enterRationale, pickName, pickValueType } from './prompts';
 import { resolveTraceTarget } from './targets';
@@ -19,19 +20,34 @@ export interface FeedbackDraft {
   rationale?: string;
 }
 
+/**
+ * A session-level rating (Rate Session): logged on the session's first turn, with the session
+ * in the assessment's metadata, as MLflow's session scorers log theirs.
+ */
+export interface SessionRating {
+  sessionId: string;
+  /** The session's first turn. */
+  firstTurn: TraceId;
+}
+
 export async function logFeedback(
   ctx: CommandContext,
   given: CommandArgs['logFeedback'],
+  session?: SessionRating,
 ): Promise<Feedback> {
-  const title = 'Log Feedback';
-  const { trace, spanId } = await resolveTraceTarget(ctx, given.target, { title });
+  const title = session ? 'Rate Session' : 'Log Feedback';
+  const { trace, spanId } = session
+    ? { trace: await ctx.store.getTrace(session.firstTurn), spanId: undefined }
+    : await resolveTraceTarget(ctx, given.target, { title });
   const step = {
     title,
     totalSteps: 4,
-    subject: traceName(trace),
+    subject: session ? `session ${sessionLabel(session.sessionId)}` : traceName(trace),
     author: ctx.connection.settings.reviewer,
   };
-  const draftKey = `feedback:${trace.traceId}:${spanId ?? ''}`;
+  const draftKey = session
+    ? `session-feedback:${JSON.stringify(session.sessionId)}`
+    : `feedback:${trace.traceId}:${spanId ?? ''}`;
   const draft = (ctx.drafts.get(draftKey) as FeedbackDraft | undefined) ?? {};
 
   let name = given.name;
@@ -64,9 +80,10 @@ export async function logFeedback(
     value,
     ...(rationale ? { rationale } : {}),
     ...(spanId ? { spanId } : {}),
+    ...(session ? { metadata: sessionAssessmentMetadata(session.sessionId) } : {}),
     source: { sourceType: 'HUMAN', sourceId: ctx.connection.settings.reviewer },
   });
   ctx.drafts.delete(draftKey);
-  notify(`$(check) Logged feedback "${plain(name)}"`);
+  notify(`$(check) Logged ${session ? 'session ' : ''}feedback "${plain(name)}"`);
   return feedback;
 }

@@ -99,7 +99,7 @@ export async function quickFilter(
   return chosen;
 }
 
-function applyFilter(ctx: CommandContext, filter: TraceFilter): void {
+export function applyFilter(ctx: CommandContext, filter: TraceFilter): void {
   ctx.store.setFilter(filter);
   setContext(CONTEXT_KEYS.filtered, isFiltered(filter));
 }

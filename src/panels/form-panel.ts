@@ -35,6 +35,7 @@ import {
   type FormToWebview,
 } from '../shared/protocol/form';
 import type { SpanSummary } from '../shared/protocol/trace';
+import { sessionAssessmentMetadata, sessionLabel } from '../shared/sessions';
 import { spansInTreeOrder } from '../shared/span-tree';
 import { ErrorWithActions } from '../ui/error-reporter';
 import { WEBVIEW_TYPES } from '../ui/ids';
@@ -52,6 +53,11 @@ export interface FormRequest {
   spanId?: string;
   /** For edit and override. */
   assessmentId?: AssessmentId;
+  /**
+   * New feedback on a whole session: the trace is the session's first turn, and the draft's
+   * metadata starts with `mlflow.trace.session` (how MLflow marks a session-level assessment).
+   */
+  sessionId?: string;
   /**
    * Puts the focus back where the form was opened from (the tree row, the trace panel, the
    * editor) once the form closes by Submit or Cancel.
@@ -159,12 +165,23 @@ export class FormPanels implements vscode.Disposable {
       : emptyDraft(reviewer, request.spanId ?? '');
     if (kind === 'expectation' && !view)
       Object.assign(draft, { valueType: 'string', valueText: '' } satisfies Partial<FormDraft>);
+    const session = request.mode === 'feedback' && !view ? request.sessionId : undefined;
+    if (session !== undefined) {
+      draft.metadata = Object.entries(sessionAssessmentMetadata(session)).map(([key, value]) => ({
+        key,
+        value,
+      }));
+    }
     return {
       mode: request.mode,
       traceId: trace.traceId,
       server: this.ctx.serverUrl(),
-      traceName: traceLabel(trace),
-      spans,
+      // A session's rating is on the session, not on its first turn alone: no span to target.
+      traceName:
+        session === undefined
+          ? traceLabel(trace)
+          : `Session ${sessionLabel(session)} (logged on its first turn, ${traceLabel(trace, 30)})`,
+      spans: session === undefined ? spans : [],
       nameSuggestions: suggestions(
         store.recentAssessmentNames(trace.experimentId, kind),
         trace,

@@ -28,6 +28,8 @@ export interface PanelContext {
   readonly traceRendered: vscode.EventEmitter<TraceRendered>;
   /** Starts what activation leaves for first use: a restored panel is a use. */
   start(): void;
+  /** Shows the session panel of the session `traceId` is a turn of. */
+  openSession(traceId: TraceId): Promise<unknown>;
 }
 
 export interface TraceRendered {

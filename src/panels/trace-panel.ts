@@ -383,6 +383,9 @@ class TracePanel {
       case 'refresh':
         await this.ctx.store.refreshTrace(this.traceId);
         return;
+      case 'openSession':
+        await this.ctx.openSession(this.traceId);
+        return;
       case 'assessmentAction':
         await this.onAction(message.action, message.assessmentId);
         return;

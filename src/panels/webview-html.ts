@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
-export type WebviewKind = 'trace' | 'form';
+export type WebviewKind = 'trace' | 'form' | 'session';
 
 export function webviewOptions(
   extensionUri: vscode.Uri,
@@ -30,6 +30,11 @@ export function webviewHtml(
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview.css'));
+  // The session view's own rules, in a file of their own.
+  const extraStyle =
+    kind === 'session'
+      ? `\n<link rel="stylesheet" href="${webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'session.css')).toString()}">`
+      : '';
   const csp = [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
@@ -43,7 +48,7 @@ export function webviewHtml(
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
+<link rel="stylesheet" href="${style.toString()}">${extraStyle}
 <title>${escapeHtml(title)}</title>
 </head>
 <body data-view="${kind}">

@@ -4,6 +4,7 @@
  * filter grammar cannot express, so they are applied to each page as it arrives.
  */
 import { andFilters, type TraceInfo } from '../mlflow';
+import { sessionFilter, sessionLabel } from '../shared/sessions';
 import { hasFailedJudge, hasHumanFeedback } from './assessment-rules';
 
 export const QUICK_FILTERS = {
@@ -22,19 +23,22 @@ export type QuickFilter = keyof typeof QUICK_FILTERS;
 export interface TraceFilter {
   /** An MLflow filter string as the person typed it. */
   text?: string;
+  /** "This Session": only the traces of this session (`metadata.\`mlflow.trace.session\``). */
+  session?: string;
   quick: ReadonlySet<QuickFilter>;
 }
 
 export const NO_FILTER: TraceFilter = { quick: new Set() };
 
 export function isFiltered(filter: TraceFilter): boolean {
-  return Boolean(filter.text) || filter.quick.size > 0;
+  return Boolean(filter.text) || filter.session !== undefined || filter.quick.size > 0;
 }
 
 /** The filter string sent to the server. */
 export function serverFilter(filter: TraceFilter): string | undefined {
   const clause = andFilters(
     filter.text,
+    filter.session === undefined ? undefined : sessionFilter(filter.session),
     filter.quick.has('errors') ? "trace.status = 'ERROR'" : undefined,
   );
   return clause || undefined;
@@ -54,6 +58,7 @@ export function needsLocalFiltering(filter: TraceFilter): boolean {
 /** A short description of the active filters, for the view's description line. */
 export function describeFilter(filter: TraceFilter): string | undefined {
   const parts: string[] = [...filter.quick].map((q) => QUICK_FILTERS[q].label);
+  if (filter.session !== undefined) parts.unshift(`Session ${sessionLabel(filter.session)}`);
   if (filter.text) parts.unshift(filter.text);
   return parts.length > 0 ? `Filtered: ${parts.join(' · ')}` : undefined;
 }

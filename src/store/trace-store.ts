@@ -23,6 +23,7 @@ import {
   isOutcomeUnknown,
   sourceOrDefault,
 } from '../mlflow';
+import { byRequestTime, sessionFilter } from '../shared/sessions';
 import { Emitter, type Disposable } from '../util/events';
 import { LruCache } from '../util/lru-cache';
 import { checkOverridable, nextUnrated, sortNewestFirst } from './assessment-rules';
@@ -77,6 +78,10 @@ type WithTraceId<T> = Omit<T, 'traceId'> & { traceId: TraceId };
 
 /** The span cache's bound: enough for the traces a reviewer goes back and forth between. */
 export const SPAN_CACHE_LIMITS = { maxEntries: 50, maxBytes: 200 * 1024 * 1024 };
+
+/** A session view shows at most this many turns (and says when there are more). */
+export const MAX_SESSION_TURNS = 1000;
+const SESSION_PAGE_SIZE = 200;
 
 /** With local filters on, one "load" fetches at most this many pages looking for matches. */
 const MAX_PAGES_PER_LOAD = 10;
@@ -326,6 +331,44 @@ export class TraceStore implements Disposable {
     );
     if (!experiment) return undefined;
     return nextUnrated((await this.ensureList(experiment)).traces, current.traceId);
+  }
+
+  /**
+   * The turns of a session in an experiment, oldest first, fetched from the server (not only
+   * what the tree has loaded), at most `limit`: `complete` says whether that was all of them.
+   * Each turn fetched replaces the store's copy only if it is newer, so views agree.
+   */
+  async sessionTurns(
+    experimentId: ExperimentId,
+    sessionId: string,
+    limit = MAX_SESSION_TURNS,
+  ): Promise<{ turns: TraceInfo[]; complete: boolean }> {
+    const filter = sessionFilter(sessionId);
+    const generation = this.generation;
+    const started = ++this.sequence;
+    const turns: TraceInfo[] = [];
+    const seen = new Set<TraceId>();
+    let token: string | undefined;
+    do {
+      const page = await this.client.searchTraces({
+        experimentIds: [experimentId],
+        filter,
+        orderBy: ['timestamp_ms ASC'],
+        maxResults: Math.min(SESSION_PAGE_SIZE, limit - turns.length),
+        ...(token ? { pageToken: token } : {}),
+      });
+      for (const trace of withoutKnown(page.items, seen)) turns.push(trace);
+      token = page.nextPageToken;
+    } while (token && turns.length < limit);
+    if (generation === this.generation) {
+      for (const [i, trace] of turns.entries()) {
+        if (this.isNewer(trace.traceId, started)) {
+          const known = this.trace(trace.traceId);
+          if (known && !sameTrace(known, trace)) this.replaceTrace(trace, started);
+        } else turns[i] = this.trace(trace.traceId) ?? trace;
+      }
+    }
+    return { turns: turns.sort(byRequestTime), complete: token === undefined };
   }
 
   /** A trace's spans, fetched once (spans do not change after a trace ends). */

@@ -4,6 +4,7 @@
  * tree-items.ts draws them.
  */
 import type { Assessment, Experiment, ExperimentId, Span, TraceInfo } from '../mlflow';
+import type { SessionGroup } from '../shared/sessions';
 import type { CommandName } from '../ui/ids';
 
 export class ExperimentNode {
@@ -15,6 +16,8 @@ export class TraceNode {
   readonly kind = 'trace';
   /** The range it is listed in; undefined: directly under its experiment (the newest traces). */
   range: TraceRangeNode | undefined;
+  /** Grouped by session: the session row (or range of turns) it is listed under. */
+  group: SessionNode | GroupRangeNode | undefined;
   constructor(
     public trace: TraceInfo,
     readonly experimentId: ExperimentId,
@@ -52,6 +55,44 @@ export class TraceRangeNode {
     readonly index: number,
     /** The position of its first trace among the experiment's loaded traces (1-based). */
     public first: number,
+  ) {}
+}
+
+/**
+ * Grouped by session: a session's loaded turns, under its experiment. One object per experiment
+ * and session, kept while grouped, so that a regroup updates the row in place.
+ */
+export class SessionNode {
+  readonly kind = 'session';
+  /** The range of the experiment's grouped rows it is listed in, if any. */
+  parent: GroupRangeNode | undefined;
+  /** Its child rows: the turns oldest first, past RANGE_SIZE in ranges. */
+  rows: (TraceNode | GroupRangeNode)[] = [];
+  constructor(
+    readonly experimentId: ExperimentId,
+    public group: SessionGroup,
+  ) {}
+
+  get sessionId(): string {
+    return this.group.sessionId;
+  }
+}
+
+/**
+ * Grouped by session, a list too long to show at once: an experiment's rows (sessions and traces
+ * without one) or a session's turns, start+1 to end.
+ */
+export class GroupRangeNode {
+  readonly kind = 'groupRange';
+  parent: ExperimentNode | SessionNode | GroupRangeNode | undefined;
+  rows: (SessionNode | TraceNode | GroupRangeNode)[] = [];
+  constructor(
+    /** Unique in the tree: the owner's key and the range's bounds. */
+    readonly key: string,
+    /** What the range holds: "Sessions and traces", "Turns". */
+    readonly what: string,
+    readonly start: number,
+    readonly end: number,
   ) {}
 }
 
@@ -128,6 +169,8 @@ export type TreeNode =
   | ExperimentNode
   | TraceNode
   | TraceRangeNode
+  | SessionNode
+  | GroupRangeNode
   | AssessmentNode
   | SpansGroupNode
   | SpanNode

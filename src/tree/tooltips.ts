@@ -27,6 +27,7 @@ import {
   TRACE_METADATA,
   totalCost,
 } from '../shared/llm-metrics';
+import { sessionIdOf, sessionLabel, userOf } from '../shared/sessions';
 
 export function traceTooltip(trace: TraceInfo): string {
   let md = `**${markdownText(traceName(trace))}** · ${trace.state}\n\n`;
@@ -40,6 +41,15 @@ export function traceTooltip(trace: TraceInfo): string {
     parseTokenUsage(trace.metadata[TRACE_METADATA.tokenUsage]),
     costs && totalCost(costs),
   );
+  const sessionId = sessionIdOf(trace);
+  const user = userOf(trace);
+  if (sessionId !== undefined) {
+    md += `Session ${codeSpan(truncate(sessionId, 300))}`;
+    if (sessionLabel(sessionId) !== sessionId)
+      md += ` (${markdownText(truncate(sessionLabel(sessionId), 300))})`;
+    md += user !== undefined ? ' · ' : '\n\n';
+  }
+  if (user !== undefined) md += `User ${codeSpan(truncate(user, 300))}\n\n`;
   if (trace.requestPreview)
     md += `Request\n\n${codeBlock(truncate(prettyPreview(trace.requestPreview), 1200), 'json')}\n\n`;
   if (trace.responsePreview)

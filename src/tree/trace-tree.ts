@@ -7,7 +7,7 @@ import type { ExperimentId, TraceInfo } from '../mlflow';
 import type { TraceStore } from '../store/trace-store';
 import { CONTEXT_KEYS } from '../ui/ids';
 import { setContext } from '../ui/vscode-commands';
-import type { AssessmentNode, ExperimentNode, TraceNode, TreeNode } from './nodes';
+import type { AssessmentNode, ExperimentNode, SessionNode, TraceNode, TreeNode } from './nodes';
 import { ShownAges } from './shown-ages';
 import { toTreeItem, tooltipFor } from './tree-items';
 import { TraceTreeModel, type TreeConnection } from './tree-model';
@@ -105,6 +105,11 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
 
   refreshAll(): void {
     this.model.refreshAll();
+  }
+
+  /** A session's row, while the tree is grouped by session and has drawn it. */
+  sessionNode(experimentId: string, sessionId: string): SessionNode | undefined {
+    return this.model.sessionNode(experimentId, sessionId);
   }
 
   dispose(): void {

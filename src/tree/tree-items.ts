@@ -14,10 +14,12 @@ import {
   plain,
   sourceLabel,
   spanDurationMs,
+  truncate,
   traceLabel,
   traceName,
 } from '../shared/format';
 import { callMetrics } from '../shared/llm-metrics';
+import { sessionIdOf, userOf } from '../shared/sessions';
 import { COMMANDS } from '../ui/ids';
 import { assessmentTooltip, spanTooltip, traceTooltip } from './tooltips';
 import type {
@@ -33,6 +35,7 @@ import type {
   TreeNode,
 } from './nodes';
 import { rangeLabel } from './ranges';
+import { groupRangeItem, sessionItem, sessionTooltip, shortSession } from './session-items';
 
 export function toTreeItem(node: TreeNode, now: number): vscode.TreeItem {
   switch (node.kind) {
@@ -42,6 +45,10 @@ export function toTreeItem(node: TreeNode, now: number): vscode.TreeItem {
       return traceItem(node, now);
     case 'traceRange':
       return traceRangeItem(node);
+    case 'session':
+      return sessionItem(node, now);
+    case 'groupRange':
+      return groupRangeItem(node);
     case 'assessment':
       return assessmentItem(node, now);
     case 'spans':
@@ -64,6 +71,7 @@ export function toTreeItem(node: TreeNode, now: number): vscode.TreeItem {
  */
 export function tooltipFor(node: TreeNode): vscode.MarkdownString | undefined {
   if (node.kind === 'trace') return untrustedMarkdown(traceTooltip(node.trace));
+  if (node.kind === 'session') return untrustedMarkdown(sessionTooltip(node.group));
   if (node.kind === 'span') return untrustedMarkdown(spanTooltip(node.span));
   if (node.kind === 'assessment')
     return untrustedMarkdown(assessmentTooltip(node.assessment, node.overriddenBy));
@@ -98,16 +106,29 @@ function traceItem(node: TraceNode, now: number): vscode.TreeItem {
     vscode.TreeItemCollapsibleState.Collapsed,
   );
   item.id = `trace:${trace.traceId}`;
+  const sessionId = sessionIdOf(trace);
+  const user = userOf(trace);
+  // Under its session's row (grouped), the session goes without saying.
+  const underSession = node.group !== undefined;
   item.description = [
     formatAge(trace.requestTime, now),
     formatDuration(trace.executionDurationMs),
     assessmentCount(trace),
+    sessionId !== undefined && !underSession ? `session ${shortSession(sessionId, 24)}` : '',
+    user !== undefined && !underSession ? `user ${plain(truncate(user, 24))}` : '',
   ]
     .filter(Boolean)
     .join(' · ');
   item.iconPath = trace.problem ? FLAGGED_ICON() : stateIcon(trace.state);
   if (trace.problem) item.description = flaggedDescription(trace.problem, item.description);
-  item.contextValue = trace.problem ? 'trace flagged' : 'trace';
+  item.contextValue = [
+    'trace',
+    trace.problem ? 'flagged' : '',
+    // "This Session" and "Open Session" need a session.
+    sessionId !== undefined ? 'inSession' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   item.command = {
     command: COMMANDS.openTrace,
     title: 'Open Trace',

@@ -12,6 +12,7 @@
  * RANGE_SIZE unless a test asks for small ranges.
  */
 import type { Assessment, ExperimentId, Span, TraceInfo } from '../mlflow';
+import { groupBySession } from '../shared/sessions';
 import { spanKeys, spanTree } from '../shared/span-tree';
 import { hasHumanFeedback, overriddenBy } from '../store/assessment-rules';
 import { describeFilter, isFiltered } from '../store/trace-filters';
@@ -21,8 +22,10 @@ import { Emitter, type Disposable } from '../util/events';
 import {
   AssessmentNode,
   ExperimentNode,
+  GroupRangeNode,
   LoadMoreNode,
   MessageNode,
+  SessionNode,
   SpanNode,
   SpanRangeNode,
   SpansGroupNode,
@@ -79,6 +82,9 @@ export class TraceTreeModel implements Disposable {
   private readonly assessmentNodes = new Map<string, AssessmentNode>();
   private readonly spanGroups = new Map<string, SpansGroupNode>();
   private readonly experimentRows = new Map<ExperimentId, ExperimentRows>();
+  /** Grouped by session: each experiment's session rows, by experiment and session id. */
+  private readonly sessionNodes = new Map<string, SessionNode>();
+  private grouped = false;
   /** Traces among traceNodes that no person has rated (the badge), kept as traces change. */
   private unrated = 0;
   private readonly subscription: Disposable;
@@ -114,6 +120,32 @@ export class TraceTreeModel implements Disposable {
     return [...this.traceNodes.values()].map((n) => n.trace);
   }
 
+  /** Whether traces are listed under their sessions ("Group by Session"). */
+  get groupedBySession(): boolean {
+    return this.grouped;
+  }
+
+  /**
+   * Lists each experiment's loaded traces under their sessions, or not. Only what is loaded is
+   * grouped (a row at the top says so); "Load more" stays, and what it loads is grouped too.
+   */
+  setGroupBySession(grouped: boolean): void {
+    if (grouped === this.grouped) return;
+    this.grouped = grouped;
+    for (const node of this.traceNodes.values()) {
+      node.group = undefined;
+      node.range = undefined;
+    }
+    this.experimentRows.clear();
+    this.sessionNodes.clear();
+    this.changed.fire(undefined);
+  }
+
+  /** A session's row, while grouped and drawn. */
+  sessionNode(experimentId: string, sessionId: string): SessionNode | undefined {
+    return this.sessionNodes.get(sessionKey(experimentId, sessionId));
+  }
+
   /** Draws every row again. */
   refreshAll(): void {
     this.changed.fire(undefined);
@@ -122,7 +154,11 @@ export class TraceTreeModel implements Disposable {
   getParent(node: TreeNode): TreeNode | undefined {
     switch (node.kind) {
       case 'trace':
-        return node.range ?? this.experimentNodes.get(node.experimentId);
+        return node.group ?? node.range ?? this.experimentNodes.get(node.experimentId);
+      case 'session':
+        return node.parent ?? this.experimentNodes.get(node.experimentId);
+      case 'groupRange':
+        return node.parent;
       case 'traceRange':
         return this.experimentNodes.get(node.experimentId);
       case 'assessment':
@@ -146,6 +182,9 @@ export class TraceTreeModel implements Disposable {
           return await this.experimentChildren(node);
         case 'traceRange':
           return [...node.traces];
+        case 'session':
+        case 'groupRange':
+          return [...node.rows];
         case 'trace':
           return this.traceChildren(node);
         case 'spans':
@@ -237,6 +276,7 @@ export class TraceTreeModel implements Disposable {
         }),
       ];
     }
+    if (this.grouped && list.traces.length > 0) return this.groupedChildren(node, list);
     // The rows as placed when the store last told of a change (onStoreChange places what is new
     // and names the rows it changed), or placed now for a list not shown before.
     let shown = this.experimentRows.get(id);
@@ -263,6 +303,75 @@ export class TraceTreeModel implements Disposable {
             ),
       );
     }
+    return rows;
+  }
+
+  /**
+   * Grouped by session: a row that says what is grouped, then sessions and the traces without
+   * one (newest activity first), each session's turns oldest first; long lists in ranges, as
+   * ungrouped. Made again from the store's list each time it is listed.
+   */
+  private groupedChildren(experiment: ExperimentNode, list: TraceList): TreeNode[] {
+    const id = experiment.experiment.experimentId;
+    const stale = new Set(
+      [...this.sessionNodes.entries()].filter(([, s]) => s.experimentId === id).map(([k]) => k),
+    );
+    const top = groupBySession(list.traces).map((row): SessionNode | TraceNode => {
+      if (row.kind === 'trace') return this.nodeForTrace(row.trace, id);
+      const key = sessionKey(id, row.group.sessionId);
+      stale.delete(key);
+      let session = this.sessionNodes.get(key);
+      if (session) session.group = row.group;
+      else {
+        session = new SessionNode(id, row.group);
+        this.sessionNodes.set(key, session);
+      }
+      const turns = row.group.turns.map((t) => this.nodeForTrace(t, id));
+      session.rows = this.groupRows(turns, session, 'Turns', `session=${key}`);
+      return session;
+    });
+    for (const key of stale) this.sessionNodes.delete(key);
+    const rows: TreeNode[] = this.groupRows(
+      top,
+      experiment,
+      'Sessions and traces',
+      `experiment=${id}`,
+    );
+    // Older turns may be on pages not loaded yet: the first row says what is grouped.
+    if (list.nextPageToken !== undefined) {
+      rows.unshift(groupedNote(id, list));
+      rows.push(new LoadMoreNode(id, list.hiddenCount));
+    }
+    this.countsChanged.fire();
+    return rows;
+  }
+
+  /** Rows of a grouped list, the first `rangeSize` directly, the rest in ranges; sets parents. */
+  private groupRows<T extends SessionNode | TraceNode>(
+    items: T[],
+    owner: ExperimentNode | SessionNode,
+    what: string,
+    prefix: string,
+  ): (T | GroupRangeNode)[] {
+    const setParent = (
+      row: T | GroupRangeNode,
+      parent: SessionNode | GroupRangeNode | undefined,
+    ) => {
+      if (row.kind === 'trace') {
+        row.range = undefined;
+        row.group = parent;
+      } else if (row.kind === 'session')
+        row.parent = parent?.kind === 'groupRange' ? parent : undefined;
+      else row.parent = parent ?? owner;
+    };
+    const rows = rowsInRanges<T, GroupRangeNode>(items, this.rangeSize, (start, end, inner) => {
+      const range = new GroupRangeNode(`${prefix}/${start}-${end}`, what, start, end);
+      range.rows = inner;
+      for (const row of inner) setParent(row, range);
+      return range;
+    });
+    const direct = owner.kind === 'session' ? owner : undefined;
+    for (const row of rows) setParent(row, direct);
     return rows;
   }
 
@@ -374,6 +483,12 @@ export class TraceTreeModel implements Disposable {
       this.changed.fire(undefined);
       return;
     }
+    if (this.grouped) {
+      // Grouped again from the list when listed: a page may add turns to any session.
+      this.changed.fire([experiment]);
+      this.countsChanged.fire();
+      return;
+    }
     const rows = this.experimentRows.get(experimentId);
     const list = this.store.list(experimentId);
     if (!rows || !list || rows.list !== list || list.error) {
@@ -425,6 +540,7 @@ export class TraceTreeModel implements Disposable {
         this.assessmentNodes.clear();
         this.spanGroups.clear();
         this.experimentRows.clear();
+        this.sessionNodes.clear();
         this.changed.fire(undefined);
         this.countsChanged.fire();
         return;
@@ -451,6 +567,10 @@ function nodeKey(node: TreeNode): string {
       return `trace:${node.trace.traceId}`;
     case 'traceRange':
       return `traces:${node.experimentId}:${node.index}`;
+    case 'session':
+      return `session:${sessionKey(node.experimentId, node.sessionId)}`;
+    case 'groupRange':
+      return `group:${node.key}`;
     case 'assessment':
       return `assessment:${node.assessment.assessmentId}`;
     case 'spans':
@@ -464,6 +584,24 @@ function nodeKey(node: TreeNode): string {
     case 'message':
       return `message:${node.id}`;
   }
+}
+
+/** A session's key among the tree's: its experiment and its id (which may hold anything). */
+function sessionKey(experimentId: string, sessionId: string): string {
+  return `${experimentId}:${JSON.stringify(sessionId)}`;
+}
+
+/**
+ * The row at the top of a grouped experiment with more pages: only the loaded traces are grouped.
+ */
+function groupedNote(experimentId: ExperimentId, list: TraceList): MessageNode {
+  const n = list.traces.length;
+  return new MessageNode(
+    `grouped:${experimentId}`,
+    `Sessions of the ${n.toLocaleString('en-US')} loaded trace${n === 1 ? '' : 's'} · Load more for older turns`,
+    'group-by-ref-type',
+    'Only the traces loaded so far are grouped: a session may have older turns that are not loaded yet. Open Session shows all of its turns.',
+  );
 }
 
 /** Feedback in force first (by name), then expectations, then what was overridden. */

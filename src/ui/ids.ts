@@ -34,6 +34,11 @@ export const COMMANDS = {
   openFeedbackForm: `${PREFIX}.openFeedbackForm`,
   openExpectationForm: `${PREFIX}.openExpectationForm`,
   openAssessmentForm: `${PREFIX}.openAssessmentForm`,
+  filterSession: `${PREFIX}.filterSession`,
+  groupBySession: `${PREFIX}.groupBySession`,
+  ungroupBySession: `${PREFIX}.ungroupBySession`,
+  openSession: `${PREFIX}.openSession`,
+  rateSession: `${PREFIX}.rateSession`,
 } as const;
 export type CommandName = keyof typeof COMMANDS;
 export type CommandId = (typeof COMMANDS)[CommandName];
@@ -48,12 +53,18 @@ export const CONTEXT_KEYS = {
   noExperiments: `${PREFIX}.noExperiments`,
   /** A local server started by the extension is running. */
   localServerRunning: `${PREFIX}.localServerRunning`,
+  /** The tree lists traces under their sessions ("Group by Session" is on). */
+  groupedBySession: `${PREFIX}.groupedBySession`,
 } as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[keyof typeof CONTEXT_KEYS];
 
 export const VIEW_CONTAINER_ID = PREFIX;
 export const VIEW_ID = `${PREFIX}.traces`;
-export const WEBVIEW_TYPES = { trace: `${PREFIX}.trace`, form: `${PREFIX}.form` } as const;
+export const WEBVIEW_TYPES = {
+  trace: `${PREFIX}.trace`,
+  form: `${PREFIX}.form`,
+  session: `${PREFIX}.session`,
+} as const;
 export const STATUS_BAR_ID = `${PREFIX}.status`;
 /** The settings section (package.json `configuration`). */
 export const SETTINGS_SECTION = PREFIX;

@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import inspector from 'node:inspector';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -131,7 +132,10 @@ describe('extension host figures', function () {
   });
 
   it('opens and renders a trace of 1 000 spans, then again with its spans cached', async () => {
-    const first = await openTrace(env('MTR_BENCH_BIG_TRACE'));
+    const profile = process.env.MTR_BENCH_PROFILE;
+    const first = profile
+      ? await profiled(profile, () => openTrace(env('MTR_BENCH_BIG_TRACE')))
+      : await openTrace(env('MTR_BENCH_BIG_TRACE'));
     figures.panelOpenToRenderedMs = first.openToRenderedMs;
     figures.panelWebviewReadyMs = first.webviewReadyMs;
     figures.panelOursMs = first.openToRenderedMs - first.webviewReadyMs;
@@ -234,6 +238,51 @@ describe('extension host figures', function () {
     return { ...event, openToRenderedMs: performance.now() - started };
   }
 });
+
+/**
+ * Runs `work` under V8's CPU profiler (this extension host's own, through node:inspector), writes
+ * the profile to `file` (open it in Chrome's DevTools) and prints where the time went.
+ */
+async function profiled<T>(file: string, work: () => Promise<T>): Promise<T> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = <R>(method: string, params?: object) =>
+    new Promise<R>((resolve, reject) =>
+      session.post(method, params, (error, result) =>
+        error ? reject(error) : resolve(result as R),
+      ),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await post<{ profile: inspector.Profiler.Profile }>('Profiler.stop');
+    session.disconnect();
+    fs.writeFileSync(file, JSON.stringify(profile));
+    console.log(`[bench] CPU profile of the panel's first opening: ${file}`);
+    for (const line of selfTimes(profile).slice(0, 25)) console.log(`[bench]   ${line}`);
+  }
+}
+
+/** Self time by function (name, file and line), most first, from a V8 CPU profile. */
+function selfTimes(profile: inspector.Profiler.Profile): string[] {
+  const sampled = new Map<number, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  samples.forEach((id, i) => sampled.set(id, (sampled.get(id) ?? 0) + (deltas[i] ?? 0)));
+  const byFunction = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = url ? `${url.split('/').slice(-2).join('/')}:${lineNumber + 1}` : '';
+    const key = `${functionName || '(anonymous)'} ${where}`.trim();
+    byFunction.set(key, (byFunction.get(key) ?? 0) + (sampled.get(node.id) ?? 0));
+  }
+  return [...byFunction]
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, micros]) => `${(micros / 1000).toFixed(1).padStart(8)} ms  ${key}`);
+}
 
 /** Resolves once the set of active extensions has not changed for 2 s, or after 60 s. */
 async function settledExtensions(): Promise<void> {

@@ -165,6 +165,8 @@ export const traceFromWebview = z.discriminatedUnion('type', [
     spanId: z.optional(z.string()),
   }),
   z.object({ type: z.literal('refresh') }),
+  /** The trace is a turn of a session: show the session's panel. */
+  z.object({ type: z.literal('openSession') }),
   /** A span was selected whose details the webview does not have: the host sends them. */
   z.object({
     type: z.literal('selectSpan'),
