@@ -26,6 +26,9 @@ const { values: args } = parseArgs({
     // Traces the panel goes through, and forms submitted with Submit and Next, in each host run.
     reviews: { type: 'string', default: '200' },
     'huge-spans': { type: 'string', default: '32000' },
+    // A CPU profile of the extension host while the 1 000-span trace first opens, in the first
+    // run (which it slows: read that run's panel figure as profiled, not as measured).
+    'profile-panel': { type: 'boolean', default: false },
   },
 });
 const SIZES = args.sizes.split(',').map(Number);
@@ -38,6 +41,8 @@ const HUGE_SPANS = Number(args['huge-spans']);
 /** The tree's page size (the default of mlflowTraceReview.pageSize). */
 const TREE_PAGE_SIZE = 50;
 const WRITES = 1000;
+/** Set once a run has been profiled (--profile-panel profiles the first). */
+let profiled = false;
 const started = Date.now();
 const say = (/** @type {string} */ m) =>
   console.log(`[bench ${Math.round((Date.now() - started) / 1000)}s] ${m}`);
@@ -476,12 +481,16 @@ async function extensionHostFigures(trackingUri, experimentId, traces) {
         MTR_INSTALL_VSIX: minimalExtensionVsix(),
         ...traces,
         MTR_BENCH_OUT: out,
+        ...(args['profile-panel'] && !profiled
+          ? { MTR_BENCH_PROFILE: path.join(OUT, 'panel-open.cpuprofile') }
+          : {}),
         MTR_BRIDGE_DIR: OUT,
         MTR_NODE24: vscodeEnv.node24,
         MTR_CODE_SERVER_ENTRY: vscodeEnv.codeServerEntry,
         MTR_CHROMIUM: vscodeEnv.chromium,
       },
     }).catch(() => 1);
+    profiled = true;
     if (code !== 0) say(`the extension-host run failed (exit ${code}); its figures are left out`);
     const figures = fs.existsSync(out)
       ? /** @type {Record<string, number>} */ (JSON.parse(fs.readFileSync(out, 'utf8')))
