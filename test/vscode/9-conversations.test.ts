@@ -24,6 +24,16 @@ interface Created {
 }
 
 const OUT = '[data-block="Outputs"]';
+/**
+ * Traces of one chat-model call each, as OpenAI's and Anthropic's autologging record them: the
+ * model and tokens the span row shows, and the tool call the conversation holds (its id as
+ * recorded by each API).
+ */
+const ONE_CALL: Record<string, { model: string; tokens: string; callId: string }> = {
+  'openai-chat-tool-call': { model: 'gpt-4o-mini', tokens: '52→12 tok', callId: 'call_Wx9LpQ2' },
+  'openai-responses': { model: 'gpt-4.1-mini', tokens: '40→9 tok', callId: 'call_Rs7TqZ1' },
+  anthropic: { model: 'claude-sonnet-4-5', tokens: '61→14 tok', callId: 'toolu_01AbC' },
+};
 const IN = '[data-block="Inputs"]';
 
 describe('conversations from autologged traces in the trace panel', () => {
@@ -36,7 +46,12 @@ describe('conversations from autologged traces in the trace panel', () => {
     await showView();
     await waitFor('the connection', () => api.connection.state.kind === 'connected');
     sdk = new PythonSdk(env('MLFLOW_TRACKING_URI'));
-    for (const fixture of ['langgraph-agent', 'langchain-openai-tools', 'langchain-retriever']) {
+    for (const fixture of [
+      'langgraph-agent',
+      'langchain-openai-tools',
+      'langchain-retriever',
+      ...Object.keys(ONE_CALL),
+    ]) {
       const created = await sdk.call<Created>('create_fixture_trace', { fixture });
       traces[fixture] = created.trace_id;
     }
@@ -144,4 +159,25 @@ describe('conversations from autologged traces in the trace panel', () => {
     assert.deepEqual(sources, ['https://git-scm.com/docs/git-bisect', 'docs/blame.md']);
     assert.deepEqual(scores, ['score 0.92', 'score 0.41']);
   });
+
+  for (const [fixture, expected] of Object.entries(ONE_CALL)) {
+    it(`reads ${fixture}: a conversation with the tool's name, its call id, the model and tokens`, async () => {
+      await run('openTrace', { traceId: traces[fixture] });
+      const [roles, toolNames, callIds, facts] = await inWebview(
+        'trace',
+        { waitFor: true, selector: '.chat-message' },
+        { text: true, selector: '.chat-message > .chat-role' },
+        { text: true, selector: '.tool-call .tool-name' },
+        { text: true, selector: '.call-id' },
+        { text: true, selector: '.span-row .span-facts' },
+      );
+      assert.ok(roles?.includes('user'), String(roles));
+      assert.ok(toolNames?.includes('get_weather'), String(toolNames));
+      assert.ok(callIds?.includes(expected.callId), `${String(callIds)} has ${expected.callId}`);
+      assert.ok(
+        facts?.some((f) => f.includes(expected.model) && f.includes(expected.tokens)),
+        String(facts),
+      );
+    });
+  }
 });
