@@ -249,6 +249,7 @@ class TracePanel {
       return;
     }
     const traceId = this.traceId;
+    this.ctx.store.prefetchSpans(traceId);
     try {
       const trace = await this.ctx.store.getTrace(traceId);
       // A preview given another trace meanwhile shows that one instead.

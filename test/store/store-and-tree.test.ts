@@ -223,6 +223,33 @@ describe('the store', () => {
     );
   });
 
+  it('reads the spans of a trace it has not loaded at the same time as its info, once', async () => {
+    const traceId = made[1] ?? asTraceId('missing');
+    const spanRequests: string[] = [];
+    const counting = new MlflowClient({
+      baseUrl: server.url,
+      onRequest: (entry) => {
+        if (entry.path.includes('get-trace-artifact')) spanRequests.push(entry.path);
+      },
+    });
+    try {
+      const fresh = new TraceStore(new TestConnection(counting));
+      // As a panel opening a trace: the spans are asked for before the info has answered.
+      fresh.prefetchSpans(traceId);
+      fresh.prefetchSpans(traceId);
+      const trace = await fresh.getTrace(traceId);
+      const spans = await fresh.spansOf(trace);
+      assert.ok(spans.length > 0);
+      assert.equal(spanRequests.length, 1, 'the prefetched spans were used, not asked for again');
+      // Cached now: neither a prefetch nor spansOf asks again.
+      fresh.prefetchSpans(traceId);
+      assert.equal(await fresh.spansOf(trace), await fresh.spansOf(trace));
+      assert.equal(spanRequests.length, 1);
+    } finally {
+      await counting.close();
+    }
+  });
+
   it('overrides only feedback in force, checked before anything is sent', async () => {
     const traceId = made[1] ?? asTraceId('missing');
     const judged = await sdk.call<PyAssessment>('log_feedback', {
