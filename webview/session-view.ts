@@ -9,7 +9,7 @@ import { sourceLabel } from '../src/shared/format';
 import { assertNever, type AssessmentView } from '../src/shared/protocol/common';
 import { SESSION_PROTOCOL, type SessionView, type TurnView } from '../src/shared/protocol/session';
 import { append, button, clear, el, formatTime } from './dom';
-import { formatCost, formatDuration } from '../src/shared/format';
+import { formatCost, formatDuration, formatTokensLong } from '../src/shared/format';
 import { channel, saveState } from './host';
 
 export const sessionChannel = channel(SESSION_PROTOCOL);
@@ -249,10 +249,8 @@ function assessmentCard(a: AssessmentView): HTMLElement {
   return card;
 }
 
+/** The same counts as the trace panel's header shows, named as tokens in a line of facts. */
 function tokensText(tokens: TurnView['tokens']): string {
-  if (!tokens) return '';
-  const n = (x: number) => x.toLocaleString('en-US');
-  if (tokens.input !== undefined && tokens.output !== undefined)
-    return `${n(tokens.input)} in / ${n(tokens.output)} out tokens`;
-  return tokens.total !== undefined ? `${n(tokens.total)} tokens` : '';
+  const counts = formatTokensLong(tokens);
+  return counts && `${counts} tokens`;
 }

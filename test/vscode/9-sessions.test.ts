@@ -156,7 +156,9 @@ describe('sessions', () => {
     );
     assert.match(
       facts?.[0] ?? '',
-      new RegExp(`^3 turns · user ${USER} · .* in all · 36 in / 15 out tokens · \\$0\\.0066$`),
+      new RegExp(
+        `^3 turns · user ${USER} · .* in all · 36 in · 15 out · 51 total tokens · \\$0\\.0066$`,
+      ),
     );
     await screenshot('session-view');
     await vscode.workspace
