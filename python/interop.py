@@ -206,6 +206,20 @@ def create_hostile_trace(args):
     return {"trace_id": trace_id, "corpus": HOSTILE}
 
 
+def create_long_values_trace(args):
+    """A trace whose root span reads a long text and returns a long list (the panel shows the
+    start of each, with a "Show all")."""
+    mlflow.set_experiment(args.get("experiment", "Long values"))
+
+    @mlflow.trace
+    def long_values(text: str) -> list:
+        return list(range(args.get("items", 150)))
+
+    long_values("\n".join(f"line {i}: " + "x" * 40 for i in range(args.get("lines", 80))))
+    trace_id = mlflow.get_last_active_trace_id()
+    return {"trace_id": trace_id}
+
+
 def create_fixture_trace(args):
     """A trace re-created from a conversation fixture captured from real autologging
     (test/fixtures/conversations/<fixture>.json, written by capture_chat_fixtures.py): its spans
@@ -388,6 +402,7 @@ COMMANDS = {f.__name__: f for f in [
     create_trace, log_feedback, log_expectation, log_guide_examples, override_feedback,
     update_assessment, delete_assessment, get_assessment, trace_assessments, assessment_values,
     span_summaries, create_hostile_trace, create_fixture_trace, create_llm_trace,
+    create_long_values_trace,
     create_session, session_readback,
 ]}
 

@@ -10,6 +10,8 @@ import { renderConversation, renderDocuments } from './conversation-view';
 import { el } from './dom';
 import { longText } from './long-text';
 
+/** A list or object with more entries shows this many and a "Show all". */
+export const LONG_ENTRIES = 100;
 /** Objects and lists this deep or shallower start open. */
 const OPEN_DEPTH = 2;
 /**
@@ -44,7 +46,23 @@ export function renderJson(value: JsonValue, depth: number, key?: string): HTMLE
     { class: 'json-node', open: depth < OPEN_DEPTH },
     el('summary', {}, label, el('span', { class: 'muted' }, summary)),
   );
-  for (const [k, v] of entries) details.appendChild(renderJson(v, depth + 1, k));
+  const shown = entries.length > LONG_ENTRIES ? entries.slice(0, LONG_ENTRIES) : entries;
+  for (const [k, v] of shown) details.appendChild(renderJson(v, depth + 1, k));
+  if (shown !== entries) {
+    // A large list shows its start; the rest is drawn only when asked for.
+    const more = el(
+      'button',
+      { class: 'show-all', type: 'button' },
+      `Show all (${entries.length.toLocaleString('en-US')} ${Array.isArray(value) ? 'items' : 'fields'})`,
+    );
+    more.addEventListener('click', () => {
+      const rest = document.createDocumentFragment();
+      for (const [k, v] of entries.slice(LONG_ENTRIES))
+        rest.appendChild(renderJson(v, depth + 1, k));
+      more.replaceWith(rest);
+    });
+    details.appendChild(more);
+  }
   return details;
 }
 

@@ -181,3 +181,38 @@ describe('conversations from autologged traces in the trace panel', () => {
     });
   }
 });
+
+describe('long values in the trace panel', () => {
+  it('shows the start of a long text and of a long list, and all of each on "Show all"', async () => {
+    const sdk = new PythonSdk(env('MLFLOW_TRACKING_URI'));
+    let traceId: string;
+    try {
+      ({ trace_id: traceId } = await sdk.call<Created>('create_long_values_trace', {}));
+    } finally {
+      sdk.close();
+    }
+    await closeAllTabs();
+    await run('openTrace', { traceId });
+    const [buttons, items, text] = await inWebview(
+      'trace',
+      { waitFor: true, selector: `${OUT} .show-all` },
+      { text: true, selector: '[data-block="Inputs"] .show-all, [data-block="Outputs"] .show-all' },
+      { text: true, selector: `${OUT} .json-leaf` },
+      { text: true, selector: `${IN} .json-string` },
+    );
+    assert.deepEqual(buttons, ['Show all (3,989 characters, 80 lines)', 'Show all (150 items)']);
+    assert.equal(items?.length, 100, 'the list shows its first 100 items');
+    assert.equal(text?.[0]?.split('\n').length, 30, 'the text shows its first 30 lines');
+
+    const [allItems, allText] = await inWebview(
+      'trace',
+      { click: true, selector: `${OUT} .show-all` },
+      { click: true, selector: `${IN} .show-all` },
+      { waitFor: true, selector: `${OUT} .json-leaf:has-text("149")` },
+      { text: true, selector: `${OUT} .json-leaf` },
+      { text: true, selector: `${IN} .json-string` },
+    );
+    assert.equal(allItems?.length, 150);
+    assert.equal(allText?.[0]?.split('\n').length, 80);
+  });
+});
