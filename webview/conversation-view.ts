@@ -17,7 +17,7 @@ import {
   type ToolSpec,
 } from '../src/shared/conversation';
 import { el } from './dom';
-import { renderJson } from './json-view';
+import { renderJson } from './json-tree';
 import { longText } from './long-text';
 
 /** Links between the calls and results of one rendered conversation, by call id. */

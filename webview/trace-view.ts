@@ -39,7 +39,8 @@ import { firstRootIndex, spanKeys, spansInTreeOrder } from '../src/shared/span-t
 import { append, button, clear, el, formatTime } from './dom';
 import { channel } from './host';
 import { offeredTools } from './conversation-view';
-import { renderJson, renderValue } from './json-view';
+import { renderJson } from './json-tree';
+import { renderValue } from './json-view';
 import {
   assessmentCounts,
   barGeometry,
