@@ -39,8 +39,11 @@ export interface ClientCertificate {
   certFile: string;
   /** PEM file of its private key, encrypted or not. */
   keyFile: string;
-  /** The key's passphrase, when it is encrypted. Never logged or shown. */
-  passphrase?: string;
+  /**
+   * The key's passphrase, when it is encrypted, or a function that looks it up (SecretStorage)
+   * before the first request. Never logged or shown.
+   */
+  passphrase?: string | (() => PromiseLike<string | undefined>);
 }
 
 /** What the transport does on the network, to be shown (status bar, log): never a secret. */
@@ -129,7 +132,7 @@ export class HttpTransport {
   readonly baseUrl: string;
   private readonly origin: string;
   /** The TLS options, or why the files the settings name cannot be used (thrown on send). */
-  private readonly tls: TlsOptions | MlflowSetupError;
+  private tls: Promise<TlsOptions | MlflowSetupError> | undefined;
   /** How this server is reached: directly or through a proxy, decided once per transport. */
   readonly route: ProxyRoute;
   private readonly context: NetworkContext;
@@ -153,9 +156,6 @@ export class HttpTransport {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    // Read now, as before undici was loaded lazily; a file that cannot be used fails each request
-    // with a message that names its setting.
-    this.tls = tlsOptions(options);
     this.route = resolveProxy(base, options.proxy);
     this.context = {
       ...(this.route.kind === 'proxy'
@@ -178,7 +178,11 @@ export class HttpTransport {
 
   /** Sends a request and returns the 2xx response; any other outcome throws a typed error. */
   async send(req: HttpRequest): Promise<HttpResponse> {
-    if (this.tls instanceof MlflowSetupError) throw this.tls;
+    // Files are read with the first request; one that cannot be used fails each request with a
+    // message that names its setting.
+    this.tls ??= tlsOptions(this.options);
+    const tls = await this.tls;
+    if (tls instanceof MlflowSetupError) throw tls;
     if (this.route.kind === 'invalid') {
       throw new MlflowSetupError(
         this.route.source,
@@ -187,7 +191,7 @@ export class HttpTransport {
       );
     }
     const url = this.baseUrl + req.path;
-    const dispatcher = await this.pool();
+    const dispatcher = await this.pool(tls);
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(req, url, attempt, dispatcher);
       const canRetry = req.safeToRetry && attempt <= this.retry.maxRetries && !req.signal?.aborted;
@@ -216,9 +220,8 @@ export class HttpTransport {
   }
 
   /** The connection pool, created (and undici loaded) with the first request. */
-  private pool(): Promise<Dispatcher> {
+  private pool(tls: TlsOptions): Promise<Dispatcher> {
     this.dispatcher ??= loadUndici().then(async (module) => {
-      const tls = this.tls instanceof MlflowSetupError ? {} : this.tls;
       const dispatcher = createDispatcher(module, this.options, tls, this.route);
       // A request after close() fails as it always did: on a closed pool, never on a new one.
       if (this.closedUnused) await dispatcher.close();
@@ -390,7 +393,7 @@ interface TlsOptions {
 }
 
 /** The TLS options from the settings' files, or an error that names the setting to correct. */
-function tlsOptions(options: TransportOptions): TlsOptions | MlflowSetupError {
+async function tlsOptions(options: TransportOptions): Promise<TlsOptions | MlflowSetupError> {
   const read = (file: string, setting: string, what: string): string | MlflowSetupError => {
     try {
       return readFileSync(file, 'utf8');
@@ -418,20 +421,19 @@ function tlsOptions(options: TransportOptions): TlsOptions | MlflowSetupError {
     if (cert instanceof MlflowSetupError) return cert;
     const key = read(client.keyFile, 'mlflowTraceReview.clientKeyFile', 'the client key');
     if (key instanceof MlflowSetupError) return key;
+    const passphrase =
+      typeof client.passphrase === 'function' ? await client.passphrase() : client.passphrase;
     // A wrong or missing passphrase would fail every handshake with OpenSSL's "bad decrypt":
     // found here, it gets a message that says what to do.
     try {
-      createPrivateKey({
-        key,
-        ...(client.passphrase !== undefined ? { passphrase: client.passphrase } : {}),
-      });
+      createPrivateKey({ key, ...(passphrase !== undefined ? { passphrase } : {}) });
     } catch (cause) {
       const code = errorCode(cause);
       // OpenSSL 3 says "bad decrypt" or "unsupported" for a wrong passphrase, depending on the
       // key's format: an encrypted PEM with a passphrase that fails is taken as a wrong one.
       const encrypted = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(key);
       const problem =
-        code === 'ERR_MISSING_PASSPHRASE' || (encrypted && client.passphrase === undefined)
+        code === 'ERR_MISSING_PASSPHRASE' || (encrypted && passphrase === undefined)
           ? 'is encrypted and no passphrase is stored for it'
           : encrypted
             ? 'is encrypted and the stored passphrase does not open it'
@@ -445,7 +447,7 @@ function tlsOptions(options: TransportOptions): TlsOptions | MlflowSetupError {
     }
     tls.cert = cert;
     tls.key = key;
-    if (client.passphrase !== undefined) tls.passphrase = client.passphrase;
+    if (passphrase !== undefined) tls.passphrase = passphrase;
   }
   return tls;
 }

@@ -239,6 +239,11 @@ export interface NginxSite {
   clientCa?: string;
   /** Give up on an upstream that does not answer after this many seconds (a 504). */
   readTimeoutSeconds?: number;
+  /**
+   * The Host header MLflow gets; default: the name the client used, which MLflow refuses unless
+   * it is loopback, private, or in its --allowed-hosts.
+   */
+  upstreamHost?: string;
 }
 
 /**
@@ -290,7 +295,7 @@ export class Nginx {
           : []),
         '    location /mlflow/ {',
         `      proxy_pass http://${site.upstream}/;`,
-        '      proxy_set_header Host $host;',
+        `      proxy_set_header Host ${site.upstreamHost ?? '$host'};`,
         '      proxy_set_header X-Forwarded-Proto https;',
         `      proxy_read_timeout ${site.readTimeoutSeconds ?? 60}s;`,
         '    }',
