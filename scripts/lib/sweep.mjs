@@ -6,9 +6,10 @@
 // A PostgreSQL postmaster of the run (scripts/lib/postgres.mjs) is found the same way: it runs in
 // its cluster's folder, which starts with POSTGRES_DIR_PREFIX. Its own processes overwrite their
 // environment with their titles, so only the postmaster shows the mark; they end when it does.
-// The network tests' nginx and tinyproxy (test/support/network-servers.ts) run in folders that
-// start with NETWORK_DIR_PREFIX; nginx's workers also overwrite their environment, and end with
-// their master when it is told to stop (SIGTERM), as the postmaster's do.
+// The network tests' nginx and tinyproxy (test/support/network-servers.ts) run in folders named
+// NETWORK_DIR_PREFIX + the run's mark: nginx overwrites its environment with its titles (the
+// master too), so the folder's name is what tells this run's. Its workers end with their master
+// when it is told to stop (SIGTERM), as the postmaster's do.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { NETWORK_DIR_PREFIX } from './network-tools.mjs';
@@ -37,9 +38,14 @@ export function sweepLeftoverServers() {
     try {
       const cwd = readlinkSync(`/proc/${entry}/cwd`);
       postgres = cwd.includes(POSTGRES_MARKER);
-      network = cwd.includes(NETWORK_MARKER);
-      if (!cwd.includes(MARKER) && !postgres && !network) continue;
-      if (!readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(mark)) continue;
+      network = cwd.includes(`${NETWORK_MARKER}${process.env[RUN_VARIABLE] ?? ''}-`);
+      if (network) {
+        // Its own run's folder; a zombie (exited, not yet reaped) needs nothing.
+        if (/\) Z /.test(readFileSync(`/proc/${entry}/stat`, 'utf8'))) continue;
+      } else {
+        if (!cwd.includes(MARKER) && !postgres) continue;
+        if (!readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(mark)) continue;
+      }
     } catch {
       continue; // gone already, or not ours to read
     }

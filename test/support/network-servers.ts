@@ -17,6 +17,16 @@ import { freeLoopbackPort } from '../../src/mlflow-server/launcher';
 /** As scripts/lib/network-tools.mjs: the sweep looks for processes working in such folders. */
 export const NETWORK_DIR_PREFIX = 'mtr-net-';
 
+/**
+ * A new temporary folder named after the test run (MTR_TEST_RUN, scripts/lib/sweep.mjs): nginx
+ * overwrites its environment with its process titles, so the sweep knows a run's nginx and
+ * tinyproxy by their folder's name rather than by their environment.
+ */
+function networkDir(kind: string): string {
+  const run = (process.env.MTR_TEST_RUN ?? 'manual').replace(/[^\w-]/g, '');
+  return mkdtempSync(path.join(tmpdir(), `${NETWORK_DIR_PREFIX}${run}-${kind}-`));
+}
+
 export interface NetworkTools {
   nginx: string;
   tinyproxy: string;
@@ -64,7 +74,7 @@ export interface TestPki {
 
 /** A private CA and every certificate the tests need, made with openssl in a new folder. */
 export function makePki(openssl: string, hostNames: string[]): TestPki {
-  const dir = mkdtempSync(path.join(tmpdir(), `${NETWORK_DIR_PREFIX}pki-`));
+  const dir = networkDir('pki');
   const file = (name: string) => path.join(dir, name);
   const run = (...args: string[]) =>
     execFileSync(openssl, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -265,7 +275,7 @@ export class Nginx {
     sites: NginxSite[],
     options: { extraListen?: string; redirectTo?: string } = {},
   ): Promise<Nginx> {
-    const dir = mkdtempSync(path.join(tmpdir(), `${NETWORK_DIR_PREFIX}nginx-`));
+    const dir = networkDir('nginx');
     const ports: Record<string, number> = {};
     for (const site of sites) ports[site.name] = await freeLoopbackPort();
     const addresses = ['127.0.0.1', ...(options.extraListen ? [options.extraListen] : [])];
@@ -373,7 +383,7 @@ export class Tinyproxy {
     tinyproxy: string,
     options: { basicAuth?: { username: string; password: string } } = {},
   ): Promise<Tinyproxy> {
-    const dir = mkdtempSync(path.join(tmpdir(), `${NETWORK_DIR_PREFIX}tinyproxy-`));
+    const dir = networkDir('tinyproxy');
     const port = await freeLoopbackPort();
     const conf = [
       `Port ${port}`,
