@@ -7,6 +7,7 @@
  * `http.proxySupport` and `http.proxyAuthorization`; what the log and the status bar say.
  */
 import assert from 'node:assert/strict';
+import { lookup } from 'node:dns/promises';
 import os from 'node:os';
 import * as vscode from 'vscode';
 import { describeNetwork } from '../../src/connection/connection';
@@ -55,11 +56,17 @@ describe('TLS, proxies and client certificates through real nginx and tinyproxy'
     // The seeded server runs without --allowed-hosts: nginx sends it a loopback Host.
     const upstream = new URL(env('MLFLOW_TRACKING_URI')).host;
     const upstreamHost = '127.0.0.1';
-    nginx = await Nginx.start(tools.nginx, [
-      { name: 'good', tls: pki.server, upstream, upstreamHost },
-      { name: 'expired', tls: pki.expired, upstream, upstreamHost },
-      { name: 'mtls', tls: pki.server, upstream, upstreamHost, clientCa: pki.caFile },
-    ]);
+    // The host name resolves to loopback here; elsewhere nginx listens on its address too.
+    const resolved = (await lookup(HOST)).address;
+    nginx = await Nginx.start(
+      tools.nginx,
+      [
+        { name: 'good', tls: pki.server, upstream, upstreamHost },
+        { name: 'expired', tls: pki.expired, upstream, upstreamHost },
+        { name: 'mtls', tls: pki.server, upstream, upstreamHost, clientCa: pki.caFile },
+      ],
+      resolved.startsWith('127.') ? {} : { extraListen: resolved },
+    );
     cleanups.push(() => nginx.stop());
     proxy = await Tinyproxy.start(tools.tinyproxy);
     cleanups.push(() => proxy.stop());
