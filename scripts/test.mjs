@@ -289,6 +289,7 @@ function prepareEnvironments(plan) {
     env.MTR_NGINX = tools.nginx;
     env.MTR_TINYPROXY = tools.tinyproxy;
     env.MTR_OPENSSL = tools.openssl;
+    env.MTR_NGINX_STREAM_MODULE = tools.nginxStreamModule;
   }
   // The extension-host runner (vscode tier) installs its own; the e2e tests need it from here.
   if (touches(plan, 'e2e')) {

@@ -119,6 +119,7 @@ try {
     MTR_NGINX: networkTools.nginx,
     MTR_TINYPROXY: networkTools.tinyproxy,
     MTR_OPENSSL: networkTools.openssl,
+    MTR_NGINX_STREAM_MODULE: networkTools.nginxStreamModule,
   };
 
   if (onlyFiles.length > 0) testEnv.MTR_VSCODE_TEST_FILE = onlyFiles.join(',');

@@ -17,16 +17,22 @@ const TOOLS = /** @type {const} */ ({
   openssl: { package: 'openssl', dirs: ['/usr/bin'] },
 });
 
+/** nginx's stream module (Debian's libnginx-mod-stream): TLS in front of tinyproxy, an https proxy. */
+const STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so';
+
 /**
- * The paths of nginx, tinyproxy and openssl, installing the Debian packages that are missing.
+ * The paths of nginx, tinyproxy, openssl and nginx's stream module, installing the Debian
+ * packages that are missing.
  * @param {{ log?: (message: string) => void }} options
- * @returns {{ nginx: string, tinyproxy: string, openssl: string }}
+ * @returns {{ nginx: string, tinyproxy: string, openssl: string, nginxStreamModule: string }}
  */
 export function ensureNetworkTools({ log = console.log } = {}) {
   const names = /** @type {(keyof typeof TOOLS)[]} */ (Object.keys(TOOLS));
   const missing = names.filter((name) => !find(name));
-  if (missing.length > 0) {
-    const packages = missing.map((name) => TOOLS[name].package);
+  /** @type {string[]} */
+  const packages = missing.map((name) => TOOLS[name].package);
+  if (!existsSync(STREAM_MODULE)) packages.push('libnginx-mod-stream');
+  if (packages.length > 0) {
     log(`Installing Debian packages: ${packages.join(', ')}`);
     // A package's own service is not started (invoke-rc.d asks policy-rc.d, which says no in
     // containers; elsewhere the service runs on its default port, which the tests never use).
@@ -38,7 +44,14 @@ export function ensureNetworkTools({ log = console.log } = {}) {
     if (!found) throw new Error(`${TOOLS[name].package} is installed but ${name} is not found`);
     return found;
   };
-  return { nginx: located('nginx'), tinyproxy: located('tinyproxy'), openssl: located('openssl') };
+  if (!existsSync(STREAM_MODULE))
+    throw new Error(`libnginx-mod-stream is installed but ${STREAM_MODULE} is not found`);
+  return {
+    nginx: located('nginx'),
+    tinyproxy: located('tinyproxy'),
+    openssl: located('openssl'),
+    nginxStreamModule: STREAM_MODULE,
+  };
 }
 
 /** @param {keyof typeof TOOLS} name */

@@ -240,6 +240,8 @@ function describeProxyFailure(origin: string, detail: string, context: NetworkCo
   const direct = `add the host to http.noProxy or NO_PROXY if it can be reached directly, or set http.proxySupport to "off"`;
   switch (context.proxyStatus) {
     case undefined:
+      if (/CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS_|ERR_SSL_/.test(detail))
+        return `${name} presented a TLS certificate that this machine does not accept${detail}. If you trust this proxy, set http.proxyStrictSSL to false; else correct ${where}.`;
       return /ENOTFOUND|EAI_AGAIN/.test(detail)
         ? `${name} cannot be found${detail}. Correct ${where}, or ${direct}.`
         : `${name} does not accept connections${detail}, so ${origin} cannot be reached through it. Check that the proxy runs and correct ${where}, or ${direct}.`;

@@ -452,8 +452,11 @@ async function tlsOptions(options: TransportOptions): Promise<TlsOptions | Mlflo
   return tls;
 }
 
+/** Errors of connections to the proxy itself (not through it to the server): the proxy's fault. */
+const proxyConnectionErrors = new WeakSet<Error>();
+
 function createDispatcher(
-  { Agent, ProxyAgent }: typeof Undici,
+  { Agent, Pool, ProxyAgent, buildConnector }: typeof Undici,
   options: TransportOptions,
   tls: TlsOptions,
   route: ProxyRoute,
@@ -462,13 +465,28 @@ function createDispatcher(
   // a tunnel (CONNECT) through the proxy for http and https alike.
   if (route.kind !== 'proxy') return new Agent({ connect: tls, keepAliveTimeout: 10_000 });
   const authorization = options.proxy?.authorization?.trim();
+  const proxyTls = { rejectUnauthorized: options.proxy?.strictSSL !== false };
   return new ProxyAgent({
     uri: route.url,
     // Else undici sends the user and password of the proxy URL, if it has them.
     ...(authorization ? { token: authorization } : {}),
     requestTls: tls,
-    proxyTls: { rejectUnauthorized: options.proxy?.strictSSL !== false },
+    proxyTls,
     keepAliveTimeout: 10_000,
+    // The connections to the proxy, as undici makes them, with their failures marked: an https
+    // proxy's certificate fails with the same codes as the server's would.
+    clientFactory: (origin, opts) => {
+      const connect = buildConnector(proxyTls);
+      return new Pool(origin, {
+        ...opts,
+        connect: (connectOptions, callback) => {
+          connect(connectOptions, (...args) => {
+            if (args[0]) proxyConnectionErrors.add(args[0]);
+            callback(...args);
+          });
+        },
+      });
+    },
   });
 }
 
@@ -481,6 +499,10 @@ function proxyFault(error: unknown): { status?: number } | undefined {
   const message = error instanceof Error ? error.message : '';
   const status = /^Proxy response \((\d{3})\) !== 200/.exec(message)?.[1];
   if (status) return { status: Number(status) };
+  for (let current: unknown = error, depth = 0; isRecord(current) && depth < 5; depth++) {
+    if (current instanceof Error && proxyConnectionErrors.has(current)) return {};
+    current = current.cause;
+  }
   const code = errorCode(error);
   if (
     code === 'ECONNREFUSED' ||

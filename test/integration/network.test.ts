@@ -71,6 +71,10 @@ before(async () => {
   const silentPort = (silent.address() as { port: number }).port;
   const upstream = `127.0.0.1:${mlflow.port}`;
   const nothing = `127.0.0.1:${await freeLoopbackPort()}`;
+  proxy = await Tinyproxy.start(tools.tinyproxy);
+  cleanups.push(() => proxy.stop());
+  authProxy = await Tinyproxy.start(tools.tinyproxy, { basicAuth: PROXY_USER });
+  cleanups.push(() => authProxy.stop());
   // The host name resolves to loopback here; elsewhere nginx listens on its address too.
   const resolved = (await lookup(HOST)).address;
   nginx = await Nginx.start(
@@ -92,13 +96,12 @@ before(async () => {
     {
       ...(resolved.startsWith('127.') ? {} : { extraListen: resolved }),
       redirectTo: `https://${HOST}:${await freeLoopbackPort()}`,
+      // An https proxy: TLS (a certificate from the private CA) in front of tinyproxy.
+      streams: [{ name: 'httpsProxy', tls: pki.server, upstream: `127.0.0.1:${proxy.port}` }],
+      streamModule: tools.nginxStreamModule,
     },
   );
   cleanups.push(() => nginx.stop());
-  proxy = await Tinyproxy.start(tools.tinyproxy);
-  cleanups.push(() => proxy.stop());
-  authProxy = await Tinyproxy.start(tools.tinyproxy, { basicAuth: PROXY_USER });
-  cleanups.push(() => authProxy.stop());
 });
 
 afterEach(() => {
@@ -236,13 +239,21 @@ describe('through the reverse proxy', () => {
       credentials: { kind: 'basic', username: 'alice', password: 'alice-Passw0rd' },
       onRequest: (entry) => logged.push(entry),
     });
-    const before = nginx.accessLog().split('\n').length;
     const error = await failure(c.searchExperiments());
     assert.ok(error instanceof MlflowApiError, String(error));
     assert.equal(error.status, 302);
     assert.match(error.message, /redirected/);
     assert.equal(logged.length, 1, 'one request, no second one to the new address');
-    assert.equal(nginx.accessLog().split('\n').length, before + 1);
+    // nginx writes its access log after answering: a bounded wait for the line, then one only.
+    const moved = () =>
+      nginx
+        .accessLog()
+        .split('\n')
+        .filter((line) => line.includes('/moved/'));
+    for (let waited = 0; moved().length === 0 && waited < 5000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(moved().length, 1, nginx.accessLog());
   });
 });
 
@@ -439,6 +450,25 @@ describe('a forward proxy (tinyproxy)', () => {
     const error = await networkFailure(c.searchExperiments());
     assert.equal(error.failure, 'proxy');
     assert.match(error.message, /could not reach https:\/\/.* \(5\d\d\)/);
+  });
+
+  it('an https proxy whose certificate is not trusted: http.proxyStrictSSL decides', async () => {
+    const httpsProxy = `https://127.0.0.1:${nginx.ports.httpsProxy}`;
+    const strict = client(site('good', HOST), { caFile: pki.caFile, proxy: { url: httpsProxy } });
+    const error = await networkFailure(strict.searchExperiments());
+    assert.equal(error.failure, 'proxy');
+    assert.equal(error.code, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    assert.match(
+      error.message,
+      /^The proxy https:\/\/127\.0\.0\.1:\d+ \(from http\.proxy\) presented a TLS certificate .*http\.proxyStrictSSL/,
+    );
+    const seen = proxy.tunnels().length;
+    const lenient = client(site('good', HOST), {
+      caFile: pki.caFile,
+      proxy: { url: httpsProxy, strictSSL: false },
+    });
+    assert.equal(await lenient.getServerVersion(), '3.18.0');
+    assert.ok(proxy.tunnels().length > seen, 'through tinyproxy behind the TLS');
   });
 
   it('an invalid proxy URL: nothing is sent, the message names the setting', async () => {

@@ -31,17 +31,28 @@ export interface NetworkTools {
   nginx: string;
   tinyproxy: string;
   openssl: string;
+  /** nginx's stream module (Debian's libnginx-mod-stream). */
+  nginxStreamModule: string;
+}
+
+/** TLS in front of a plain TCP service (nginx's stream module): tinyproxy as an https proxy. */
+export interface NginxTlsStream {
+  name: string;
+  tls: KeyPair;
+  /** `host:port` of the plain service. */
+  upstream: string;
 }
 
 export function networkTools(): NetworkTools {
   const nginx = process.env.MTR_NGINX;
   const tinyproxy = process.env.MTR_TINYPROXY;
   const openssl = process.env.MTR_OPENSSL;
-  if (!nginx || !tinyproxy || !openssl)
+  const nginxStreamModule = process.env.MTR_NGINX_STREAM_MODULE;
+  if (!nginx || !tinyproxy || !openssl || !nginxStreamModule)
     throw new Error(
-      'MTR_NGINX, MTR_TINYPROXY and MTR_OPENSSL are not set: run the tests with `npm test`.',
+      'MTR_NGINX, MTR_TINYPROXY, MTR_OPENSSL and MTR_NGINX_STREAM_MODULE are not set: run the tests with `npm test`.',
     );
-  return { nginx, tinyproxy, openssl };
+  return { nginx, tinyproxy, openssl, nginxStreamModule };
 }
 
 export interface KeyPair {
@@ -273,17 +284,27 @@ export class Nginx {
   static async start(
     nginx: string,
     sites: NginxSite[],
-    options: { extraListen?: string; redirectTo?: string } = {},
+    options: {
+      extraListen?: string;
+      redirectTo?: string;
+      /** TLS-terminating TCP streams; they need `streamModule`. */
+      streams?: NginxTlsStream[];
+      streamModule?: string;
+    } = {},
   ): Promise<Nginx> {
     const dir = networkDir('nginx');
     const ports: Record<string, number> = {};
-    for (const site of sites) ports[site.name] = await freeLoopbackPort();
+    const streams = options.streams ?? [];
+    for (const site of [...sites, ...streams]) ports[site.name] = await freeLoopbackPort();
     const addresses = ['127.0.0.1', ...(options.extraListen ? [options.extraListen] : [])];
     const asRoot = process.getuid?.() === 0;
     const conf = [
       // As root, the workers stay root too (nginx would switch to `nobody`, who may not read the
       // temporary folder).
       ...(asRoot ? ['user root;'] : []),
+      ...(streams.length > 0 && options.streamModule
+        ? [`load_module ${options.streamModule};`]
+        : []),
       'worker_processes 1;',
       `pid ${dir}/nginx.pid;`,
       `error_log ${dir}/error.log info;`,
@@ -323,6 +344,20 @@ export class Nginx {
         '  }',
       ]),
       '}',
+      ...(streams.length > 0
+        ? [
+            'stream {',
+            ...streams.flatMap((stream) => [
+              '  server {',
+              `    listen 127.0.0.1:${ports[stream.name]} ssl;`,
+              `    ssl_certificate ${stream.tls.cert};`,
+              `    ssl_certificate_key ${stream.tls.key};`,
+              `    proxy_pass ${stream.upstream};`,
+              '  }',
+            ]),
+            '}',
+          ]
+        : []),
       '',
     ].join('\n');
     writeFileSync(path.join(dir, 'nginx.conf'), conf);

@@ -56,6 +56,10 @@ describe('TLS, proxies and client certificates through real nginx and tinyproxy'
     // The seeded server runs without --allowed-hosts: nginx sends it a loopback Host.
     const upstream = new URL(env('MLFLOW_TRACKING_URI')).host;
     const upstreamHost = '127.0.0.1';
+    proxy = await Tinyproxy.start(tools.tinyproxy);
+    cleanups.push(() => proxy.stop());
+    authProxy = await Tinyproxy.start(tools.tinyproxy, { basicAuth: PROXY_USER });
+    cleanups.push(() => authProxy.stop());
     // The host name resolves to loopback here; elsewhere nginx listens on its address too.
     const resolved = (await lookup(HOST)).address;
     nginx = await Nginx.start(
@@ -65,19 +69,20 @@ describe('TLS, proxies and client certificates through real nginx and tinyproxy'
         { name: 'expired', tls: pki.expired, upstream, upstreamHost },
         { name: 'mtls', tls: pki.server, upstream, upstreamHost, clientCa: pki.caFile },
       ],
-      resolved.startsWith('127.') ? {} : { extraListen: resolved },
+      {
+        ...(resolved.startsWith('127.') ? {} : { extraListen: resolved }),
+        // An https proxy: TLS with the private CA's certificate in front of tinyproxy.
+        streams: [{ name: 'httpsProxy', tls: pki.server, upstream: `127.0.0.1:${proxy.port}` }],
+        streamModule: tools.nginxStreamModule,
+      },
     );
     cleanups.push(() => nginx.stop());
-    proxy = await Tinyproxy.start(tools.tinyproxy);
-    cleanups.push(() => proxy.stop());
-    authProxy = await Tinyproxy.start(tools.tinyproxy, { basicAuth: PROXY_USER });
-    cleanups.push(() => authProxy.stop());
   });
 
   after(async () => {
     for (const key of ['caFile', 'insecureSkipTlsVerify', 'clientCertFile', 'clientKeyFile'])
       await setSetting(key, undefined);
-    for (const key of ['proxy', 'proxySupport', 'proxyAuthorization'])
+    for (const key of ['proxy', 'proxySupport', 'proxyAuthorization', 'proxyStrictSSL'])
       await setHttp(key, undefined);
     await run('selectServer', env('MLFLOW_TRACKING_URI'));
     await waitFor('the seeded server again', () => api.connection.state.kind === 'connected');
@@ -146,6 +151,20 @@ describe('TLS, proxies and client certificates through real nginx and tinyproxy'
     );
     assert.equal(tunnels(), through, 'nothing more went through the proxy');
     await setHttp('proxySupport', undefined);
+    await setHttp('proxy', undefined);
+  });
+
+  it('an https proxy with an untrusted certificate: http.proxyStrictSSL false accepts it', async () => {
+    await setHttp('proxy', `https://127.0.0.1:${nginx.ports.httpsProxy}`);
+    await connectTo(site('good', HOST), 'unreachable');
+    assert.match(
+      stateMessage(),
+      /^The proxy https:\/\/127\.0\.0\.1:\d+ \(from http\.proxy\) presented/,
+    );
+    assert.match(stateMessage(), /http\.proxyStrictSSL/);
+    await setHttp('proxyStrictSSL', false);
+    await settle('connected', 'connected through the https proxy');
+    await setHttp('proxyStrictSSL', undefined);
     await setHttp('proxy', undefined);
   });
 
