@@ -21,6 +21,7 @@ import { ensureVscodeEnv } from './lib/vscode-env.mjs';
 import { ensureNodeModules } from './lib/node-modules.mjs';
 import { markTestRun, sweepLeftoverServers } from './lib/sweep.mjs';
 import { ensurePostgres, startPostgres } from './lib/postgres.mjs';
+import { ensureNetworkTools } from './lib/network-tools.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 markTestRun();
@@ -38,6 +39,8 @@ const NODE_TIERS = ['unit', 'store', 'integration', 'e2e'];
 /** @type {Backend[]} MLflow's backend stores the integration tests run against, in this order. */
 const BACKENDS = ['sqlite', 'postgres'];
 const BACKEND_NAMES = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
+/** Integration test files whose servers' backend store makes no difference: run on SQLite only. */
+const SQLITE_ONLY = ['network.test.js'];
 const USAGE =
   'usage: npm test [-- checks|unit|store|integration[:sqlite|:postgres]|e2e|vscode|test/<tier>/<name>.test.ts[:sqlite|:postgres] ...]';
 
@@ -132,6 +135,8 @@ for (const { name, command, args } of checksFor(plan)) {
 if (NODE_TIERS.some((tier) => touches(plan, tier))) {
   const testFiles = nodeTestFiles(plan);
   const integration = testFiles.filter((file) => file.startsWith('out/test/integration/'));
+  // The network tests check TLS and proxies in front of MLflow, not its store: SQLite only.
+  const onPostgres = integration.filter((file) => !SQLITE_ONLY.includes(path.basename(file)));
   // The first run: every tier, the integration tests on SQLite (unless only PostgreSQL is asked).
   const firstRun = plan.backends.has('sqlite')
     ? testFiles
@@ -144,8 +149,8 @@ if (NODE_TIERS.some((tier) => touches(plan, tier))) {
     passed += counts.passed;
     failed += counts.failed;
   }
-  if (plan.backends.has('postgres') && integration.length > 0) {
-    const counts = await runOnPostgres(integration, testEnv);
+  if (plan.backends.has('postgres') && onPostgres.length > 0) {
+    const counts = await runOnPostgres(onPostgres, testEnv);
     passed += counts.passed;
     failed += counts.failed;
   }
@@ -164,7 +169,7 @@ const swept = sweepLeftoverServers();
 if (swept > 0) {
   failed++;
   console.log(
-    `✖ ${swept} mlflow or postgres server process(es) were left running by the tests and have been killed`,
+    `✖ ${swept} mlflow, postgres, nginx or tinyproxy process(es) were left running by the tests and have been killed`,
   );
 }
 
@@ -278,6 +283,13 @@ function prepareEnvironments(plan) {
   }
   if (touches(plan, 'integration')) {
     env.MTR_OLD_SERVER_PYTHON = ensurePythonEnv({ name: 'old-server', log: say });
+    // nginx, tinyproxy and openssl for test/integration/network.test.ts (Debian's, installed
+    // with apt-get when missing).
+    const tools = ensureNetworkTools({ log: say });
+    env.MTR_NGINX = tools.nginx;
+    env.MTR_TINYPROXY = tools.tinyproxy;
+    env.MTR_OPENSSL = tools.openssl;
+    env.MTR_NGINX_STREAM_MODULE = tools.nginxStreamModule;
   }
   // The extension-host runner (vscode tier) installs its own; the e2e tests need it from here.
   if (touches(plan, 'e2e')) {

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { ensurePythonEnv } from './lib/python-env.mjs';
 import { ensureVscodeEnv } from './lib/vscode-env.mjs';
+import { ensureNetworkTools } from './lib/network-tools.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const OUTPUT = path.join(ROOT, 'test-output', 'vscode');
@@ -66,6 +67,8 @@ if (suites.length === 0) {
 const python = ensurePythonEnv({ log: say });
 const oldPython = ensurePythonEnv({ name: 'old-server', log: say });
 const vscodeEnv = ensureVscodeEnv({ log: say });
+// nginx, tinyproxy and openssl for 3-network.test.ts, which starts its own.
+const networkTools = ensureNetworkTools({ log: say });
 execFileSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'ignore' });
 execFileSync(process.execPath, ['scripts/build-tests.mjs'], { cwd: ROOT, stdio: 'inherit' });
 // The bundle has no type declarations; the cast gives it the types of its source.
@@ -113,6 +116,10 @@ try {
     MTR_NODE24: vscodeEnv.node24,
     MTR_CODE_SERVER_ENTRY: vscodeEnv.codeServerEntry,
     MTR_CHROMIUM: vscodeEnv.chromium,
+    MTR_NGINX: networkTools.nginx,
+    MTR_TINYPROXY: networkTools.tinyproxy,
+    MTR_OPENSSL: networkTools.openssl,
+    MTR_NGINX_STREAM_MODULE: networkTools.nginxStreamModule,
   };
 
   if (onlyFiles.length > 0) testEnv.MTR_VSCODE_TEST_FILE = onlyFiles.join(',');

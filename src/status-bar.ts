@@ -1,6 +1,6 @@
 /** The connection state in the status bar; clicking it opens the server and experiment choice. */
 import * as vscode from 'vscode';
-import type { Connection, ConnectionState } from './connection/connection';
+import { describeNetwork, type Connection, type ConnectionState } from './connection/connection';
 import { plain } from './shared/format';
 import { COMMANDS, STATUS_BAR_ID } from './ui/ids';
 
@@ -46,7 +46,14 @@ export function createStatusBar(connection: Connection): vscode.Disposable {
         : state.kind === 'connecting'
           ? 'Connecting…'
           : plain(state.message);
-    item.tooltip = `${url} (from ${origin})\n${detail}\nClick to change the server or experiments.`;
+    // Which proxy, CA file and client certificate are in use: never a secret.
+    const network = connection.network;
+    const how = network
+      ? describeNetwork(network)
+          .map((line) => `${plain(line)}\n`)
+          .join('')
+      : '';
+    item.tooltip = `${url} (from ${origin})\n${detail}\n${how}Click to change the server or experiments.`;
     item.show();
   };
   render(connection.state);

@@ -6,12 +6,18 @@
 // A PostgreSQL postmaster of the run (scripts/lib/postgres.mjs) is found the same way: it runs in
 // its cluster's folder, which starts with POSTGRES_DIR_PREFIX. Its own processes overwrite their
 // environment with their titles, so only the postmaster shows the mark; they end when it does.
+// The network tests' nginx and tinyproxy (test/support/network-servers.ts) run in folders named
+// NETWORK_DIR_PREFIX + the run's mark: nginx overwrites its environment with its titles (the
+// master too), so the folder's name is what tells this run's. Its workers end with their master
+// when it is told to stop (SIGTERM), as the postmaster's do.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { NETWORK_DIR_PREFIX } from './network-tools.mjs';
 import { POSTGRES_DIR_PREFIX } from './postgres.mjs';
 
 const MARKER = '/mtr-mlflow-'; // src/mlflow-server/launcher.ts: DATA_DIR_PREFIX
 const POSTGRES_MARKER = `/${POSTGRES_DIR_PREFIX}`;
+const NETWORK_MARKER = `/${NETWORK_DIR_PREFIX}`;
 const RUN_VARIABLE = 'MTR_TEST_RUN';
 
 /** Marks this process's environment; call before starting anything the sweep should find. */
@@ -28,19 +34,26 @@ export function sweepLeftoverServers() {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     let postgres = false;
+    let network = false;
     try {
       const cwd = readlinkSync(`/proc/${entry}/cwd`);
       postgres = cwd.includes(POSTGRES_MARKER);
-      if (!cwd.includes(MARKER) && !postgres) continue;
-      if (!readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(mark)) continue;
+      network = cwd.includes(`${NETWORK_MARKER}${process.env[RUN_VARIABLE] ?? ''}-`);
+      if (network) {
+        // Its own run's folder; a zombie (exited, not yet reaped) needs nothing.
+        if (/\) Z /.test(readFileSync(`/proc/${entry}/stat`, 'utf8'))) continue;
+      } else {
+        if (!cwd.includes(MARKER) && !postgres) continue;
+        if (!readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(mark)) continue;
+      }
     } catch {
       continue; // gone already, or not ours to read
     }
     try {
       // A postmaster told to quit stops its own processes (immediate shutdown); SIGKILL would
       // leave them to notice on their own.
-      process.kill(Number(entry), postgres ? 'SIGQUIT' : 'SIGKILL');
-      if (postgres) postmasters.push(Number(entry));
+      process.kill(Number(entry), postgres ? 'SIGQUIT' : network ? 'SIGTERM' : 'SIGKILL');
+      if (postgres || network) postmasters.push(Number(entry));
       killed++;
     } catch {
       // gone already

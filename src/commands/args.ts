@@ -52,6 +52,8 @@ export interface CommandArgs {
   selectExperiments: string[] | undefined;
   signIn: Credentials | undefined;
   signOut: undefined;
+  /** The passphrase: stored without asking ('' forgets it), for tests and scripts. */
+  setClientKeyPassphrase: string | undefined;
   startLocalServer: undefined;
   stopLocalServer: undefined;
   /** A path: use that interpreter without asking (for tests and scripts). */
@@ -214,6 +216,7 @@ export const PARSERS: { [K in CommandName]: (arg: unknown) => CommandArgs[K] } =
   selectExperiments: texts,
   signIn: (arg) => (arg === undefined ? undefined : parse('signIn', fields.signIn, arg)),
   signOut: nothing,
+  setClientKeyPassphrase: text,
   startLocalServer: nothing,
   stopLocalServer: nothing,
   choosePythonInterpreter: text,

@@ -279,6 +279,34 @@ export async function signOut(ctx: CommandContext): Promise<void> {
   );
 }
 
+/**
+ * Keeps the passphrase of the encrypted client key (mlflowTraceReview.clientKeyFile) in VS Code's
+ * SecretStorage, never in settings. Returns whether one is stored now.
+ */
+export async function setClientKeyPassphrase(
+  ctx: CommandContext,
+  given: CommandArgs['setClientKeyPassphrase'],
+): Promise<boolean> {
+  const keyFile = ctx.connection.settings.clientKeyFile;
+  if (!keyFile) {
+    throw new Error(
+      'No client key is set: set mlflowTraceReview.clientKeyFile (and clientCertFile) first.',
+    );
+  }
+  const passphrase =
+    given ??
+    (await input(
+      { title: 'Client Key Passphrase' },
+      {
+        prompt: `The passphrase of ${keyFile} (kept in VS Code's secret storage; empty forgets it)`,
+        password: true,
+      },
+    ));
+  await ctx.credentials.storeKeyPassphrase(keyFile, passphrase);
+  ctx.connection.reload();
+  return passphrase !== '';
+}
+
 export async function startLocalServer(ctx: CommandContext): Promise<string> {
   if (!vscode.workspace.isTrusted) refuseInRestrictedMode();
   const url = await vscode.window.withProgress(

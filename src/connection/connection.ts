@@ -10,8 +10,10 @@ import {
   MlflowNetworkError,
   MlflowRouteNotFoundError,
   MlflowServerTooOldError,
+  MlflowSetupError,
   type Credentials,
   type CredentialsProvider,
+  type NetworkSummary,
   type RequestLogEntry,
 } from '../mlflow';
 import { CredentialStore, originOf, type StoredCredentials } from './credentials';
@@ -38,6 +40,8 @@ const CONNECTION_SETTINGS = [
   `${SECTION}.trackingUri`,
   `${SECTION}.caFile`,
   `${SECTION}.insecureSkipTlsVerify`,
+  `${SECTION}.clientCertFile`,
+  `${SECTION}.clientKeyFile`,
   `${SECTION}.requestTimeoutSeconds`,
   `${SECTION}.maxResponseMegabytes`,
   'http',
@@ -69,6 +73,13 @@ export class Connection implements vscode.Disposable {
   private readonly recheckDelays = new Backoff(2_000, 60_000);
   private recheckTimer: NodeJS.Timeout | undefined;
   private checksStarted = 0;
+  /** What was last logged about the way to the server: logged again only when it changes. */
+  private loggedNetwork = '';
+  /**
+   * The lines logged about the way to the server (proxy, CA file, client certificate, TLS checks
+   * off), in order: the same as the log's, for tests. Never a secret.
+   */
+  readonly networkLog: string[] = [];
 
   constructor(
     private readonly credentials: CredentialStore,
@@ -78,6 +89,7 @@ export class Connection implements vscode.Disposable {
   ) {
     this.currentSettings = this.readSettings();
     this.currentClient = this.createClient();
+    this.logNetwork();
     this.offerToStoreEmbedded();
     this.disposables.push(
       this.stateChanged,
@@ -95,6 +107,9 @@ export class Connection implements vscode.Disposable {
       credentials.onDidChange((origin) => {
         if (origin === this.origin) this.reload();
       }),
+      credentials.onDidChangePassphrase((keyFile) => {
+        if (keyFile === this.currentSettings.clientKeyFile) this.reload();
+      }),
     );
   }
 
@@ -109,6 +124,11 @@ export class Connection implements vscode.Disposable {
 
   get settings(): Settings {
     return this.currentSettings;
+  }
+
+  /** Which proxy, CA file and client certificate the client uses; none while misconfigured. */
+  get network(): NetworkSummary | undefined {
+    return this.currentClient?.network;
   }
 
   get state(): ConnectionState {
@@ -157,6 +177,7 @@ export class Connection implements vscode.Disposable {
     const previous = this.currentClient;
     this.currentSettings = this.readSettings();
     this.currentClient = this.createClient();
+    this.logNetwork();
     void previous?.close();
     this.offerToStoreEmbedded();
     this.settingsChanged.fire(this.currentSettings);
@@ -320,6 +341,8 @@ export class Connection implements vscode.Disposable {
     const http = vscode.workspace.getConfiguration('http');
     const proxyUrl = http.get<string>('proxy')?.trim();
     const noProxy = http.get<string[]>('noProxy', []);
+    const proxyAuthorization = http.get<string | null>('proxyAuthorization')?.trim();
+    const { clientCertFile, clientKeyFile } = settings;
     return new MlflowClient({
       baseUrl: settings.trackingUri.url,
       // Looked up per request for this client's own origin: a sign-in applies at once, and
@@ -329,16 +352,51 @@ export class Connection implements vscode.Disposable {
       maxResponseBytes: settings.maxResponseBytes,
       ...(settings.caFile ? { caFile: settings.caFile } : {}),
       insecureSkipTlsVerify: settings.insecureSkipTlsVerify,
+      ...(clientCertFile && clientKeyFile
+        ? {
+            clientCertificate: {
+              certFile: clientCertFile,
+              keyFile: clientKeyFile,
+              passphrase: () => this.credentials.keyPassphrase(clientKeyFile),
+            },
+          }
+        : {}),
+      // VS Code's rules for extensions' requests: `off` means no proxy, the environment's
+      // included; `on`, `fallback` and `override` differ only for requests that bring an agent of
+      // their own through Node's http module, which this client does not use: the proxy applies.
       proxy: {
+        support: http.get<string>('proxySupport', 'override') === 'off' ? 'off' : 'on',
         ...(proxyUrl ? { url: proxyUrl } : {}),
+        // http.noProxy, when it lists anything, replaces NO_PROXY (as in VS Code).
         ...(noProxy.length > 0 ? { noProxy: noProxy.join(',') } : {}),
         strictSSL: http.get<boolean>('proxyStrictSSL', true),
+        ...(proxyAuthorization ? { authorization: proxyAuthorization } : {}),
       },
       onRequest: (entry) => {
         this.logRequest(entry);
       },
       userAgent: `mlflow-trace-review-vscode (${vscode.env.appName} ${vscode.version})`,
     });
+  }
+
+  /**
+   * Says in the log how the server is reached (directly or through which proxy, and why), with
+   * which CA file and client certificate, and that TLS checks are off when they are: once, and
+   * again only when any of it changes. Never a secret: the proxy shows without credentials.
+   */
+  private logNetwork(): void {
+    const network = this.network;
+    if (!network) return;
+    const lines = describeNetwork(network);
+    const key = `${this.origin}\n${lines.join('\n')}`;
+    if (key === this.loggedNetwork) return;
+    this.loggedNetwork = key;
+    for (const line of lines) {
+      const logged = `${this.origin}: ${line}`;
+      this.networkLog.push(logged);
+      if (/^TLS certificate checks are off/.test(line)) this.log.warn(logged);
+      else this.log.info(logged);
+    }
   }
 
   private logRequest(entry: RequestLogEntry): void {
@@ -355,8 +413,35 @@ export class Connection implements vscode.Disposable {
   }
 }
 
+/** The way to the server, one line per fact, for the log and the status bar's tooltip. */
+export function describeNetwork(network: NetworkSummary): string[] {
+  const route = network.proxy;
+  const reasons = {
+    none: 'no proxy is set',
+    off: 'http.proxySupport is off',
+    loopback: 'a loopback address never goes through a proxy',
+    noProxy: 'the host is in http.noProxy or NO_PROXY',
+  };
+  return [
+    route.kind === 'proxy'
+      ? `Proxy: ${route.shown} (from ${route.source})`
+      : route.kind === 'invalid'
+        ? `Proxy: ${route.shown} from ${route.source} cannot be used (${route.problem})`
+        : `Proxy: none (${reasons[route.reason]})`,
+    ...(network.caFile ? [`CA file: ${network.caFile}`] : []),
+    ...(network.clientCertFile ? [`Client certificate: ${network.clientCertFile}`] : []),
+    ...(network.insecureSkipTlsVerify
+      ? [
+          'TLS certificate checks are off (mlflowTraceReview.insecureSkipTlsVerify): anyone on the network path can read and change what is sent.',
+        ]
+      : []),
+  ];
+}
+
 /** The connection state a failure implies, or undefined when it says nothing about the server. */
 export function stateForError(error: unknown, isDefaultUrl: boolean): ConnectionState | undefined {
+  // A setting that cannot be used (a file, a passphrase, a proxy URL): nothing was sent.
+  if (error instanceof MlflowSetupError) return { kind: 'unreachable', message: error.message };
   if (error instanceof MlflowNetworkError && error.failure !== 'cancelled') {
     return isDefaultUrl
       ? { kind: 'notConfigured', message: error.message }

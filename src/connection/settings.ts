@@ -20,6 +20,9 @@ export interface Settings {
   maxResponseBytes: number;
   caFile?: string;
   insecureSkipTlsVerify: boolean;
+  /** A client certificate and its key (PEM), for servers that ask for one (mutual TLS). */
+  clientCertFile?: string;
+  clientKeyFile?: string;
 }
 
 export function readSettings(reviewerFallback: string): Settings {
@@ -37,6 +40,8 @@ export function readSettings(reviewerFallback: string): Settings {
       : inspected?.globalValue;
   };
   const caFile = trustedValue('caFile');
+  const clientCertFile = trustedValue('clientCertFile');
+  const clientKeyFile = trustedValue('clientKeyFile');
   return {
     trackingUri,
     experiments: config
@@ -50,6 +55,8 @@ export function readSettings(reviewerFallback: string): Settings {
     maxResponseBytes: whole(config.get<unknown>('maxResponseMegabytes'), 64, 1, 4096) * 1024 * 1024,
     caFile: typeof caFile === 'string' ? nonEmpty(caFile) : undefined,
     insecureSkipTlsVerify: trustedValue('insecureSkipTlsVerify') === true,
+    clientCertFile: typeof clientCertFile === 'string' ? nonEmpty(clientCertFile) : undefined,
+    clientKeyFile: typeof clientKeyFile === 'string' ? nonEmpty(clientKeyFile) : undefined,
   };
 }
 

@@ -49,6 +49,8 @@ export interface MlflowServerOptions {
   basicAuth?: BasicAuthUser;
   /** Prepended to every route (`--static-prefix`), e.g. "/mlflow". */
   staticPrefix?: string;
+  /** Host names MLflow accepts besides loopback and private addresses (`--allowed-hosts`). */
+  allowedHosts?: string[];
   /** Extra environment for the server process. */
   env?: Record<string, string>;
   /** How long to wait for `/health`. Default 120 s (a cold start on two cores takes ~10 s). */
@@ -106,6 +108,7 @@ export async function startMlflowServer(options: MlflowServerOptions): Promise<M
     '--workers',
     '1',
     ...(prefix ? ['--static-prefix', prefix] : []),
+    ...(options.allowedHosts?.length ? ['--allowed-hosts', options.allowedHosts.join(',')] : []),
     ...(options.basicAuth ? ['--app-name', 'basic-auth'] : []),
   ];
   const env: Record<string, string | undefined> = {

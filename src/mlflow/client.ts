@@ -22,7 +22,13 @@ import {
   MlflowRouteNotFoundError,
   MlflowServerTooOldError,
 } from './errors';
-import { HttpTransport, parseJsonBody, type HttpRequest, type TransportOptions } from './http';
+import {
+  HttpTransport,
+  parseJsonBody,
+  type HttpRequest,
+  type NetworkSummary,
+  type TransportOptions,
+} from './http';
 import { idProblem, isSpanId } from './ids';
 import {
   assessmentResponse,
@@ -70,6 +76,11 @@ export class MlflowClient {
   // ---- server ------------------------------------------------------------------------------
 
   /** The server's version string (`GET /version`), e.g. "3.18.0". */
+  /** Which proxy, CA file and client certificate this client uses (never a secret). */
+  get network(): NetworkSummary {
+    return this.http.network;
+  }
+
   async getServerVersion(signal?: AbortSignal): Promise<string> {
     const res = await this.http.send({
       method: 'GET',

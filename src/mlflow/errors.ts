@@ -27,20 +27,57 @@ export class MlflowApiError extends MlflowError {
   }
 }
 
+/** `proxy`: the forward proxy failed us (refused, unknown, wants credentials, cannot reach the server). */
 export type NetworkFailure =
-  'refused' | 'dns' | 'tls' | 'timeout' | 'reset' | 'cancelled' | 'other';
+  'refused' | 'dns' | 'tls' | 'timeout' | 'reset' | 'cancelled' | 'proxy' | 'other';
+
+/** What the transport knows about the way to the server, so a message can say what to change. */
+export interface NetworkContext {
+  /** The proxy in use (shown without credentials) and the setting or variable it came from. */
+  proxy?: { shown: string; source: string };
+  /** The proxy's answer to the tunnel request, when it refused it. */
+  proxyStatus?: number;
+  /** The CA file in use (mlflowTraceReview.caFile). */
+  caFile?: string;
+  /** Whether a client certificate is configured. */
+  clientCertificate?: boolean;
+  /** The names in the server's certificate (`DNS:a, IP Address:1.2.3.4`), for a name mismatch. */
+  certificateNames?: string;
+}
 
 /** No usable HTTP response: the connection failed, timed out or was cut. */
 export class MlflowNetworkError extends MlflowError {
+  readonly context: NetworkContext;
+
   constructor(
     readonly failure: NetworkFailure,
     readonly method: string,
     readonly url: string,
     /** The low-level code (ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT, ...), for the log. */
     readonly code: string | undefined,
+    options?: { cause?: unknown; context?: NetworkContext },
+  ) {
+    const context = options?.context ?? {};
+    super(
+      describeNetworkError(failure, method, url, code, context),
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.context = context;
+  }
+}
+
+/**
+ * A setting cannot be used as it is (a CA or key file that cannot be read, a key whose passphrase
+ * is missing or wrong, a proxy URL that is not one): nothing was sent.
+ */
+export class MlflowSetupError extends MlflowError {
+  constructor(
+    /** The setting or environment variable to correct. */
+    readonly setting: string,
+    message: string,
     options?: { cause?: unknown },
   ) {
-    super(describeNetworkError(failure, method, url, code), options);
+    super(message, options);
   }
 }
 
@@ -131,6 +168,16 @@ function describeApiError(
   const said = serverMessage ? ` The server said: ${oneLine(serverMessage)}` : '';
   const code = errorCode ? ` ${errorCode}` : '';
   switch (true) {
+    // nginx's pages for a server that asks for a client certificate (ssl_verify_client).
+    case status === 400 && /No required SSL certificate was sent/i.test(serverMessage):
+      return `${originOf(url)} asks for a client certificate and none was sent (400). Set mlflowTraceReview.clientCertFile and mlflowTraceReview.clientKeyFile to your certificate and key (PEM).${said}`;
+    case status === 400 && /SSL certificate error/i.test(serverMessage):
+      return `${originOf(url)} refused the client certificate (400): it must be signed by a CA the server trusts, and valid today. Check mlflowTraceReview.clientCertFile and mlflowTraceReview.clientKeyFile.${said}`;
+    // MLflow itself never answers 502 or 504: a reverse proxy or gateway in front of it does.
+    case (status === 502 || status === 504) && errorCode === undefined:
+      return status === 502
+        ? `The proxy in front of MLflow at ${originOf(url)} could not reach MLflow (502 Bad Gateway) for ${where}: the MLflow server behind it may be down or restarting. Try again; if it persists, whoever runs the server should check it.${said}`
+        : `The proxy in front of MLflow at ${originOf(url)} got no answer from MLflow in time (504 Gateway Timeout) for ${where}: the MLflow server behind it may be down or overloaded. Try again; if it persists, whoever runs the server should check it.${said}`;
     case status === 401:
       return `Not signed in to ${originOf(url)} (401${code}). Sign in with a valid username and password or token.${said}`;
     case status === 403 && /Invalid Host header/i.test(serverMessage):
@@ -157,16 +204,19 @@ function describeNetworkError(
   method: string,
   url: string,
   code: string | undefined,
+  context: NetworkContext,
 ): string {
   const origin = originOf(url);
   const detail = code ? ` (${code})` : '';
   switch (failure) {
+    case 'proxy':
+      return describeProxyFailure(origin, detail, context);
     case 'refused':
       return `Cannot connect to the MLflow server at ${origin}${detail}: nothing is listening there. Start the server or correct the tracking URL.`;
     case 'dns':
       return `Cannot resolve the host of ${origin}${detail}. Check the tracking URL and your network.`;
     case 'tls':
-      return `TLS handshake with ${origin} failed${detail}. Configure the server's CA certificate, or allow insecure TLS only if you trust this network.`;
+      return describeTlsFailure(url, code, context);
     case 'timeout':
       return `The MLflow server at ${origin} did not answer ${method} ${new URL(url).pathname} in time${detail}. Check the server's load, or raise the request timeout.`;
     case 'reset':
@@ -175,6 +225,87 @@ function describeNetworkError(
       return `The request ${method} ${new URL(url).pathname} was cancelled.`;
     case 'other':
       return `The request ${method} ${url} failed${detail}. Check the tracking URL and your network.`;
+  }
+}
+
+/** The proxy is at fault: the message names it (never its credentials) and where it is set. */
+function describeProxyFailure(origin: string, detail: string, context: NetworkContext): string {
+  const proxy = context.proxy;
+  const name = proxy ? `The proxy ${proxy.shown} (from ${proxy.source})` : 'The proxy';
+  const where = !proxy
+    ? 'the proxy settings'
+    : proxy.source === 'http.proxy'
+      ? 'the setting http.proxy'
+      : `the environment variable ${proxy.source}`;
+  const direct = `add the host to http.noProxy or NO_PROXY if it can be reached directly, or set http.proxySupport to "off"`;
+  switch (context.proxyStatus) {
+    case undefined:
+      if (/CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS_|ERR_SSL_/.test(detail))
+        return `${name} presented a TLS certificate that this machine does not accept${detail}. If you trust this proxy, set http.proxyStrictSSL to false; else correct ${where}.`;
+      return /ENOTFOUND|EAI_AGAIN/.test(detail)
+        ? `${name} cannot be found${detail}. Correct ${where}, or ${direct}.`
+        : `${name} does not accept connections${detail}, so ${origin} cannot be reached through it. Check that the proxy runs and correct ${where}, or ${direct}.`;
+    case 407:
+      return `${name} asks for a user name and password (407 Proxy Authentication Required) to reach ${origin}. Set http.proxyAuthorization (for example "Basic " and base64 of user:password), or put them in the proxy URL; if you did, the proxy refused them.`;
+    case 403:
+      return `${name} refused to connect to ${origin} (403). Ask whoever runs the proxy to allow it, or ${direct}.`;
+    default:
+      return context.proxyStatus >= 500
+        ? `${name} could not reach ${origin} (${context.proxyStatus}). Check the tracking URL's host and port, or ${direct}.`
+        : `${name} refused the connection to ${origin} (${context.proxyStatus}). Check ${where}, or ${direct}.`;
+  }
+}
+
+/** A certificate problem, by OpenSSL's or Node's code, with the setting that fixes it. */
+function describeTlsFailure(
+  url: string,
+  code: string | undefined,
+  context: NetworkContext,
+): string {
+  const origin = originOf(url);
+  const host = hostnameOf(url);
+  const detail = code ? ` (${code})` : '';
+  const skip =
+    'mlflowTraceReview.insecureSkipTlsVerify turns the check off, for a test server only';
+  switch (code) {
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'CERT_UNTRUSTED':
+      return context.caFile
+        ? `The certificate of ${origin} is not signed by a CA in mlflowTraceReview.caFile (${context.caFile})${detail}. Point caFile at the PEM of the CA that signed the server's certificate.`
+        : `The certificate of ${origin} is signed by a CA this machine does not trust${detail}, such as your organisation's own. Set mlflowTraceReview.caFile to that CA's certificate (PEM).`;
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+      return `${origin} presents a self-signed certificate${detail}. Set mlflowTraceReview.caFile to that certificate (PEM) to trust it, or give the server a certificate signed by your CA.`;
+    case 'CERT_HAS_EXPIRED':
+      return `The certificate of ${origin} has expired${detail}. It must be renewed on the server (or the proxy in front of it): caFile cannot fix this, and ${skip}.`;
+    case 'CERT_NOT_YET_VALID':
+      return `The certificate of ${origin} is not valid yet${detail}. Check this computer's clock, or the certificate's dates on the server.`;
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return `The certificate of ${origin} is not made out to ${host}${context.certificateNames ? ` (it names ${context.certificateNames})` : ''}${detail}. Connect by a name the certificate holds (change the tracking URL), or have a certificate made for ${host}.`;
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+    case 'EPROTO':
+      return `${origin} does not speak TLS on that port${detail}. If the server has no TLS, use http:// in the tracking URL; else check the port.`;
+    case 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED':
+    case 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE':
+      return context.clientCertificate
+        ? `${origin} refused the TLS handshake${detail}. Check that mlflowTraceReview.clientCertFile and clientKeyFile hold a certificate the server accepts.`
+        : `${origin} asks for a client certificate${detail}. Set mlflowTraceReview.clientCertFile and mlflowTraceReview.clientKeyFile to your certificate and key (PEM).`;
+    case 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA':
+    case 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE':
+    case 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED':
+      return `${origin} refused the client certificate${detail}: it must be signed by a CA the server trusts, and valid today. Check mlflowTraceReview.clientCertFile and clientKeyFile.`;
+    default:
+      return `TLS handshake with ${origin} failed${detail}. If the server's certificate comes from your own CA, set mlflowTraceReview.caFile to it (PEM); ${skip}.`;
+  }
+}
+
+function hostnameOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
   }
 }
 

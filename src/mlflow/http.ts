@@ -7,6 +7,7 @@
  * code, and activating the extension sends nothing. In the extension's bundle `undici` is
  * dist/undici.js beside it (esbuild.mjs); in tests and scripts, the package from node_modules.
  */
+import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type * as Undici from 'undici';
 import type { Dispatcher } from 'undici';
@@ -16,8 +17,13 @@ import {
   MlflowNetworkError,
   MlflowResponseError,
   MlflowResponseTooLargeError,
+  MlflowSetupError,
+  type NetworkContext,
   type NetworkFailure,
 } from './errors';
+import { resolveProxy, type ProxyOptions, type ProxyRoute } from './proxy';
+
+export type { ProxyOptions, ProxyRoute } from './proxy';
 
 export type Credentials =
   | { kind: 'none' }
@@ -27,13 +33,25 @@ export type Credentials =
 /** Returns the credentials for a request; called per request so a sign-in takes effect at once. */
 export type CredentialsProvider = () => Credentials | Promise<Credentials>;
 
-export interface ProxyOptions {
-  /** Proxy for both http and https (VS Code's `http.proxy`); unset: HTTP(S)_PROXY from the environment. */
-  url?: string;
-  /** Hosts that bypass the proxy (NO_PROXY syntax); unset: NO_PROXY from the environment. */
-  noProxy?: string;
-  /** Verify the proxy's own TLS certificate (VS Code's `http.proxyStrictSSL`). Default true. */
-  strictSSL?: boolean;
+/** A client certificate for servers that ask for one (mutual TLS). */
+export interface ClientCertificate {
+  /** PEM file of the certificate (and any intermediates). */
+  certFile: string;
+  /** PEM file of its private key, encrypted or not. */
+  keyFile: string;
+  /**
+   * The key's passphrase, when it is encrypted, or a function that looks it up (SecretStorage)
+   * before the first request. Never logged or shown.
+   */
+  passphrase?: string | (() => PromiseLike<string | undefined>);
+}
+
+/** What the transport does on the network, to be shown (status bar, log): never a secret. */
+export interface NetworkSummary {
+  proxy: ProxyRoute;
+  caFile: string | undefined;
+  clientCertFile: string | undefined;
+  insecureSkipTlsVerify: boolean;
 }
 
 export interface RetryPolicy {
@@ -69,6 +87,8 @@ export interface TransportOptions {
   caFile?: string;
   /** Skip TLS certificate checks. Only on explicit opt-in. */
   insecureSkipTlsVerify?: boolean;
+  /** Sent when the server asks for a client certificate (mutual TLS). */
+  clientCertificate?: ClientCertificate;
   proxy?: ProxyOptions;
   retry?: Partial<RetryPolicy>;
   /** Called once per attempt; gets no header, body or credential. */
@@ -111,7 +131,11 @@ const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 export class HttpTransport {
   readonly baseUrl: string;
   private readonly origin: string;
-  private readonly tls: TlsOptions;
+  /** The TLS options, or why the files the settings name cannot be used (thrown on send). */
+  private tls: Promise<TlsOptions | MlflowSetupError> | undefined;
+  /** How this server is reached: directly or through a proxy, decided once per transport. */
+  readonly route: ProxyRoute;
+  private readonly context: NetworkContext;
   /** Created with the first request (undici is loaded then). */
   private dispatcher: Promise<Dispatcher> | undefined;
   /** Closed before any request was made. */
@@ -132,14 +156,42 @@ export class HttpTransport {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    // Read now, as before undici was loaded lazily: a CA file that cannot be read fails here.
-    this.tls = tlsOptions(options);
+    this.route = resolveProxy(base, options.proxy);
+    this.context = {
+      ...(this.route.kind === 'proxy'
+        ? { proxy: { shown: this.route.shown, source: this.route.source } }
+        : {}),
+      ...(options.caFile ? { caFile: options.caFile } : {}),
+      clientCertificate: options.clientCertificate !== undefined,
+    };
+  }
+
+  /** Which proxy, CA file and client certificate are in use: for the log and the status bar. */
+  get network(): NetworkSummary {
+    return {
+      proxy: this.route,
+      caFile: this.options.caFile,
+      clientCertFile: this.options.clientCertificate?.certFile,
+      insecureSkipTlsVerify: this.options.insecureSkipTlsVerify === true,
+    };
   }
 
   /** Sends a request and returns the 2xx response; any other outcome throws a typed error. */
   async send(req: HttpRequest): Promise<HttpResponse> {
+    // Files are read with the first request; one that cannot be used fails each request with a
+    // message that names its setting.
+    this.tls ??= tlsOptions(this.options);
+    const tls = await this.tls;
+    if (tls instanceof MlflowSetupError) throw tls;
+    if (this.route.kind === 'invalid') {
+      throw new MlflowSetupError(
+        this.route.source,
+        `The proxy URL in ${this.route.source} (${this.route.shown}) cannot be used: ${this.route.problem}. ` +
+          `Correct ${this.route.source === 'http.proxy' ? 'the setting http.proxy' : `the environment variable ${this.route.source}`}, or set http.proxySupport to "off" to connect without a proxy.`,
+      );
+    }
     const url = this.baseUrl + req.path;
-    const dispatcher = await this.pool();
+    const dispatcher = await this.pool(tls);
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(req, url, attempt, dispatcher);
       const canRetry = req.safeToRetry && attempt <= this.retry.maxRetries && !req.signal?.aborted;
@@ -168,9 +220,9 @@ export class HttpTransport {
   }
 
   /** The connection pool, created (and undici loaded) with the first request. */
-  private pool(): Promise<Dispatcher> {
+  private pool(tls: TlsOptions): Promise<Dispatcher> {
     this.dispatcher ??= loadUndici().then(async (module) => {
-      const dispatcher = createDispatcher(module, this.options, this.tls);
+      const dispatcher = createDispatcher(module, this.options, tls, this.route);
       // A request after close() fails as it always did: on a closed pool, never on a new one.
       if (this.closedUnused) await dispatcher.close();
       return dispatcher;
@@ -232,9 +284,21 @@ export class HttpTransport {
     } catch (cause) {
       // Not a network failure, and the same again on another try.
       if (cause instanceof MlflowResponseTooLargeError) throw cause;
-      const failure =
-        timeout.aborted && !req.signal?.aborted ? 'timeout' : classifyNetworkError(cause);
-      const error = new MlflowNetworkError(failure, req.method, url, errorCode(cause), { cause });
+      const proxyFailure = this.route.kind === 'proxy' ? proxyFault(cause) : undefined;
+      const failure: NetworkFailure = proxyFailure
+        ? 'proxy'
+        : timeout.aborted && !req.signal?.aborted
+          ? 'timeout'
+          : classifyNetworkError(cause);
+      const context: NetworkContext = {
+        ...this.context,
+        ...(proxyFailure?.status !== undefined ? { proxyStatus: proxyFailure.status } : {}),
+        ...tlsDetail(cause),
+      };
+      const error = new MlflowNetworkError(failure, req.method, url, errorCode(cause), {
+        cause,
+        context,
+      });
       log(undefined, `${failure}${error.code ? ` ${error.code}` : ''}`);
       return { kind: 'error', error };
     }
@@ -322,32 +386,144 @@ function contentLength(res: Dispatcher.ResponseData): number | undefined {
 
 interface TlsOptions {
   ca?: string;
-  rejectUnauthorized: boolean;
+  cert?: string;
+  key?: string;
+  passphrase?: string;
+  rejectUnauthorized?: boolean;
 }
 
-function tlsOptions(options: TransportOptions): TlsOptions {
-  return {
-    ...(options.caFile ? { ca: readFileSync(options.caFile, 'utf8') } : {}),
-    rejectUnauthorized: options.insecureSkipTlsVerify !== true,
+/** The TLS options from the settings' files, or an error that names the setting to correct. */
+async function tlsOptions(options: TransportOptions): Promise<TlsOptions | MlflowSetupError> {
+  const read = (file: string, setting: string, what: string): string | MlflowSetupError => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (cause) {
+      return new MlflowSetupError(
+        setting,
+        `Cannot read ${what} ${file} (${errorCode(cause) ?? String(cause)}), named by the setting ${setting}. Correct the path, or clear the setting.`,
+        { cause },
+      );
+    }
   };
+  const tls: TlsOptions = { rejectUnauthorized: options.insecureSkipTlsVerify !== true };
+  if (options.caFile) {
+    const ca = read(options.caFile, 'mlflowTraceReview.caFile', 'the CA file');
+    if (ca instanceof MlflowSetupError) return ca;
+    tls.ca = ca;
+  }
+  const client = options.clientCertificate;
+  if (client) {
+    const cert = read(
+      client.certFile,
+      'mlflowTraceReview.clientCertFile',
+      'the client certificate',
+    );
+    if (cert instanceof MlflowSetupError) return cert;
+    const key = read(client.keyFile, 'mlflowTraceReview.clientKeyFile', 'the client key');
+    if (key instanceof MlflowSetupError) return key;
+    const passphrase =
+      typeof client.passphrase === 'function' ? await client.passphrase() : client.passphrase;
+    // A wrong or missing passphrase would fail every handshake with OpenSSL's "bad decrypt":
+    // found here, it gets a message that says what to do.
+    try {
+      createPrivateKey({ key, ...(passphrase !== undefined ? { passphrase } : {}) });
+    } catch (cause) {
+      const code = errorCode(cause);
+      // OpenSSL 3 says "bad decrypt" or "unsupported" for a wrong passphrase, depending on the
+      // key's format: an encrypted PEM with a passphrase that fails is taken as a wrong one.
+      const encrypted = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(key);
+      const problem =
+        code === 'ERR_MISSING_PASSPHRASE' || (encrypted && passphrase === undefined)
+          ? 'is encrypted and no passphrase is stored for it'
+          : encrypted
+            ? 'is encrypted and the stored passphrase does not open it'
+            : `cannot be read as a private key (${code ?? 'unknown error'})`;
+      return new MlflowSetupError(
+        'mlflowTraceReview.clientKeyFile',
+        `The client key ${client.keyFile} (mlflowTraceReview.clientKeyFile) ${problem}. ` +
+          'Run "MLflow: Set Client Key Passphrase…", or point the setting at the right key (PEM).',
+        { cause },
+      );
+    }
+    tls.cert = cert;
+    tls.key = key;
+    if (passphrase !== undefined) tls.passphrase = passphrase;
+  }
+  return tls;
 }
+
+/** Errors of connections to the proxy itself (not through it to the server): the proxy's fault. */
+const proxyConnectionErrors = new WeakSet<Error>();
 
 function createDispatcher(
-  { EnvHttpProxyAgent }: typeof Undici,
+  { Agent, Pool, ProxyAgent, buildConnector }: typeof Undici,
   options: TransportOptions,
   tls: TlsOptions,
+  route: ProxyRoute,
 ): Dispatcher {
-  const proxy = options.proxy ?? {};
-  // EnvHttpProxyAgent is a plain keep-alive Agent when no proxy applies, and reads
-  // HTTP_PROXY/HTTPS_PROXY/NO_PROXY when no explicit proxy is configured.
-  return new EnvHttpProxyAgent({
-    ...(proxy.url ? { httpProxy: proxy.url, httpsProxy: proxy.url } : {}),
-    ...(proxy.noProxy !== undefined ? { noProxy: proxy.noProxy } : {}),
-    connect: tls,
+  // One transport talks to one origin, so the route is decided once: a plain keep-alive pool, or
+  // a tunnel (CONNECT) through the proxy for http and https alike.
+  if (route.kind !== 'proxy') return new Agent({ connect: tls, keepAliveTimeout: 10_000 });
+  const authorization = options.proxy?.authorization?.trim();
+  const proxyTls = { rejectUnauthorized: options.proxy?.strictSSL !== false };
+  return new ProxyAgent({
+    uri: route.url,
+    // Else undici sends the user and password of the proxy URL, if it has them.
+    ...(authorization ? { token: authorization } : {}),
     requestTls: tls,
-    proxyTls: { rejectUnauthorized: proxy.strictSSL !== false },
+    proxyTls,
     keepAliveTimeout: 10_000,
+    // The connections to the proxy, as undici makes them, with their failures marked: an https
+    // proxy's certificate fails with the same codes as the server's would.
+    clientFactory: (origin, opts) => {
+      const connect = buildConnector(proxyTls);
+      return new Pool(origin, {
+        ...opts,
+        connect: (connectOptions, callback) => {
+          connect(connectOptions, (...args) => {
+            if (args[0]) proxyConnectionErrors.add(args[0]);
+            callback(...args);
+          });
+        },
+      });
+    },
   });
+}
+
+/**
+ * Whether a failure is the proxy's own: it refused the connection or cannot be found or reached
+ * (every connection goes to the proxy first), or it answered the tunnel request with an error
+ * status (407: it wants credentials; 403: it forbids the host; 5xx: it cannot reach the server).
+ */
+function proxyFault(error: unknown): { status?: number } | undefined {
+  const message = error instanceof Error ? error.message : '';
+  const status = /^Proxy response \((\d{3})\) !== 200/.exec(message)?.[1];
+  if (status) return { status: Number(status) };
+  for (let current: unknown = error, depth = 0; isRecord(current) && depth < 5; depth++) {
+    if (current instanceof Error && proxyConnectionErrors.has(current)) return {};
+    current = current.cause;
+  }
+  const code = errorCode(error);
+  if (
+    code === 'ECONNREFUSED' ||
+    code === 'ENOTFOUND' ||
+    code === 'EAI_AGAIN' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT'
+  )
+    return {};
+  return undefined;
+}
+
+/** What a certificate failure says beyond its code: the names the server's certificate holds. */
+function tlsDetail(error: unknown): Pick<NetworkContext, 'certificateNames'> {
+  for (let current: unknown = error, depth = 0; isRecord(current) && depth < 5; depth++) {
+    const cert = current.cert;
+    if (isRecord(cert) && typeof cert.subjectaltname === 'string') {
+      return { certificateNames: cert.subjectaltname };
+    }
+    current = current.cause;
+  }
+  return {};
 }
 
 function toApiError(method: string, res: HttpResponse): MlflowApiError {

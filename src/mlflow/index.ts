@@ -5,9 +5,12 @@ export * from './errors';
 export * from './filters';
 export * from './ids';
 export type {
+  ClientCertificate,
   Credentials,
   CredentialsProvider,
+  NetworkSummary,
   ProxyOptions,
+  ProxyRoute,
   RequestLogEntry,
   RetryPolicy,
   TransportOptions,

@@ -15,6 +15,7 @@ export const COMMANDS = {
   selectExperiments: `${PREFIX}.selectExperiments`,
   signIn: `${PREFIX}.signIn`,
   signOut: `${PREFIX}.signOut`,
+  setClientKeyPassphrase: `${PREFIX}.setClientKeyPassphrase`,
   startLocalServer: `${PREFIX}.startLocalServer`,
   stopLocalServer: `${PREFIX}.stopLocalServer`,
   choosePythonInterpreter: `${PREFIX}.choosePythonInterpreter`,

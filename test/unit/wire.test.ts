@@ -183,7 +183,7 @@ describe('error messages say what to do', () => {
       /Start the server or correct the tracking URL/,
     ],
     [new MlflowNetworkError('timeout', 'GET', url, undefined), /did not answer .* in time/],
-    [new MlflowNetworkError('tls', 'GET', url, 'CERT_HAS_EXPIRED'), /CA certificate/],
+    [new MlflowNetworkError('tls', 'GET', url, 'CERT_HAS_EXPIRED'), /has expired.*caFile cannot/],
   ];
   for (const [error, pattern] of cases) {
     it(`${error.name}: ${pattern.source}`, () => {
