@@ -595,7 +595,13 @@ export function toWireInput(input: LabelInputSpec): Record<string, unknown> {
         pass_fail: { positive_label: input.positiveLabel, negative_label: input.negativeLabel },
       };
     case 'categorical':
-      return { categorical: { options: input.options, multi_select: input.multiSelect } };
+      // As MLflow's UI sends it: multi_select only when set (false is the default).
+      return {
+        categorical: {
+          options: input.options,
+          ...(input.multiSelect ? { multi_select: true } : {}),
+        },
+      };
     case 'numeric':
       return {
         numeric: {
