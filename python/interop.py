@@ -398,12 +398,134 @@ def session_readback(args):
     }
 
 
+# ---- review: label schemas and review queues (test/integration/review.test.ts) ---------------
+
+def _entity(entity):
+    """A review entity as MLflow's Python API gives it (its dataclass fields, enums as their
+    values), and for a label schema the input's class."""
+    import dataclasses
+
+    out = json.loads(json.dumps(dataclasses.asdict(entity), default=str))
+    if hasattr(entity, "input"):
+        out["input_type"] = type(entity.input).__name__
+    return out
+
+
+def _label_input(d):
+    from mlflow.genai import label_schemas as ls
+
+    kind = d["kind"]
+    if kind == "pass_fail":
+        return ls.InputPassFail(positive_label=d["positive_label"], negative_label=d["negative_label"])
+    if kind == "categorical":
+        return ls.InputCategorical(options=d["options"], multi_select=d.get("multi_select", False))
+    if kind == "numeric":
+        return ls.InputNumeric(min_value=d.get("min_value"), max_value=d.get("max_value"))
+    if kind == "text":
+        return ls.InputText(max_length=d.get("max_length"))
+    raise ValueError(f"unknown input kind {kind}")
+
+
+def create_label_schema(args):
+    from mlflow.genai import label_schemas as ls
+
+    return _entity(ls.create_label_schema(
+        args["name"],
+        type=args.get("type", "feedback"),
+        input=_label_input(args["input"]),
+        instruction=args.get("instruction"),
+        enable_comment=args.get("enable_comment", False),
+        experiment_id=args["experiment_id"],
+    ))
+
+
+def get_label_schema(args):
+    from mlflow.genai import label_schemas as ls
+
+    return _entity(ls.get_label_schema(schema_id=args["schema_id"]))
+
+
+def list_label_schemas(args):
+    from mlflow.genai import label_schemas as ls
+
+    return [_entity(s) for s in ls.list_label_schemas(args["experiment_id"], max_results=1000)]
+
+
+def create_review_queue(args):
+    from mlflow.genai import review_queues as rq
+
+    return _entity(rq.create_review_queue(
+        args["name"],
+        queue_type=args.get("queue_type", "custom"),
+        users=args.get("users"),
+        schema_ids=args.get("schema_ids"),
+        experiment_id=args["experiment_id"],
+    ))
+
+
+def get_or_create_user_queue(args):
+    from mlflow.genai import review_queues as rq
+
+    return _entity(rq.get_or_create_user_queue(args["user"], experiment_id=args["experiment_id"]))
+
+
+def get_review_queue(args):
+    from mlflow.genai import review_queues as rq
+
+    return _entity(rq.get_review_queue(args["queue_id"]))
+
+
+def list_review_queues(args):
+    from mlflow.genai import review_queues as rq
+
+    return [_entity(q) for q in rq.list_review_queues(
+        user=args.get("user"), experiment_id=args["experiment_id"], max_results=1000
+    )]
+
+
+def add_items_to_review_queue(args):
+    from mlflow.genai import review_queues as rq
+
+    return [_entity(i) for i in rq.add_items_to_review_queue(args["queue_id"], item_ids=args["item_ids"])]
+
+
+def list_review_queue_items(args):
+    from mlflow.genai import review_queues as rq
+
+    return [_entity(i) for i in rq.list_review_queue_items(
+        args["queue_id"], status=args.get("status"), max_results=1000
+    )]
+
+
+def set_review_queue_item_status(args):
+    from mlflow.genai import review_queues as rq
+
+    return _entity(rq.set_review_queue_item_status(
+        args["queue_id"], item_id=args["item_id"], status=args["status"],
+        completed_by=args.get("completed_by"),
+    ))
+
+
+def create_user(args):
+    """A user of a server with basic authentication, with a permission on an experiment
+    (mlflow.server.auth's own client; the SDK process signs in as the admin)."""
+    from mlflow.server import get_app_client
+
+    auth = get_app_client("basic-auth", tracking_uri=mlflow.get_tracking_uri())
+    auth.create_user(username=args["username"], password=args["password"])
+    if args.get("experiment_id") and args.get("permission"):
+        auth.grant_user_permission(args["username"], "experiment", args["experiment_id"], args["permission"])
+    return {}
+
+
 COMMANDS = {f.__name__: f for f in [
     create_trace, log_feedback, log_expectation, log_guide_examples, override_feedback,
     update_assessment, delete_assessment, get_assessment, trace_assessments, assessment_values,
     span_summaries, create_hostile_trace, create_fixture_trace, create_llm_trace,
     create_long_values_trace,
-    create_session, session_readback,
+    create_session, session_readback, create_label_schema, get_label_schema, list_label_schemas,
+    create_review_queue, get_or_create_user_queue, get_review_queue, list_review_queues,
+    add_items_to_review_queue, list_review_queue_items, set_review_queue_item_status, create_user,
 ]}
 
 

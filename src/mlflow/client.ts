@@ -38,6 +38,7 @@ import {
   searchExperimentsResponse,
   searchTracesResponse,
 } from './schemas';
+import { ReviewClient } from './review';
 import { parseTraceData } from './spans';
 import type {
   Assessment,
@@ -64,9 +65,12 @@ const MAX_TRACES_PAGE = 500;
 
 export class MlflowClient {
   private readonly http: HttpTransport;
+  /** Label schemas, review queues and their items (MLflow 3.14 and later): review.ts. */
+  readonly review: ReviewClient;
 
   constructor(options: MlflowClientOptions) {
     this.http = new HttpTransport(options);
+    this.review = new ReviewClient(this.http);
   }
 
   get baseUrl(): string {

@@ -4,6 +4,9 @@ export { DEFAULT_FEEDBACK_NAME, sourceOrDefault } from './convert';
 export * from './errors';
 export * from './filters';
 export * from './ids';
+export { ReviewClient, type TraceInfoBatch } from './review';
+export * from './review-errors';
+export * from './review-types';
 export type {
   ClientCertificate,
   Credentials,
