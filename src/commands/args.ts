@@ -21,6 +21,7 @@ import { recordOf } from '../mlflow/records';
 import { assessmentError, json } from '../shared/protocol/common';
 import { QUICK_FILTERS, type QuickFilter } from '../store/trace-filters';
 import { AssessmentNode, SessionNode, SpanNode, TraceNode } from '../tree/nodes';
+import { QueueExperimentNode } from '../tree/queue-model';
 import type { CommandName } from '../ui/ids';
 
 /** A trace (and span) to act on: a tree row, or ids. */
@@ -82,6 +83,9 @@ export interface CommandArgs {
   openSession: { target?: SessionRef };
   /** With `name` and `value`, logs without asking (as logFeedback does). */
   rateSession: { target?: SessionRef; name?: string; value?: FeedbackValue; rationale?: string };
+  refreshQueues: undefined;
+  /** The experiment whose queue it is (its row in the Review Queues view, or its id). */
+  createMyQueue: ExperimentId | undefined;
 }
 
 // ---- schemas of what other code passes ------------------------------------------------------
@@ -257,4 +261,11 @@ export const PARSERS: { [K in CommandName]: (arg: unknown) => CommandArgs[K] } =
     arg instanceof SessionNode
       ? onSession(arg, {})
       : onSession(arg, parse('rateSession', fields.logFeedback, arg)),
+  refreshQueues: nothing,
+  createMyQueue: (arg) =>
+    arg instanceof QueueExperimentNode
+      ? arg.experiment.experimentId
+      : typeof arg === 'string'
+        ? asExperimentId(arg)
+        : undefined,
 };

@@ -30,6 +30,7 @@ import {
   openFeedbackForm,
   openTrace,
 } from './panel-commands';
+import { createMyQueue, refreshQueues } from './queue-commands';
 import { reviewLatestTrace } from './review-latest-trace';
 import {
   filterSession,
@@ -85,6 +86,8 @@ const HANDLERS: Handlers = {
   ungroupBySession,
   openSession,
   rateSession,
+  refreshQueues,
+  createMyQueue,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
