@@ -88,6 +88,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const view = vscode.window.createTreeView(VIEW_ID, {
     treeDataProvider: tree,
     showCollapseAll: true,
+    // Several traces at once for "Add to Review Queue…"; the other commands act on the row
+    // clicked (or the first selected).
+    canSelectMany: true,
   });
   const queues = new QueueTreeProvider(connection, store);
   const queuesView = vscode.window.createTreeView(QUEUES_VIEW_ID, {

@@ -42,6 +42,7 @@ export const COMMANDS = {
   rateSession: `${PREFIX}.rateSession`,
   refreshQueues: `${PREFIX}.refreshQueues`,
   createMyQueue: `${PREFIX}.createMyQueue`,
+  addToReviewQueue: `${PREFIX}.addToReviewQueue`,
 } as const;
 export type CommandName = keyof typeof COMMANDS;
 export type CommandId = (typeof COMMANDS)[CommandName];

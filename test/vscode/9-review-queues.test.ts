@@ -16,7 +16,10 @@ import {
   closeAllTabs,
   env,
   extensionApi,
+  inWorkbench,
+  keys,
   panelTabs,
+  rows,
   run,
   screenshot,
   setSetting,
@@ -51,6 +54,8 @@ describe('review queues', () => {
   let otherExperimentId: string;
   let traceIds: string[];
   let mine: PyQueue;
+  let triage: PyQueue;
+  let elsewhere: string;
 
   async function queueRows(node?: QueueTreeNode): Promise<Row[]> {
     const children = await api.queues.getChildren(node);
@@ -89,13 +94,13 @@ describe('review queues', () => {
       traceIds.push(made.trace_id);
       experimentId = made.experiment_id;
     }
-    ({ experiment_id: otherExperimentId } = await sdk.call<{ experiment_id: string }>(
-      'create_trace',
-      { experiment: OTHER_EXPERIMENT, input: 'elsewhere' },
-    ));
+    ({ experiment_id: otherExperimentId, trace_id: elsewhere } = await sdk.call<{
+      experiment_id: string;
+      trace_id: string;
+    }>('create_trace', { experiment: OTHER_EXPERIMENT, input: 'elsewhere' }));
     // A custom queue the reviewer is not in, MLflow's catch-all queue, then the reviewer's own
     // (made last: the server lists newest first, the view puts it first all the same).
-    await sdk.call('create_review_queue', {
+    triage = await sdk.call<PyQueue>('create_review_queue', {
       experiment_id: experimentId,
       name: 'Triage',
       users: ['carol'],
@@ -212,6 +217,86 @@ describe('review queues', () => {
     // Asked again, the server gives the same queue.
     const again = await run<{ queueId: string }>('createMyQueue', otherExperimentId);
     assert.equal(again.queueId, queue.queueId);
+  });
+
+  it('"Add to Review Queue…" adds the selected trace rows to the queue picked', async () => {
+    const experiment = await waitFor('the experiment in MLflow Traces', async () =>
+      (await rows(api)).find((r) => r.label === EXPERIMENT),
+    );
+    const traceNodes = (await rows(api, experiment.node)).map((r) => r.node);
+    const [a, b] = [traceIds[3], traceIds[4]].map((id) =>
+      traceNodes.find((n) => n.kind === 'trace' && n.traceId === id),
+    );
+    assert.ok(a && b, 'both rows are listed');
+    // As a tree menu runs it with two rows selected: the row clicked, then the selection.
+    const adding = vscode.commands.executeCommand<{ traceId: string; status: string }[]>(
+      'mlflowTraceReview.addToReviewQueue',
+      a,
+      [a, b],
+    );
+    await keys({ waitForText: 'Triage' }, { type: 'Triage' }, { press: 'Enter' });
+    const items = await adding;
+    assert.deepEqual(
+      items.map((i) => [i.traceId, i.status]),
+      [
+        [traceIds[3], 'pending'],
+        [traceIds[4], 'pending'],
+      ],
+    );
+    const inPython = await sdk.call<{ item_id: string; status: string }[]>(
+      'list_review_queue_items',
+      { queue_id: triage.queue_id },
+    );
+    assert.deepEqual(inPython.map((i) => i.item_id).sort(), [traceIds[3], traceIds[4]].sort());
+    const shown = await waitFor('Triage’s new count', async () => {
+      const queues = await queueRows((await experimentRow(EXPERIMENT)).node);
+      const row = queues.find((r) => r.label === 'Triage');
+      return row?.description === '0/2 done · 2 pending' ? row : undefined;
+    });
+    assert.ok(shown);
+  });
+
+  it('refuses a trace of another experiment than the queue’s with the typed error’s message', async () => {
+    const refused = await vscode.commands.executeCommand('mlflowTraceReview.addToReviewQueue', {
+      traceIds: [elsewhere],
+      queueId: mine.queue_id,
+    });
+    assert.equal(refused, undefined, 'reported');
+    await vscode.commands.executeCommand('notifications.showList');
+    try {
+      const [toast] = await inWorkbench(
+        {
+          waitFor: '.notifications-center .notification-list-item',
+          hasText: 'cannot be added to the review queue',
+        },
+        {
+          inspect:
+            '.notifications-center .notification-list-item-message:has-text("cannot be added")',
+        },
+      );
+      assert.match(
+        toast?.[0]?.text ?? '',
+        new RegExp(
+          `^${elsewhere} cannot be added to the review queue: it is not in .*Nothing was added`,
+        ),
+      );
+    } finally {
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await vscode.commands.executeCommand('notifications.hideList');
+    }
+    const items = await sdk.call<unknown[]>('list_review_queue_items', { queue_id: mine.queue_id });
+    assert.equal(items.length, INPUTS.length, 'nothing was added');
+  });
+
+  it('says in a row that the server does not answer', async () => {
+    try {
+      await connectTo(env('MTR_STOPPED_URL'), 'unreachable');
+      const [row] = await queueRows();
+      assert.equal(row?.node.kind, 'queueMessage');
+      assert.ok(row.label.includes(env('MTR_STOPPED_URL')), row.label);
+    } finally {
+      await connectTo(env('MLFLOW_TRACKING_URI'), 'connected');
+    }
   });
 
   it('on an MLflow 2 server, says in one row that the server is too old for review queues', async () => {
