@@ -55,6 +55,7 @@ describe('review queues', () => {
   let traceIds: string[];
   let mine: PyQueue;
   let triage: PyQueue;
+  let catchAll: PyQueue;
   let elsewhere: string;
 
   async function queueRows(node?: QueueTreeNode): Promise<Row[]> {
@@ -105,7 +106,7 @@ describe('review queues', () => {
       name: 'Triage',
       users: ['carol'],
     });
-    const catchAll = await sdk.call<PyQueue>('get_or_create_user_queue', {
+    catchAll = await sdk.call<PyQueue>('get_or_create_user_queue', {
       experiment_id: experimentId,
       user: 'default',
     });
@@ -254,6 +255,28 @@ describe('review queues', () => {
       return row?.description === '0/2 done · 2 pending' ? row : undefined;
     });
     assert.ok(shown);
+  });
+
+  it('from the palette, adds the trace row selected in the tree', async () => {
+    const experiment = await waitFor('the experiment in MLflow Traces', async () =>
+      (await rows(api)).find((r) => r.label === EXPERIMENT),
+    );
+    const row = (await rows(api, experiment.node)).find(
+      (r) => r.node.kind === 'trace' && r.node.traceId === traceIds[1],
+    );
+    assert.ok(row);
+    await api.view.reveal(row.node, { select: true, focus: true });
+    await waitFor('the row selected', () => api.view.selection[0] === row.node);
+    const adding = run<{ traceId: string }[]>('addToReviewQueue');
+    await keys({ waitForText: 'Triage' }, { type: 'default' }, { press: 'Enter' });
+    assert.deepEqual(
+      (await adding).map((i) => i.traceId),
+      [traceIds[1]],
+    );
+    const inPython = await sdk.call<{ item_id: string }[]>('list_review_queue_items', {
+      queue_id: catchAll.queue_id,
+    });
+    assert.deepEqual(inPython.map((i) => i.item_id).sort(), [traceIds[0], traceIds[1]].sort());
   });
 
   it('refuses a trace of another experiment than the queue’s with the typed error’s message', async () => {
