@@ -23,8 +23,10 @@ import { createStatusBar } from './status-bar';
 import { TraceStore } from './store/trace-store';
 import type { TreeNode } from './tree/nodes';
 import { TraceTreeProvider } from './tree/trace-tree';
+import type { QueueTreeNode } from './tree/queue-model';
+import { QueueTreeProvider } from './tree/queue-tree';
 import { NotifyingErrorReporter } from './ui/error-reporter';
-import { CONTEXT_KEYS, VIEW_ID } from './ui/ids';
+import { CONTEXT_KEYS, QUEUES_VIEW_ID, VIEW_ID } from './ui/ids';
 import { runCommand, setContext } from './ui/vscode-commands';
 
 /** What activate() returns: the pieces tests look at. Not a stable API for other extensions. */
@@ -34,6 +36,9 @@ export interface ExtensionApi {
   readonly store: TraceStore;
   readonly tree: TraceTreeProvider;
   readonly view: vscode.TreeView<TreeNode>;
+  /** The Review Queues view and its rows. */
+  readonly queues: QueueTreeProvider;
+  readonly queuesView: vscode.TreeView<QueueTreeNode>;
   /** Each time a trace panel has drawn its trace (the benchmarks time the panel with it). */
   readonly onDidRenderTrace: vscode.Event<TraceRendered>;
   /** The panels the extension holds now: none may outlive its tab (tests check it). */
@@ -83,6 +88,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const view = vscode.window.createTreeView(VIEW_ID, {
     treeDataProvider: tree,
     showCollapseAll: true,
+    // Several traces at once for "Add to Review Queue…"; the other commands act on the row
+    // clicked (or the first selected).
+    canSelectMany: true,
+  });
+  const queues = new QueueTreeProvider(connection, store);
+  const queuesView = vscode.window.createTreeView(QUEUES_VIEW_ID, {
+    treeDataProvider: queues,
+    showCollapseAll: true,
   });
   const traceRendered = new vscode.EventEmitter<TraceRendered>();
   const reporter = new NotifyingErrorReporter(log, (error) => {
@@ -117,6 +130,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const traces = new TracePanels(panelContext, forms);
   const sessions = new SessionPanels(panelContext, forms, traces);
   let shown = listShape(connection.settings);
+  let reviewer = connection.settings.reviewer;
   const ctx: CommandContext = {
     extension: context,
     connection,
@@ -124,6 +138,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     store,
     tree,
     view,
+    queues,
     log,
     reporter,
     localServer,
@@ -142,6 +157,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     store,
     tree,
     view,
+    queues,
+    queuesView,
     localServer,
     forms,
     traces,
@@ -158,11 +175,23 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       }
       updateViewDecorations(tree, view, connection);
       if (state.kind === 'misconfigured') offerTrackingUriFix(state);
+      // Another server, another sign-in, or back: who reviews and which queues, asked again.
+      if (state.kind !== 'connecting') queues.refresh();
+    }),
+    // New, gone or renamed experiments (a poll, a refresh): their queues too.
+    store.onDidChange((change) => {
+      if (change.kind === 'experiments') queues.refresh();
+    }),
+    queues.model.onDidChangeIdentity((identity) => {
+      queuesView.description = identity?.user;
+      queuesView.message = queues.model.identityLine();
     }),
     connection.onDidChangeSettings((settings) => {
       // Another page size or list of experiments: load again what is shown.
       const shape = listShape(settings);
       if (shape !== shown) store.reset();
+      if (shape !== shown || settings.reviewer !== reviewer) queues.refresh();
+      reviewer = settings.reviewer;
       shown = shape;
     }),
     tree.onDidChangeCounts(() => {
@@ -196,9 +225,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   void credentials.has(connection.origin).then((signedIn) => {
     setContext(CONTEXT_KEYS.signedIn, signedIn);
   });
-  if (view.visible) start();
+  if (view.visible || queuesView.visible) start();
   context.subscriptions.push(
     view.onDidChangeVisibility((e) => {
+      if (e.visible) start();
+    }),
+    queuesView.onDidChangeVisibility((e) => {
       if (e.visible) start();
     }),
   );
@@ -208,6 +240,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     store,
     tree,
     view,
+    queues,
+    queuesView,
     onDidRenderTrace: traceRendered.event,
     openPanels: () => ({ traces: traces.count, forms: forms.count }),
     openSessionPanels: () => sessions.count,

@@ -21,6 +21,7 @@ import { recordOf } from '../mlflow/records';
 import { assessmentError, json } from '../shared/protocol/common';
 import { QUICK_FILTERS, type QuickFilter } from '../store/trace-filters';
 import { AssessmentNode, SessionNode, SpanNode, TraceNode } from '../tree/nodes';
+import { QueueExperimentNode } from '../tree/queue-model';
 import type { CommandName } from '../ui/ids';
 
 /** A trace (and span) to act on: a tree row, or ids. */
@@ -82,6 +83,14 @@ export interface CommandArgs {
   openSession: { target?: SessionRef };
   /** With `name` and `value`, logs without asking (as logFeedback does). */
   rateSession: { target?: SessionRef; name?: string; value?: FeedbackValue; rationale?: string };
+  refreshQueues: undefined;
+  /** The experiment whose queue it is (its row in the Review Queues view, or its id). */
+  createMyQueue: ExperimentId | undefined;
+  /**
+   * The traces to add: the rows selected with the one the menu was opened on, or ids; none means
+   * the tree's selection, else the person picks one. `queueId` adds without asking which queue.
+   */
+  addToReviewQueue: { traces: TraceRef[]; queueId?: string };
 }
 
 // ---- schemas of what other code passes ------------------------------------------------------
@@ -128,6 +137,10 @@ const fields = {
   deleteAssessment: z.object({ confirmed: z.optional(z.boolean()) }),
   openAssessmentForm: z.object({ mode: z.optional(z.enum(['edit', 'override'])) }),
   openTrace: z.object({ preview: z.optional(z.boolean()) }),
+  addToReviewQueue: z.object({
+    traceIds: z.optional(z.array(z.string().check(z.minLength(1)))),
+    queueId: z.optional(z.string().check(z.minLength(1))),
+  }),
   signIn: z.object({
     username: z.optional(z.string()),
     password: z.optional(z.string()),
@@ -206,7 +219,18 @@ const texts = (arg: unknown): string[] | undefined =>
 
 // ---- every command's parser -----------------------------------------------------------------
 
-export const PARSERS: { [K in CommandName]: (arg: unknown) => CommandArgs[K] } = {
+/**
+ * The traces a tree menu acts on: VS Code passes the row clicked and, when several rows are
+ * selected, all of them (the clicked one among them); rows other than traces are left out.
+ */
+function selectedTraces(arg: unknown, selection: unknown): TraceRef[] {
+  const rows = Array.isArray(selection) && selection.includes(arg) ? selection : [arg];
+  return rows.filter((row) => row instanceof TraceNode).map((node) => ({ node }));
+}
+
+export const PARSERS: {
+  [K in CommandName]: (arg: unknown, selection?: unknown) => CommandArgs[K];
+} = {
   refresh: (arg) => (arg === 'failed' ? 'failed' : undefined),
   setFilter: text,
   clearFilter: nothing,
@@ -257,4 +281,19 @@ export const PARSERS: { [K in CommandName]: (arg: unknown) => CommandArgs[K] } =
     arg instanceof SessionNode
       ? onSession(arg, {})
       : onSession(arg, parse('rateSession', fields.logFeedback, arg)),
+  refreshQueues: nothing,
+  addToReviewQueue: (arg, selection) => {
+    if (arg instanceof TraceNode) return { traces: selectedTraces(arg, selection) };
+    const { traceIds, queueId } = parse('addToReviewQueue', fields.addToReviewQueue, arg);
+    const traces = (traceIds ?? (typeof arg === 'string' ? [arg] : [])).map((id) => ({
+      traceId: asTraceId(id),
+    }));
+    return { traces, ...(queueId ? { queueId } : {}) };
+  },
+  createMyQueue: (arg) =>
+    arg instanceof QueueExperimentNode
+      ? arg.experiment.experimentId
+      : typeof arg === 'string'
+        ? asExperimentId(arg)
+        : undefined,
 };

@@ -8,6 +8,7 @@ import type { SessionPanels } from '../panels/session-panel';
 import type { TracePanels } from '../panels/trace-panel';
 import type { TraceStore } from '../store/trace-store';
 import type { TreeNode } from '../tree/nodes';
+import type { QueueTreeProvider } from '../tree/queue-tree';
 import type { TraceTreeProvider } from '../tree/trace-tree';
 import type { ErrorReporter } from '../ui/error-reporter';
 
@@ -18,6 +19,8 @@ export interface CommandContext {
   readonly store: TraceStore;
   readonly tree: TraceTreeProvider;
   readonly view: vscode.TreeView<TreeNode>;
+  /** The Review Queues view's rows. */
+  readonly queues: QueueTreeProvider;
   readonly log: vscode.LogOutputChannel;
   /** Failures: logged, shown with what fixes them, fed to the connection state. */
   readonly reporter: ErrorReporter;

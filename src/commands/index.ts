@@ -30,6 +30,7 @@ import {
   openFeedbackForm,
   openTrace,
 } from './panel-commands';
+import { addToReviewQueue, createMyQueue, refreshQueues } from './queue-commands';
 import { reviewLatestTrace } from './review-latest-trace';
 import {
   filterSession,
@@ -85,6 +86,9 @@ const HANDLERS: Handlers = {
   ungroupBySession,
   openSession,
   rateSession,
+  refreshQueues,
+  createMyQueue,
+  addToReviewQueue,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
@@ -94,7 +98,8 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
 // K ties HANDLERS[name] to PARSERS[name]: without it the two are unions that do not match.
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
 function register<K extends CommandName>(ctx: CommandContext, name: K): vscode.Disposable {
-  const run = async (arg?: unknown): Promise<unknown> => {
+  // A tree menu passes the row clicked and, with several rows selected, all of them.
+  const run = async (arg?: unknown, selection?: unknown): Promise<unknown> => {
     ctx.start();
     try {
       if (isFocusedRowKey(arg)) {
@@ -102,11 +107,11 @@ function register<K extends CommandName>(ctx: CommandContext, name: K): vscode.D
         await selectFocusedRow();
         arg = undefined;
       }
-      return await HANDLERS[name](ctx, PARSERS[name](arg));
+      return await HANDLERS[name](ctx, PARSERS[name](arg, selection));
     } catch (error) {
       // "Try Again" runs the command again with the same argument; a quick flow that failed
       // while sending offers what was typed as its defaults (ctx.drafts).
-      ctx.reporter.report(error, () => run(arg));
+      ctx.reporter.report(error, () => run(arg, selection));
       // Reported; callers (menus, tests, other extensions) get undefined.
       return undefined;
     }

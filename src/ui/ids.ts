@@ -40,6 +40,9 @@ export const COMMANDS = {
   ungroupBySession: `${PREFIX}.ungroupBySession`,
   openSession: `${PREFIX}.openSession`,
   rateSession: `${PREFIX}.rateSession`,
+  refreshQueues: `${PREFIX}.refreshQueues`,
+  createMyQueue: `${PREFIX}.createMyQueue`,
+  addToReviewQueue: `${PREFIX}.addToReviewQueue`,
 } as const;
 export type CommandName = keyof typeof COMMANDS;
 export type CommandId = (typeof COMMANDS)[CommandName];
@@ -61,6 +64,8 @@ export type ContextKey = (typeof CONTEXT_KEYS)[keyof typeof CONTEXT_KEYS];
 
 export const VIEW_CONTAINER_ID = PREFIX;
 export const VIEW_ID = `${PREFIX}.traces`;
+/** The Review Queues view, in the same container. */
+export const QUEUES_VIEW_ID = `${PREFIX}.queues`;
 export const WEBVIEW_TYPES = {
   trace: `${PREFIX}.trace`,
   form: `${PREFIX}.form`,

@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import {
   COMMANDS,
   CONTEXT_KEYS,
+  QUEUES_VIEW_ID,
   SETTINGS_SECTION,
   VIEW_CONTAINER_ID,
   VIEW_ID,
@@ -36,11 +37,11 @@ const manifest = JSON.parse(
 const { contributes } = manifest;
 const commandIds = new Set<string>(Object.values(COMMANDS));
 
-/** Every `mlflowTraceReview.x` name a when-clause reads, except `mlflowTraceReview.traces`. */
+/** Every `mlflowTraceReview.x` name a when-clause reads, except the views' ids. */
 function contextKeysIn(when: string | undefined): string[] {
   return [...(when ?? '').matchAll(/\bmlflowTraceReview\.\w+/g)]
     .map((m) => m[0])
-    .filter((key) => key !== VIEW_ID);
+    .filter((key) => key !== VIEW_ID && key !== QUEUES_VIEW_ID);
 }
 
 const whenClauses = [
@@ -101,7 +102,7 @@ describe("package.json's contributions", () => {
     );
     assert.deepEqual(
       Object.values(contributes.views).flatMap((views) => views.map((v) => v.id)),
-      [VIEW_ID],
+      [VIEW_ID, QUEUES_VIEW_ID],
     );
     assert.ok(contributes.viewsWelcome.every((w) => w.view === VIEW_ID));
     assert.deepEqual(
