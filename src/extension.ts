@@ -4,6 +4,8 @@
  * extension when its view is opened or one of its commands runs.
  */
 import * as vscode from 'vscode';
+import { registerCodeLinks, type CodeLinks } from './code/code-links';
+import { registerGitContent } from './code/git-commit';
 import { registerCommands } from './commands';
 import type { CommandContext } from './commands/context';
 import { Connection } from './connection/connection';
@@ -45,6 +47,8 @@ export interface ExtensionApi {
   openPanels(): { traces: number; forms: number };
   /** Session panels held now. */
   openSessionPanels(): number;
+  /** The CodeLens and hover of traced Python code (requests sent, lenses given). */
+  readonly code: CodeLinks;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -129,6 +133,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const forms = new FormPanels(panelContext);
   const traces = new TracePanels(panelContext, forms);
   const sessions = new SessionPanels(panelContext, forms, traces);
+  // Registration only: the parser loads with the first Python file that imports mlflow.
+  const code = registerCodeLinks({
+    extensionUri: context.extensionUri,
+    connection,
+    store,
+    log,
+    start,
+  });
   let shown = listShape(connection.settings);
   let reviewer = connection.settings.reviewer;
   const ctx: CommandContext = {
@@ -147,6 +159,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     sessions,
     drafts: new Map(),
     start,
+    code,
   };
 
   context.subscriptions.push(
@@ -163,6 +176,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     forms,
     traces,
     sessions,
+    code,
+    registerGitContent(),
     createStatusBar(connection),
     ...registerCommands(ctx),
     connection.onDidChangeState((state) => {
@@ -245,6 +260,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     onDidRenderTrace: traceRendered.event,
     openPanels: () => ({ traces: traces.count, forms: forms.count }),
     openSessionPanels: () => sessions.count,
+    code,
   };
 }
 

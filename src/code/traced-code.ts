@@ -160,7 +160,14 @@ export function literalString(node: Node): string | undefined {
   return text;
 }
 
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"' };
+const ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+};
 
 /** Python's common escapes; anything rarer is kept as written (the name will not match). */
 function unescape(content: string): string {
