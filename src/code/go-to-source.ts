@@ -118,11 +118,17 @@ export function notFoundMessage(query: SourceQuery): string {
   );
 }
 
-/** Goes to the span's code; returns where it went (tests check it), or undefined. */
+export interface SourceShown {
+  readonly candidate: SourceCandidate;
+  /** "This trace was recorded at a1b2c3d, 4 commits behind HEAD.", when it was. */
+  readonly commit: string | undefined;
+}
+
+/** Goes to the span's code; returns where it went and what was said of the commit (tests check them). */
 export async function goToSource(
   query: SourceQuery,
   parser: PythonParser,
-): Promise<SourceCandidate | undefined> {
+): Promise<SourceShown | undefined> {
   const candidates = await findSource(query, parser);
   let chosen = candidates[0];
   if (candidates.length > 1) {
@@ -146,8 +152,8 @@ export async function goToSource(
   await vscode.window.showTextDocument(chosen.uri, {
     selection: new vscode.Range(position, position),
   });
-  if (query.commit) void offerCommitDiff(chosen.uri, query.commit);
-  return chosen;
+  const commit = query.commit ? await offerCommitDiff(chosen.uri, query.commit) : undefined;
+  return { candidate: chosen, commit };
 }
 
 /** "recorded at a1b2c3d, 4 commits behind" with Compare with Today, when it is not HEAD. */
