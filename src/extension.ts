@@ -121,6 +121,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     onDidChangeServer: serverChanges(connection),
     // Through the command, which finds the session (late-bound: the session panels come after).
     openSession: (traceId: TraceId) => Promise.resolve(runCommand('openSession', traceId)),
+    goToSource: (traceId: TraceId, spanId: string) =>
+      Promise.resolve(runCommand('goToSource', { traceId, spanId })),
     showTraceBeingRated: async (next: TraceInfo, previous: TraceId) => {
       await traces.replace(previous, next.traceId);
       // Its row too, when the tree is shown (a hidden tree has no rows to select).

@@ -30,6 +30,8 @@ export interface PanelContext {
   start(): void;
   /** Shows the session panel of the session `traceId` is a turn of. */
   openSession(traceId: TraceId): Promise<unknown>;
+  /** Opens the code that made the span (Go to Source, src/code/). */
+  goToSource(traceId: TraceId, spanId: string): Promise<unknown>;
 }
 
 export interface TraceRendered {

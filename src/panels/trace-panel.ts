@@ -399,6 +399,10 @@ class TracePanel {
           returnFocus: this.returnHere,
         });
         return;
+      case 'goToSource':
+        checkSpanOfTrace(this.traceId, this.knownSpans(), message.spanId);
+        await this.ctx.goToSource(this.traceId, message.spanId);
+        return;
       case 'selectSpan':
         this.sendDetails(message);
         return;

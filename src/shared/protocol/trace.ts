@@ -167,6 +167,8 @@ export const traceFromWebview = z.discriminatedUnion('type', [
   z.object({ type: z.literal('refresh') }),
   /** The trace is a turn of a session: show the session's panel. */
   z.object({ type: z.literal('openSession') }),
+  /** Go to Source (src/code/go-to-source.ts): the function that made the span. */
+  z.object({ type: z.literal('goToSource'), spanId: z.string() }),
   /** A span was selected whose details the webview does not have: the host sends them. */
   z.object({
     type: z.literal('selectSpan'),
