@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { registerCodeLinks, type CodeLinks } from './code/code-links';
 import { registerGitContent } from './code/git-commit';
+import { compareWithRecordedCommit, sourceCommitLine } from './code/which-commit';
 import { registerCommands } from './commands';
 import type { CommandContext } from './commands/context';
 import { Connection } from './connection/connection';
@@ -121,6 +122,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     onDidChangeServer: serverChanges(connection),
     // Through the command, which finds the session (late-bound: the session panels come after).
     openSession: (traceId: TraceId) => Promise.resolve(runCommand('openSession', traceId)),
+    sourceCommit: sourceCommitLine,
+    compareCommit: (trace: TraceInfo) => compareWithRecordedCommit(store, code.parser, trace),
     goToSource: (traceId: TraceId, spanId: string) =>
       Promise.resolve(runCommand('goToSource', { traceId, spanId })),
     showTraceBeingRated: async (next: TraceInfo, previous: TraceId) => {
