@@ -740,7 +740,12 @@ function fillDetails(
         () => send({ type: 'openForm', mode: 'expectation', spanId: span.spanId }),
         true,
       ),
-      button('Go to Source', () => send({ type: 'goToSource', spanId: span.spanId }), true),
+      button(
+        'Go to Source',
+        () => send({ type: 'goToSource', spanId: span.spanId }),
+        true,
+        'go-to-source',
+      ),
     ),
     // A repeated id's assessments show under its first span only, as in the tree.
     spanAssessments,

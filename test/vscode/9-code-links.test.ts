@@ -18,6 +18,7 @@ import {
   closeAllTabs,
   env,
   extensionApi,
+  inWebview,
   run,
   screenshot,
   setSetting,
@@ -198,6 +199,50 @@ describe('code links', () => {
       shown?.commit,
       `This trace was recorded at ${recorded.slice(0, 7)}, 1 commit behind HEAD.`,
     );
+  });
+
+  it('says in the trace panel which commit the trace was recorded at, and compares it with today', async function () {
+    this.timeout(60_000);
+    await closeAllTabs();
+    await run('openTrace', { traceId: traceIds[0] });
+    const [line] = await inWebview(
+      'trace',
+      { waitFor: true, selector: '[data-testid="source-commit"]' },
+      { text: true, selector: '[data-testid="source-commit"]' },
+    );
+    assert.match(
+      line?.[0] ?? '',
+      new RegExp(`recorded at ${recorded.slice(0, 7)}, 1 commit behind`),
+    );
+    await screenshot('code-links-panel-commit');
+    await inWebview('trace', { click: true, selector: '[data-testid="compare-commit"]' });
+    const diff = await waitFor('the diff against today', () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputTextDiff),
+    );
+    assert.ok(diff.input instanceof vscode.TabInputTextDiff);
+    assert.equal(diff.input.modified.fsPath, path.join(folder, FILE));
+    assert.equal(diff.input.original.scheme, 'mlflow-git');
+    const then = await vscode.workspace.openTextDocument(diff.input.original);
+    assert.equal(then.getText(), fs.readFileSync(path.join(folder, FILE), 'utf8'));
+  });
+
+  it('goes to the source from the span details of the trace panel', async function () {
+    this.timeout(60_000);
+    await closeAllTabs();
+    await run('openTrace', { traceId: traceIds[1] });
+    await inWebview(
+      'trace',
+      { waitFor: true, selector: '.span-details h3', hasText: 'summarize' },
+      { click: true, selector: '[data-testid="go-to-source"]' },
+    );
+    const editor = await waitFor('the source', () =>
+      vscode.window.activeTextEditor?.document.uri.fsPath === path.join(folder, FILE)
+        ? vscode.window.activeTextEditor
+        : undefined,
+    );
+    assert.equal(editor.selection.active.line, 38);
   });
 
   it('says what it looked for when no source is found', async () => {
