@@ -29,6 +29,8 @@ interface Entry {
 export class SpanStatsSource {
   private readonly entries = new Map<string, Entry>();
   private sent = 0;
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -48,15 +50,19 @@ export class SpanStatsSource {
    */
   async statsFor(scope: StatsScope, spanNames: readonly string[]): Promise<Map<string, SpanStats>> {
     const names = [...new Set(spanNames)].slice(0, MAX_NAMES);
-    const queue = names.filter((name) => !this.fresh(scope, name));
-    const workers = Array.from({ length: Math.min(MAX_PARALLEL, queue.length) }, async () => {
-      for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
-        const stats = this.search(scope, name);
-        this.entries.set(entryKey(scope, name), { at: this.now(), stats });
-        await stats.catch(() => undefined);
-      }
-    });
-    await Promise.all(workers);
+    // Every name not fresh gets its entry now, so that an ask while these run waits for them.
+    for (const name of names) {
+      if (this.fresh(scope, name)) continue;
+      const stats = this.slot().then(async (release) => {
+        try {
+          return await this.search(scope, name);
+        } finally {
+          release();
+        }
+      });
+      stats.catch(() => undefined); // awaited below; a failure is not unhandled meanwhile
+      this.entries.set(entryKey(scope, name), { at: this.now(), stats });
+    }
     const result = new Map<string, SpanStats>();
     let failure: Error | undefined;
     for (const name of names) {
@@ -69,6 +75,16 @@ export class SpanStatsSource {
     }
     if (failure !== undefined && result.size === 0) throw failure;
     return result;
+  }
+
+  /** Waits for one of MAX_PARALLEL searches to be free; call the release when done. */
+  private async slot(): Promise<() => void> {
+    while (this.running >= MAX_PARALLEL) await new Promise<void>((wake) => this.waiting.push(wake));
+    this.running++;
+    return () => {
+      this.running--;
+      this.waiting.shift()?.();
+    };
   }
 
   private fresh(scope: StatsScope, name: string): boolean {
