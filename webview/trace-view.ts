@@ -365,7 +365,7 @@ function sourceCommitLine(traceId: string): HTMLElement | null {
     'p',
     { class: 'source-commit', 'data-testid': 'source-commit' },
     `Code: ${sourceCommit.text}. `,
-    button('Compare with Today', () => send({ type: 'compareCommit' }), false, 'compare-commit'),
+    button('Compare with Today', () => send({ type: 'compareCommit' }), true, 'compare-commit'),
   );
 }
 
