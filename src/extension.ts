@@ -1,7 +1,8 @@
 /**
  * The extension's entry point: builds the services once (connection, store, tree, commands,
  * status bar) and hands every disposable to VS Code. Activation is lazy: VS Code activates the
- * extension when its view is opened or one of its commands runs.
+ * extension when its view is opened, one of its commands runs, or a Python file is opened (for
+ * the lenses, src/code/); activation only registers.
  */
 import * as vscode from 'vscode';
 import { registerCodeLinks, type CodeLinks } from './code/code-links';

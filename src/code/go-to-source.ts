@@ -161,6 +161,8 @@ export async function offerCommitDiff(
   file: vscode.Uri,
   commit: string,
 ): Promise<string | undefined> {
+  // git reads the repository's config: not in Restricted Mode.
+  if (!vscode.workspace.isTrusted) return undefined;
   const folder = vscode.workspace.getWorkspaceFolder(file)?.uri.fsPath ?? path.dirname(file.fsPath);
   const distance = await commitDistance(folder, commit);
   if (!distance) return undefined;
