@@ -201,7 +201,9 @@ class ParsedDocuments {
     const key = document.uri.toString();
     const cached = this.cache.get(key);
     if (cached?.version === document.version) return cached.spans;
-    const spans = this.parser.tracedCode(document.getText());
+    const text = document.getText();
+    // A file that never says "mlflow" traces nothing: the parser is not even loaded for it.
+    const spans = text.includes('mlflow') ? this.parser.tracedCode(text) : Promise.resolve([]);
     this.cache.set(key, { version: document.version, spans });
     return spans;
   }
