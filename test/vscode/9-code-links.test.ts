@@ -13,12 +13,14 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { SourceShown } from '../../src/code/go-to-source';
 import type { ExtensionApi } from '../../src/extension';
+import { asTraceId } from '../../src/mlflow';
 import { PythonSdk } from '../support/python-sdk';
 import {
   closeAllTabs,
   env,
   extensionApi,
   inWebview,
+  rows,
   run,
   screenshot,
   setSetting,
@@ -199,6 +201,27 @@ describe('code links', () => {
       shown?.commit,
       `This trace was recorded at ${recorded.slice(0, 7)}, 1 commit behind HEAD.`,
     );
+  });
+
+  it('goes to the source from a span row of the tree (its menu)', async function () {
+    this.timeout(60_000);
+    await closeAllTabs();
+    const trace = await api.store.getTrace(asTraceId(traceIds[0] ?? ''));
+    assert.ok(trace.experimentId);
+    const node = api.tree.nodeForTrace(trace, trace.experimentId);
+    const group = (await rows(api, node)).find((r) => r.label === 'Spans');
+    assert.ok(group);
+    const [root] = await rows(api, group.node);
+    assert.ok(root);
+    const [lookup] = await rows(api, root.node);
+    // The extension's own node (this bundle's SpanNode class is another copy).
+    assert.ok(lookup?.node.kind === 'span');
+    assert.equal(lookup.node.span.name, 'lookup');
+    assert.match(lookup.contextValue, /\bspan\b/);
+    // A start_span block has no function name: found by its span name, at its `with`.
+    const shown = await run<SourceShown | undefined>('goToSource', lookup.node);
+    assert.equal(shown?.candidate.uri.fsPath, path.join(folder, FILE));
+    assert.equal(vscode.window.activeTextEditor?.selection.active.line, 30);
   });
 
   it('says in the trace panel which commit the trace was recorded at, and compares it with today', async function () {
