@@ -15,7 +15,7 @@ import type { TraceStore } from '../store/trace-store';
 import { COMMANDS } from '../ui/ids';
 import { PythonParser, wasmFilesIn } from './python-parser';
 import { hasFailingFeedback, lensTitle, type SpanStats } from './span-stats';
-import { SpanStatsSource, type StatsScope } from './span-stats-source';
+import { MAX_NAMES, SpanStatsSource, type StatsScope } from './span-stats-source';
 import type { TracedCode } from './traced-code';
 
 export const CODE_LENS_SETTING = 'mlflowTraceReview.codeLens.enabled';
@@ -96,7 +96,7 @@ export function registerCodeLinks(deps: CodeLinksDeps): CodeLinks {
         return new vscode.CodeLens(range, {
           title: of
             ? lensTitle(of, now)
-            : `Not counted (more than ${String(found.size)} traced spans)`,
+            : `Not counted: only the first ${String(MAX_NAMES)} span names of a file are`,
           tooltip: `The traces of span "${span.spanName}" in the configured experiments: show them in the MLflow Traces view`,
           command: COMMANDS.showSpanTraces,
           arguments: [{ spanName: span.spanName }],

@@ -6,10 +6,13 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import * as z from '../mlflow/zod';
 
 export const GIT_COMMIT_KEY = 'mlflow.source.git.commit';
 const GIT_TIMEOUT_MS = 5_000;
 export const GIT_SCHEME = 'mlflow-git';
+/** What a `mlflow-git:` URI's query holds (diffWithCommit writes it). */
+const gitFile = z.object({ root: z.string(), relative: z.string(), commit: z.string() });
 
 export interface CommitDistance {
   readonly recorded: string;
@@ -93,8 +96,9 @@ export async function diffWithCommit(file: vscode.Uri, commit: string): Promise<
 export function registerGitContent(): vscode.Disposable {
   return vscode.workspace.registerTextDocumentContentProvider(GIT_SCHEME, {
     provideTextDocumentContent: async (uri) => {
-      const { root, relative, commit } = JSON.parse(uri.query) as Record<string, string>;
-      if (!root || !relative || !commit) return '';
+      const parsed = gitFile.safeParse(JSON.parse(uri.query));
+      if (!parsed.success) throw new Error(`Not a file at a commit: ${uri.toString()}`);
+      const { root, relative, commit } = parsed.data;
       return git(root, ['show', `${commit}:${relative}`]);
     },
   });
