@@ -5,7 +5,8 @@
  * file (the parser is loaded with the first one) and asks SpanStatsSource, which sends a bounded
  * number of searches per refresh and keeps the answers a minute. No timer: an idle editor with
  * the view hidden sends nothing. Refresh Traces, another server, other experiments or the
- * setting count again.
+ * setting count again; coming back to the window or to a Python file redraws, and counts
+ * older than a minute are asked again.
  */
 import * as vscode from 'vscode';
 import type { Connection } from '../connection/connection';
@@ -126,6 +127,14 @@ export function registerCodeLinks(deps: CodeLinksDeps): CodeLinks {
     vscode.languages.registerHoverProvider(PYTHON, hovers),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(CODE_LENS_SETTING)) redraw();
+    }),
+    // The person comes back to the window or to a Python file: counts older than a minute are
+    // asked again (for the files shown only); an idle window asks nothing.
+    vscode.window.onDidChangeWindowState((state) => {
+      if (state.focused) redraw();
+    }),
+    vscode.window.onDidChangeActiveTextEditor((editor) => {
+      if (editor?.document.languageId === 'python') redraw();
     }),
     vscode.workspace.onDidCloseTextDocument((document) => {
       parsed.forget(document.uri);
