@@ -4,6 +4,7 @@
 // launcher (dist/mlflow-server.js). Flags: --production, --watch, --analyze (what each of the
 // extension's and the webview's bundles holds, largest first).
 import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -34,6 +35,29 @@ const undiciBeside = {
   },
 };
 
+/**
+ * `web-tree-sitter` as dist/tree-sitter.js beside the bundle, with its runtime and the Python
+ * grammar's `.wasm` files copied there: src/code/python-parser.ts loads them when the first
+ * Python file is looked at, so activation loads none of it.
+ * @type {esbuild.Plugin}
+ */
+const treeSitterBeside = {
+  name: 'tree-sitter-beside',
+  setup(build) {
+    build.onResolve({ filter: /^web-tree-sitter$/ }, () => ({
+      path: './tree-sitter.js',
+      external: true,
+    }));
+  },
+};
+
+mkdirSync('dist', { recursive: true });
+copyFileSync('node_modules/web-tree-sitter/tree-sitter.wasm', 'dist/tree-sitter.wasm');
+copyFileSync(
+  'node_modules/tree-sitter-python/tree-sitter-python.wasm',
+  'dist/tree-sitter-python.wasm',
+);
+
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
   {
@@ -41,7 +65,7 @@ const builds = [
     entryPoints: ['src/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode'],
-    plugins: [undiciBeside],
+    plugins: [undiciBeside, treeSitterBeside],
     supported: { 'dynamic-import': false },
     metafile: analyze,
   },
@@ -50,6 +74,16 @@ const builds = [
     ...node,
     stdin: { contents: "module.exports = require('undici');", resolveDir: '.', loader: 'js' },
     outfile: 'dist/undici.js',
+  },
+  // web-tree-sitter alone, CommonJS: what `require('./tree-sitter.js')` in the extension gets.
+  {
+    ...node,
+    stdin: {
+      contents: "module.exports = require('web-tree-sitter');",
+      resolveDir: '.',
+      loader: 'js',
+    },
+    outfile: 'dist/tree-sitter.js',
   },
   {
     ...node,

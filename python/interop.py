@@ -518,6 +518,42 @@ def create_user(args):
     return {}
 
 
+def run_app(args):
+    """Runs a Python file as a person runs their app (its own process, `python FILE ARGS` in
+    `cwd`), against this tracking server; returns what it printed last, as JSON."""
+    import subprocess
+
+    env = dict(os.environ, MLFLOW_TRACKING_URI=mlflow.get_tracking_uri())
+    done = subprocess.run(
+        [sys.executable, args["file"], *args.get("args", [])],
+        cwd=args.get("cwd"), env=env, capture_output=True, text=True, timeout=120,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{args['file']} exited {done.returncode}: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def trace_record(args):
+    """What MLflow's SDK reads of a trace: its metadata and, per span, its name and
+    `mlflow.spanFunctionName` attribute."""
+    trace = mlflow.get_trace(args["trace_id"])
+    return {
+        "metadata": dict(trace.info.trace_metadata),
+        "spans": [
+            {"name": s.name, "function_name": s.get_attribute("mlflow.spanFunctionName")}
+            for s in trace.data.spans
+        ],
+    }
+
+
+def search_by_span_name(args):
+    """The trace ids MLflow's own search finds with `span.name = '...'`."""
+    found = mlflow.search_traces(
+        locations=[args["experiment_id"]], filter_string=args["filter"], return_type="list"
+    )
+    return sorted(t.info.trace_id for t in found)
+
+
 COMMANDS = {f.__name__: f for f in [
     create_trace, log_feedback, log_expectation, log_guide_examples, override_feedback,
     update_assessment, delete_assessment, get_assessment, trace_assessments, assessment_values,
@@ -526,6 +562,7 @@ COMMANDS = {f.__name__: f for f in [
     create_session, session_readback, create_label_schema, get_label_schema, list_label_schemas,
     create_review_queue, get_or_create_user_queue, get_review_queue, list_review_queues,
     add_items_to_review_queue, list_review_queue_items, set_review_queue_item_status, create_user,
+    run_app, trace_record, search_by_span_name,
 ]}
 
 

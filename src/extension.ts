@@ -1,9 +1,13 @@
 /**
  * The extension's entry point: builds the services once (connection, store, tree, commands,
  * status bar) and hands every disposable to VS Code. Activation is lazy: VS Code activates the
- * extension when its view is opened or one of its commands runs.
+ * extension when its view is opened, one of its commands runs, or a Python file is opened (for
+ * the lenses, src/code/); activation only registers.
  */
 import * as vscode from 'vscode';
+import { registerCodeLinks, type CodeLinks } from './code/code-links';
+import { registerGitContent } from './code/git-commit';
+import { compareWithRecordedCommit, sourceCommitLine } from './code/which-commit';
 import { registerCommands } from './commands';
 import type { CommandContext } from './commands/context';
 import { Connection } from './connection/connection';
@@ -45,6 +49,8 @@ export interface ExtensionApi {
   openPanels(): { traces: number; forms: number };
   /** Session panels held now. */
   openSessionPanels(): number;
+  /** The CodeLens and hover of traced Python code (requests sent, lenses given). */
+  readonly code: CodeLinks;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -117,6 +123,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     onDidChangeServer: serverChanges(connection),
     // Through the command, which finds the session (late-bound: the session panels come after).
     openSession: (traceId: TraceId) => Promise.resolve(runCommand('openSession', traceId)),
+    sourceCommit: sourceCommitLine,
+    compareCommit: (trace: TraceInfo) => compareWithRecordedCommit(store, code.parser, trace),
+    goToSource: (traceId: TraceId, spanId: string) =>
+      Promise.resolve(runCommand('goToSource', { traceId, spanId })),
     showTraceBeingRated: async (next: TraceInfo, previous: TraceId) => {
       await traces.replace(previous, next.traceId);
       // Its row too, when the tree is shown (a hidden tree has no rows to select).
@@ -129,6 +139,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const forms = new FormPanels(panelContext);
   const traces = new TracePanels(panelContext, forms);
   const sessions = new SessionPanels(panelContext, forms, traces);
+  // Registration only: the parser loads with the first Python file that imports mlflow.
+  const code = registerCodeLinks({
+    extensionUri: context.extensionUri,
+    connection,
+    store,
+    log,
+    start,
+  });
   let shown = listShape(connection.settings);
   let reviewer = connection.settings.reviewer;
   const ctx: CommandContext = {
@@ -147,6 +165,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     sessions,
     drafts: new Map(),
     start,
+    code,
   };
 
   context.subscriptions.push(
@@ -163,6 +182,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     forms,
     traces,
     sessions,
+    code,
+    registerGitContent(),
     createStatusBar(connection),
     ...registerCommands(ctx),
     connection.onDidChangeState((state) => {
@@ -245,6 +266,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     onDidRenderTrace: traceRendered.event,
     openPanels: () => ({ traces: traces.count, forms: forms.count }),
     openSessionPanels: () => sessions.count,
+    code,
   };
 }
 

@@ -343,9 +343,29 @@ function header(trace: TraceView): HTMLElement {
     ),
     problemLine(trace.problem),
     factList(facts),
+    sourceCommitLine(trace.traceId),
     keyValues('Tags', trace.tags),
     keyValues('Metadata', trace.metadata),
     actions,
+  );
+}
+
+/** The trace's git commit against the workspace's HEAD, when they differ (src/code/which-commit.ts). */
+let sourceCommit: { traceId: string; text: string } | undefined;
+
+export function showSourceCommit(traceId: string, text: string): void {
+  sourceCommit = { traceId, text };
+  const p = page;
+  if (p?.trace.traceId === traceId) p.header = replace(p.header, header(p.trace));
+}
+
+function sourceCommitLine(traceId: string): HTMLElement | null {
+  if (sourceCommit?.traceId !== traceId) return null;
+  return el(
+    'p',
+    { class: 'source-commit', 'data-testid': 'source-commit' },
+    `Code: ${sourceCommit.text}. `,
+    button('Compare with Today', () => send({ type: 'compareCommit' }), true, 'compare-commit'),
   );
 }
 
@@ -719,6 +739,12 @@ function fillDetails(
         'Add Expectation on This Span',
         () => send({ type: 'openForm', mode: 'expectation', spanId: span.spanId }),
         true,
+      ),
+      button(
+        'Go to Source',
+        () => send({ type: 'goToSource', spanId: span.spanId }),
+        true,
+        'go-to-source',
       ),
     ),
     // A repeated id's assessments show under its first span only, as in the tree.

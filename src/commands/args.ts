@@ -91,6 +91,10 @@ export interface CommandArgs {
    * the tree's selection, else the person picks one. `queueId` adds without asking which queue.
    */
   addToReviewQueue: { traces: TraceRef[]; queueId?: string };
+  /** A lens's click: the traces that contain a span of this name. */
+  showSpanTraces: { spanName: string };
+  /** A span row, or `{ traceId, spanId }`: the code that made the span. */
+  goToSource: { target?: TraceRef };
 }
 
 // ---- schemas of what other code passes ------------------------------------------------------
@@ -123,6 +127,7 @@ const assessmentUpdate: z.ZodMiniType<AssessmentUpdate> = z.object({
 });
 
 const fields = {
+  showSpanTraces: z.object({ spanName: z.string().check(z.minLength(1)) }),
   logFeedback: z.object({
     name: z.optional(z.string()),
     value: z.optional(feedbackValue),
@@ -290,6 +295,11 @@ export const PARSERS: {
     }));
     return { traces, ...(queueId ? { queueId } : {}) };
   },
+  showSpanTraces: (arg) => ({
+    spanName:
+      typeof arg === 'string' ? arg : parse('showSpanTraces', fields.showSpanTraces, arg).spanName,
+  }),
+  goToSource: (arg) => onTrace(arg, {}),
   createMyQueue: (arg) =>
     arg instanceof QueueExperimentNode
       ? arg.experiment.experimentId

@@ -1,5 +1,6 @@
 /** What commands need from the rest of the extension, built once in activate(). */
 import type * as vscode from 'vscode';
+import type { CodeLinks } from '../code/code-links';
 import type { Connection } from '../connection/connection';
 import type { CredentialStore } from '../connection/credentials';
 import type { LocalServer } from '../connection/local-server';
@@ -30,6 +31,8 @@ export interface CommandContext {
   readonly sessions: SessionPanels;
   /** Drafts of what a person typed in a flow that failed, offered again on the next try. */
   readonly drafts: Map<string, unknown>;
+  /** CodeLens, hover and Go to Source (src/code/). */
+  readonly code: CodeLinks;
   /** Starts what activation leaves for first use (the server check, asking git); idempotent. */
   start(): void;
 }

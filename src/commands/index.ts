@@ -31,6 +31,7 @@ import {
   openTrace,
 } from './panel-commands';
 import { addToReviewQueue, createMyQueue, refreshQueues } from './queue-commands';
+import { goToSource, showSpanTraces } from './code-commands';
 import { reviewLatestTrace } from './review-latest-trace';
 import {
   filterSession,
@@ -89,6 +90,8 @@ const HANDLERS: Handlers = {
   refreshQueues,
   createMyQueue,
   addToReviewQueue,
+  showSpanTraces,
+  goToSource,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

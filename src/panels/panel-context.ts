@@ -30,6 +30,12 @@ export interface PanelContext {
   start(): void;
   /** Shows the session panel of the session `traceId` is a turn of. */
   openSession(traceId: TraceId): Promise<unknown>;
+  /** Opens the code that made the span (Go to Source, src/code/). */
+  goToSource(traceId: TraceId, spanId: string): Promise<unknown>;
+  /** "recorded at a1b2c3d, 4 commits behind" when the trace's commit is not HEAD (src/code/). */
+  sourceCommit(trace: TraceInfo): Promise<string | undefined>;
+  /** Opens the traced function's file at the trace's commit against today's. */
+  compareCommit(trace: TraceInfo): Promise<void>;
 }
 
 export interface TraceRendered {

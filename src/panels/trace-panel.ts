@@ -336,6 +336,10 @@ class TracePanel {
       ...(details ? { details } : {}),
     };
     this.post(this.lastMessage);
+    void this.ctx.sourceCommit(trace).then((text) => {
+      if (text && trace.traceId === this.traceId)
+        this.post({ type: 'sourceCommit', traceId: trace.traceId, text });
+    });
   }
 
   /** Posts `message`, keeping it for the size a rendered event may be asked for. */
@@ -398,6 +402,13 @@ class TracePanel {
           ...(message.spanId ? { spanId: message.spanId } : {}),
           returnFocus: this.returnHere,
         });
+        return;
+      case 'compareCommit':
+        await this.ctx.compareCommit(await this.ctx.store.getTrace(this.traceId));
+        return;
+      case 'goToSource':
+        checkSpanOfTrace(this.traceId, this.knownSpans(), message.spanId);
+        await this.ctx.goToSource(this.traceId, message.spanId);
         return;
       case 'selectSpan':
         this.sendDetails(message);

@@ -1,7 +1,8 @@
 /**
  * What the bundles hold (esbuild.mjs, issue 17): undici is its own dist/undici.js, required by
  * the extension and the client only with their first request and shipped beside them; zod is
- * zod/mini. Runs against dist/ as `npm test` builds it.
+ * zod/mini; web-tree-sitter is dist/tree-sitter.js, required with the first Python file. Runs
+ * against dist/ as `npm test` builds it.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -22,6 +23,22 @@ describe('the bundles', () => {
     assert.doesNotMatch(readFileSync(dist('webview.js'), 'utf8'), /"ZodString"/);
     const ignore = readFileSync(path.join(repoRoot(), '.vscodeignore'), 'utf8');
     assert.match(ignore, /^!dist\/undici\.js$/m, 'dist/undici.js is not packaged');
+  });
+
+  it('leave the Python parser out of the extension, beside it with its WebAssembly', () => {
+    const extension = readFileSync(dist('extension.js'), 'utf8');
+    assert.match(extension, /require\("\.\/tree-sitter\.js"\)/);
+    assert.doesNotMatch(
+      extension,
+      /Incompatible language version/,
+      'web-tree-sitter is bundled in',
+    );
+    assert.match(readFileSync(dist('tree-sitter.js'), 'utf8'), /Incompatible language version/);
+    const ignore = readFileSync(path.join(repoRoot(), '.vscodeignore'), 'utf8');
+    for (const file of ['tree-sitter.js', 'tree-sitter.wasm', 'tree-sitter-python.wasm']) {
+      assert.ok(readFileSync(dist(file)).length > 0, file);
+      assert.match(ignore, new RegExp(`^!dist/${file.replace(/\./g, '\\.')}$`, 'm'), file);
+    }
   });
 
   it('load undici with the first request, not with the client', async () => {

@@ -107,9 +107,11 @@ describe("package.json's contributions", () => {
     assert.ok(contributes.viewsWelcome.every((w) => w.view === VIEW_ID));
     assert.deepEqual(
       manifest.activationEvents.sort(),
-      Object.values(WEBVIEW_TYPES)
-        .map((type) => `onWebviewPanel:${type}`)
-        .sort(),
+      [
+        // The CodeLens and hover of traced Python code (src/code/): registered on activation.
+        'onLanguage:python',
+        ...Object.values(WEBVIEW_TYPES).map((type) => `onWebviewPanel:${type}`),
+      ].sort(),
     );
     for (const key of Object.keys(contributes.configuration.properties))
       assert.ok(key.startsWith(`${SETTINGS_SECTION}.`), key);

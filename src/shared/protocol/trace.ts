@@ -146,6 +146,8 @@ export const traceToWebview = z.discriminatedUnion('type', [
    * until the person connects to `server` again.
    */
   z.object({ type: z.literal('elsewhere'), server: z.string(), current: z.string() }),
+  /** "recorded at a1b2c3d, 4 commits behind": the trace's git commit is not HEAD (src/code/). */
+  z.object({ type: z.literal('sourceCommit'), traceId: z.string(), text: z.string() }),
   errorMessage,
 ]);
 export type TraceToWebview = z.infer<typeof traceToWebview>;
@@ -167,6 +169,10 @@ export const traceFromWebview = z.discriminatedUnion('type', [
   z.object({ type: z.literal('refresh') }),
   /** The trace is a turn of a session: show the session's panel. */
   z.object({ type: z.literal('openSession') }),
+  /** The traced function's file at the trace's commit, against today's. */
+  z.object({ type: z.literal('compareCommit') }),
+  /** Go to Source (src/code/go-to-source.ts): the function that made the span. */
+  z.object({ type: z.literal('goToSource'), spanId: z.string() }),
   /** A span was selected whose details the webview does not have: the host sends them. */
   z.object({
     type: z.literal('selectSpan'),
