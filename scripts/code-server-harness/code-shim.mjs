@@ -14,7 +14,8 @@ import path from 'node:path';
 import { format } from 'node:util';
 import { findWebviewFrame, launchChromium, startCodeServer, workbenchUrl } from './code-server.mjs';
 
-const TIMEOUT_S = Number(process.env.MTR_SHIM_TIMEOUT_S ?? 600);
+// A whole suite in one extension host: the main one runs ~200 tests, several minutes on 2 cores.
+const TIMEOUT_S = Number(process.env.MTR_SHIM_TIMEOUT_S ?? 1500);
 const BRIDGE_DIR = process.env.MTR_BRIDGE_DIR ?? '';
 const started = Date.now();
 const say = (/** @type {string} */ m) =>
