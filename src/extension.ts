@@ -14,6 +14,7 @@ import { LocalServer } from './connection/local-server';
 import { FormPanels } from './panels/form-panel';
 import type { TraceRendered } from './panels/panel-context';
 import { TracePanels } from './panels/trace-panel';
+import { ReviewPanels } from './panels/review-panel';
 import { SessionPanels } from './panels/session-panel';
 import { GROUPED_STATE_KEY } from './commands/session-commands';
 import { gitUserEmail, osUser } from './connection/reviewer';
@@ -45,6 +46,8 @@ export interface ExtensionApi {
   openPanels(): { traces: number; forms: number };
   /** Session panels held now. */
   openSessionPanels(): number;
+  /** The review panel (tests read which item it shows and how fast the next one was drawn). */
+  readonly review: ReviewPanels;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -129,6 +132,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const forms = new FormPanels(panelContext);
   const traces = new TracePanels(panelContext, forms);
   const sessions = new SessionPanels(panelContext, forms, traces);
+  const review = new ReviewPanels(panelContext, forms, {
+    review: () => connection.client.review,
+    reviewer: () => queues.model.reviewer(),
+    queuesChanged: () => {
+      queues.refresh();
+    },
+  });
   let shown = listShape(connection.settings);
   let reviewer = connection.settings.reviewer;
   const ctx: CommandContext = {
@@ -145,6 +155,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     traces,
     forms,
     sessions,
+    review,
     drafts: new Map(),
     start,
   };
@@ -163,6 +174,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     forms,
     traces,
     sessions,
+    review,
     createStatusBar(connection),
     ...registerCommands(ctx),
     connection.onDidChangeState((state) => {
@@ -245,6 +257,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     onDidRenderTrace: traceRendered.event,
     openPanels: () => ({ traces: traces.count, forms: forms.count }),
     openSessionPanels: () => sessions.count,
+    review,
   };
 }
 

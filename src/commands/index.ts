@@ -32,6 +32,7 @@ import {
 } from './panel-commands';
 import { addToReviewQueue, createMyQueue, refreshQueues } from './queue-commands';
 import { reviewLatestTrace } from './review-latest-trace';
+import { openInMlflowReview, reviewAction, startReview } from './review-commands';
 import {
   filterSession,
   groupBySession,
@@ -89,6 +90,15 @@ const HANDLERS: Handlers = {
   refreshQueues,
   createMyQueue,
   addToReviewQueue,
+  startReview,
+  reviewSubmit: reviewAction('submit'),
+  reviewDecline: reviewAction('decline'),
+  reviewReopen: reviewAction('reopen'),
+  reviewNext: reviewAction('next'),
+  reviewPrevious: reviewAction('previous'),
+  reviewNextUnreviewed: reviewAction('nextUnreviewed'),
+  reviewShowKeys: reviewAction('help'),
+  openInMlflowReview,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
