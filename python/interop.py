@@ -506,6 +506,52 @@ def set_review_queue_item_status(args):
     ))
 
 
+def update_label_schema(args):
+    from mlflow.genai import label_schemas as ls
+
+    return _entity(ls.update_label_schema(
+        args["schema_id"],
+        name=args.get("name"),
+        instruction=args.get("instruction"),
+        enable_comment=args.get("enable_comment"),
+        input=_label_input(args["input"]) if "input" in args else None,
+    ))
+
+
+def delete_review_queue(args):
+    from mlflow.genai import review_queues as rq
+
+    rq.delete_review_queue(args["queue_id"])
+    return {}
+
+
+def remove_items_from_review_queue(args):
+    from mlflow.genai import review_queues as rq
+
+    rq.remove_items_from_review_queue(args["queue_id"], item_ids=args["item_ids"])
+    return {}
+
+
+def review_answers(args):
+    """A trace's assessments as a reviewer's answers read in Python: name, kind, value, source,
+    rationale, validity and what each overrides, oldest first."""
+    trace = mlflow.get_trace(args["trace_id"])
+    out = []
+    for a in sorted(trace.info.assessments, key=lambda a: a.create_time_ms):
+        out.append({
+            "assessment_id": a.assessment_id,
+            "name": a.name,
+            "kind": "expectation" if isinstance(a, Expectation) else "feedback",
+            "value": a.value,
+            "source_type": a.source.source_type,
+            "source_id": a.source.source_id,
+            "rationale": getattr(a, "rationale", None),
+            "valid": a.valid,
+            "overrides": getattr(a, "overrides", None),
+        })
+    return out
+
+
 def create_user(args):
     """A user of a server with basic authentication, with a permission on an experiment
     (mlflow.server.auth's own client; the SDK process signs in as the admin)."""
@@ -526,6 +572,7 @@ COMMANDS = {f.__name__: f for f in [
     create_session, session_readback, create_label_schema, get_label_schema, list_label_schemas,
     create_review_queue, get_or_create_user_queue, get_review_queue, list_review_queues,
     add_items_to_review_queue, list_review_queue_items, set_review_queue_item_status, create_user,
+    update_label_schema, delete_review_queue, remove_items_from_review_queue, review_answers,
 ]}
 
 

@@ -128,15 +128,18 @@ export function prefill(
     if (!checked.ok) continue;
     const rationale = own.kind === 'feedback' ? own.rationale : undefined;
     drafts[schema.schemaId] = {
-      ...draftOf(checked.value),
+      ...draftOf(schema, checked.value),
       ...(rationale && schema.enableComment ? { comment: rationale } : {}),
     };
   }
   return drafts;
 }
 
-function draftOf(value: LabelAnswer): AnswerDraft {
-  return typeof value === 'number' ? { text: String(value) } : { value };
+/** Typed answers (numbers, texts) are drafts as text; choices as their value. */
+function draftOf(schema: LabelSchema, value: LabelAnswer): AnswerDraft {
+  if (schema.input.type === 'numeric' || schema.input.type === 'text')
+    return { text: String(value) };
+  return typeof value === 'number' ? {} : { value };
 }
 
 export interface AnswerWrite {
