@@ -534,20 +534,33 @@ def remove_items_from_review_queue(args):
 
 def review_answers(args):
     """A trace's assessments as a reviewer's answers read in Python: name, kind, value, source,
-    rationale, validity and what each overrides, oldest first."""
+    rationale, validity and what each overrides, oldest first. The SDK's Expectation.from_proto
+    drops `valid` and `overrides`, so for expectations those two come from the server's JSON,
+    read with the SDK's own HTTP helper and credentials."""
+    from mlflow.utils.credentials import get_default_host_creds
+    from mlflow.utils.rest_utils import http_request
+
     trace = mlflow.get_trace(args["trace_id"])
+    wire = http_request(
+        get_default_host_creds(mlflow.get_tracking_uri()),
+        f"/api/3.0/mlflow/traces/{args['trace_id']}",
+        "GET",
+    ).json()["trace"]["trace_info"].get("assessments", [])
+    wire_by_id = {a["assessment_id"]: a for a in wire}
     out = []
     for a in sorted(trace.info.assessments, key=lambda a: a.create_time_ms):
+        expectation = isinstance(a, Expectation)
+        raw = wire_by_id.get(a.assessment_id, {})
         out.append({
             "assessment_id": a.assessment_id,
             "name": a.name,
-            "kind": "expectation" if isinstance(a, Expectation) else "feedback",
+            "kind": "expectation" if expectation else "feedback",
             "value": a.value,
             "source_type": a.source.source_type,
             "source_id": a.source.source_id,
             "rationale": getattr(a, "rationale", None),
-            "valid": a.valid,
-            "overrides": getattr(a, "overrides", None),
+            "valid": raw.get("valid", True) if expectation else a.valid,
+            "overrides": raw.get("overrides") if expectation else getattr(a, "overrides", None),
         })
     return out
 

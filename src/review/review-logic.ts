@@ -18,24 +18,24 @@ import type { AnswerDraft } from '../shared/protocol/review';
 import { sameUser } from '../store/review-identity';
 
 /**
- * The questions a queue asks: a user queue all of the experiment's schemas (in the server's
- * order), a custom queue its own `schemaIds` in their order. A custom queue's question that no
- * longer exists is left out and named in `missing`.
+ * The questions a queue asks, in the order they were made (the server lists them newest first;
+ * a queue's `schemaIds` come sorted by id, an order that means nothing): a user queue all of the
+ * experiment's questions, a custom queue those among its `schemaIds`. A custom queue's question
+ * that no longer exists is left out and named in `missing`.
  */
 export function questionsOf(
   queue: ReviewQueue,
   schemas: LabelSchema[],
 ): { questions: LabelSchema[]; missing: string[] } {
-  if (queue.queueType === 'user') return { questions: schemas, missing: [] };
-  const byId = new Map(schemas.map((s) => [s.schemaId, s]));
-  const questions: LabelSchema[] = [];
-  const missing: string[] = [];
-  for (const id of queue.schemaIds) {
-    const schema = byId.get(id);
-    if (schema) questions.push(schema);
-    else missing.push(id);
-  }
-  return { questions, missing };
+  const ordered = schemas
+    .map((schema, index) => ({ schema, index }))
+    .sort((a, b) => (a.schema.createdAt ?? 0) - (b.schema.createdAt ?? 0) || b.index - a.index)
+    .map((e) => e.schema);
+  if (queue.queueType === 'user') return { questions: ordered, missing: [] };
+  const wanted = new Set(queue.schemaIds);
+  const questions = ordered.filter((s) => wanted.has(s.schemaId));
+  const found = new Set(questions.map((s) => s.schemaId));
+  return { questions, missing: queue.schemaIds.filter((id) => !found.has(id)) };
 }
 
 /**

@@ -149,13 +149,23 @@ describe('working a review queue', () => {
     assert.equal(progressText(p), '2 of 4 reviewed');
   });
 
-  it("asks a user queue all of the experiment's questions, a custom queue its own in its order", () => {
-    const all = [passFail, topic, score];
-    assert.deepEqual(questionsOf(queue('user'), all).questions, all);
-    assert.deepEqual(questionsOf(queue('custom', ['ls-num', 'ls-gone', 'ls-pf']), all), {
-      questions: [score, passFail],
-      missing: ['ls-gone'],
-    });
+  it("asks a user queue all of the experiment's questions, a custom queue its own, oldest first", () => {
+    const made = [
+      { ...score, createdAt: 3 },
+      { ...topic, createdAt: 2 },
+      { ...passFail, createdAt: 1 },
+    ];
+    // The server's order (newest first), shown in the order they were made.
+    assert.deepEqual(
+      questionsOf(queue('user'), made).questions.map((q) => q.name),
+      ['correct', 'topic', 'score'],
+    );
+    const custom = questionsOf(queue('custom', ['ls-gone', 'ls-num', 'ls-pf']), made);
+    assert.deepEqual(
+      custom.questions.map((q) => q.name),
+      ['correct', 'score'],
+    );
+    assert.deepEqual(custom.missing, ['ls-gone']);
   });
 
   it("pre-fills the reviewer's own newest valid answer (case-insensitive), not others' or overridden ones", () => {
