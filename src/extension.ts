@@ -135,6 +135,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const review = new ReviewPanels(panelContext, forms, {
     review: () => connection.client.review,
     reviewer: () => queues.model.reviewer(),
+    workspaceState: context.workspaceState,
     queuesChanged: () => {
       queues.refresh();
     },

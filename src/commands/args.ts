@@ -93,6 +93,8 @@ export interface CommandArgs {
   addToReviewQueue: { traces: TraceRef[]; queueId?: string };
   /** A queue (its row, an item's row, or ids); none: the person picks one, theirs first. */
   startReview: QueueRef;
+  /** The experiment (its id); `fresh` makes its local queue again without asking. */
+  startLocalReview: { experimentId?: ExperimentId; fresh?: boolean };
   reviewSubmit: undefined;
   reviewDecline: undefined;
   reviewReopen: undefined;
@@ -154,6 +156,10 @@ const fields = {
   deleteAssessment: z.object({ confirmed: z.optional(z.boolean()) }),
   openAssessmentForm: z.object({ mode: z.optional(z.enum(['edit', 'override'])) }),
   openTrace: z.object({ preview: z.optional(z.boolean()) }),
+  startLocalReview: z.object({
+    experimentId: z.optional(z.string().check(z.minLength(1))),
+    fresh: z.optional(z.boolean()),
+  }),
   queueRef: z.object({
     queueId: z.optional(z.string().check(z.minLength(1))),
     traceId: z.optional(z.string().check(z.minLength(1))),
@@ -312,6 +318,14 @@ export const PARSERS: {
     return { traces, ...(queueId ? { queueId } : {}) };
   },
   startReview: queueRef,
+  startLocalReview: (arg) => {
+    if (typeof arg === 'string') return { experimentId: asExperimentId(arg) };
+    const { experimentId, fresh } = parse('startLocalReview', fields.startLocalReview, arg);
+    return {
+      ...(experimentId ? { experimentId: asExperimentId(experimentId) } : {}),
+      ...(fresh !== undefined ? { fresh } : {}),
+    };
+  },
   reviewSubmit: nothing,
   reviewDecline: nothing,
   reviewReopen: nothing,

@@ -32,7 +32,7 @@ import {
 } from './panel-commands';
 import { addToReviewQueue, createMyQueue, refreshQueues } from './queue-commands';
 import { reviewLatestTrace } from './review-latest-trace';
-import { openInMlflowReview, reviewAction, startReview } from './review-commands';
+import { openInMlflowReview, reviewAction, startLocalReview, startReview } from './review-commands';
 import {
   filterSession,
   groupBySession,
@@ -91,6 +91,7 @@ const HANDLERS: Handlers = {
   createMyQueue,
   addToReviewQueue,
   startReview,
+  startLocalReview,
   reviewSubmit: reviewAction('submit'),
   reviewDecline: reviewAction('decline'),
   reviewReopen: reviewAction('reopen'),

@@ -4,8 +4,10 @@
  * be rebound; the webview acts with the answers it holds), and Open in MLflow Review.
  */
 import * as vscode from 'vscode';
-import type { ExperimentId } from '../mlflow';
+import { MlflowReviewUnsupportedError, type ExperimentId } from '../mlflow';
+import { localQueueId, makeLocalQueue, type LocalQueueRecord } from '../review/queue-source';
 import { mlflowReviewUrl } from '../review/review-logic';
+import { ErrorWithActions } from '../ui/error-reporter';
 import type { ReviewAction } from '../shared/protocol/review';
 import { plain } from '../shared/format';
 import type { ReviewPanel } from '../panels/review-panel';
@@ -26,9 +28,65 @@ export async function startReview(
   ctx: CommandContext,
   { queueId, traceId }: CommandArgs['startReview'],
 ): Promise<{ queueId: string; traceId: string | undefined }> {
-  const queue = queueId ?? (await pickQueue(ctx, await pickExperiment(ctx, 'Start Review')));
+  let queue: string;
+  try {
+    queue = queueId ?? (await pickQueue(ctx, await pickExperiment(ctx, 'Start Review')));
+  } catch (error) {
+    // A server without review queues: a local queue is worked the same way.
+    if (error instanceof MlflowReviewUnsupportedError)
+      throw new ErrorWithActions(
+        `${error.message} Meanwhile, "Start Local Review…" works the traces without human feedback as a queue kept in this workspace.`,
+        [{ title: 'Start Local Review…', command: 'startLocalReview' }],
+      );
+    throw error;
+  }
   const panel = await ctx.review.show(queue, traceId);
   return { queueId: queue, traceId: panel.traceId };
+}
+
+/**
+ * MLflow: Start Local Review…: for servers without review queues (before MLflow 3.14), the
+ * experiment's loaded traces (by the current filter) that no person has given feedback, as a
+ * queue kept in this workspace, worked in the review panel. The queue made before is worked on,
+ * unless `fresh` (or the person asks) makes it again from the traces loaded now.
+ */
+export async function startLocalReview(
+  ctx: CommandContext,
+  { experimentId, fresh }: CommandArgs['startLocalReview'],
+): Promise<{ queueId: string; items: number; traceId: string | undefined }> {
+  const chosen = experimentId ?? (await pickExperiment(ctx, 'Start Local Review'));
+  const server = ctx.connection.settings.trackingUri.url;
+  const state = ctx.extension.workspaceState;
+  const key = `mlflowTraceReview.localQueue:${server}:${chosen}`;
+  let record = state.get<LocalQueueRecord>(key);
+  const remake =
+    fresh ??
+    (record !== undefined &&
+      (
+        await pick(
+          { title: 'Start Local Review' },
+          [
+            {
+              label: `Go On with the Local Queue (${record.traceIds.length} traces)`,
+              remake: false,
+            },
+            { label: 'Make It Again from the Traces Loaded Now', remake: true },
+          ],
+          { placeHolder: 'This workspace has a local queue for this experiment' },
+        )
+      ).remake);
+  if (!record || remake) {
+    const experiment = (await ctx.store.experiments()).find((e) => e.experimentId === chosen);
+    if (!experiment)
+      throw new Error(
+        `Experiment ${chosen} is not shown: choose it with "MLflow: Select Experiments…".`,
+      );
+    const list = await ctx.store.ensureList(experiment);
+    record = await makeLocalQueue(state, server, chosen, list.traces);
+  }
+  const queueId = localQueueId(chosen);
+  const panel = await ctx.review.show(queueId);
+  return { queueId, items: record.traceIds.length, traceId: panel.traceId };
 }
 
 async function pickQueue(ctx: CommandContext, experimentId: ExperimentId): Promise<string> {

@@ -21,6 +21,13 @@ import {
   type TraceInfo,
 } from '../mlflow';
 import {
+  isLocalQueueId,
+  localQueue,
+  serverQueue,
+  type KeyValueStore,
+  type QueueSource,
+} from '../review/queue-source';
+import {
   mlflowReviewUrl,
   nextUnreviewed,
   planSubmit,
@@ -51,13 +58,12 @@ import { PanelHost } from './panel-host';
 import { toSpanDetails, toTraceView, traceOrigin } from './trace-view';
 import { assessmentOfTrace, checkSpanOfTrace } from './webview-checks';
 
-/** Items listed per request (a queue's items are all loaded: navigation needs their order). */
-const ITEM_PAGE = 500;
-
 /** What the review panel needs beyond the other panels' context. */
 export interface ReviewDeps {
   review(): ReviewClient;
   reviewer(): Promise<ReviewerIdentity>;
+  /** Where local queues (servers without review queues) keep their items' statuses. */
+  readonly workspaceState: KeyValueStore;
   /** The Review Queues view shows the new statuses. */
   queuesChanged(): void;
 }
@@ -156,6 +162,7 @@ export class ReviewPanels implements vscode.Disposable {
 export class ReviewPanel {
   readonly host: PanelHost<ReviewToWebview, ReviewFromWebview>;
   private queue: ReviewQueue | undefined;
+  private source: QueueSource | undefined;
   private items: ReviewQueueItem[] = [];
   private questions: LabelSchema[] = [];
   private missing: string[] = [];
@@ -205,9 +212,11 @@ export class ReviewPanel {
   /** The queue (read again), its items and questions; then the item asked for or the first pending. */
   async start(queueId: string, traceId: TraceId | undefined): Promise<void> {
     try {
-      const review = this.deps.review();
+      this.source = isLocalQueueId(queueId)
+        ? localQueue(this.deps.workspaceState, this.server, queueId)
+        : serverQueue(this.deps.review(), queueId);
       this.identity = await this.deps.reviewer();
-      this.queue = await review.getReviewQueue(queueId);
+      this.queue = await this.source.queue();
       this.host.panel.title = `Review: ${revealBidi(truncate(this.queue.name, 30))}`;
       [this.items] = await Promise.all([this.listItems(), this.loadQuestions()]);
       await this.show(startItem(this.items, traceId), 'open');
@@ -225,6 +234,10 @@ export class ReviewPanel {
   /** The deep link into MLflow's Review tab for the queue and the item shown. */
   mlflowUrl(): string {
     if (!this.queue) throw new Error('The review panel has no queue loaded yet.');
+    if (this.source?.local)
+      throw new Error(
+        "This is a local queue, kept in this workspace: MLflow's Review tab does not have it. Review queues came with MLflow 3.14.",
+      );
     return mlflowReviewUrl(
       this.ctx.serverUrl(),
       this.queue.experimentId,
@@ -259,26 +272,14 @@ export class ReviewPanel {
   // ---- showing -----------------------------------------------------------------------------
 
   private async listItems(): Promise<ReviewQueueItem[]> {
-    const queueId = this.queue?.queueId;
-    if (!queueId) return [];
-    const items: ReviewQueueItem[] = [];
-    let pageToken: string | undefined;
-    do {
-      const page = await this.deps.review().listItems(queueId, {
-        maxResults: ITEM_PAGE,
-        ...(pageToken ? { pageToken } : {}),
-      });
-      items.push(...page.items);
-      pageToken = page.nextPageToken;
-    } while (pageToken);
-    return items;
+    return this.source ? this.source.items() : [];
   }
 
   /** The queue's questions as the server has them now; true when they changed. */
   private async loadQuestions(): Promise<boolean> {
     const queue = this.queue;
-    if (!queue) return false;
-    const schemas = await this.deps.review().listAllLabelSchemas(queue.experimentId);
+    if (!queue || !this.source) return false;
+    const schemas = await this.source.schemas(queue.experimentId);
     const { questions, missing } = questionsOf(queue, schemas);
     const changed = JSON.stringify(questions) !== JSON.stringify(this.questions);
     this.questions = questions;
@@ -568,15 +569,9 @@ export class ReviewPanel {
     traceId: string,
     status: 'complete' | 'declined' | 'pending',
   ): Promise<ReviewQueueItem> {
-    const queue = this.queue;
     const identity = this.identity;
-    if (!queue || !identity) throw new Error('The review panel has no queue loaded.');
-    const item = await this.deps.review().setItemStatus({
-      queueId: queue.queueId,
-      traceId,
-      status,
-      ...(status === 'pending' ? {} : { completedBy: identity.user }),
-    });
+    if (!this.source || !identity) throw new Error('The review panel has no queue loaded.');
+    const item = await this.source.setStatus(traceId, status, identity.user);
     this.items = this.items.map((i) => (i.traceId === traceId ? item : i));
     if (this.item?.traceId === traceId) this.item = item;
     this.deps.queuesChanged();

@@ -57,6 +57,9 @@ export class QueueTreeProvider
         item.id = `queueMessage:${node.id}`;
         item.iconPath = new vscode.ThemeIcon(node.icon);
         if (node.tooltip) item.tooltip = plain(node.tooltip);
+        // A server without review queues: a local queue, kept in the workspace, instead.
+        if (node.id === 'unsupported')
+          item.command = { command: COMMANDS.startLocalReview, title: 'Start Local Review…' };
         item.contextValue = 'queueMessage';
         return item;
       }

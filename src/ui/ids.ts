@@ -44,6 +44,7 @@ export const COMMANDS = {
   createMyQueue: `${PREFIX}.createMyQueue`,
   addToReviewQueue: `${PREFIX}.addToReviewQueue`,
   startReview: `${PREFIX}.startReview`,
+  startLocalReview: `${PREFIX}.startLocalReview`,
   reviewSubmit: `${PREFIX}.reviewSubmit`,
   reviewDecline: `${PREFIX}.reviewDecline`,
   reviewReopen: `${PREFIX}.reviewReopen`,

@@ -414,6 +414,79 @@ describe('the review panel', () => {
     );
   });
 
+  it('works a local queue where a server has no review queues: traces without human feedback, statuses in the workspace', async () => {
+    const made: string[] = [];
+    let localExperiment = '';
+    for (const input of ['l-one', 'l-two', 'l-three']) {
+      const t = await sdk.call<{ trace_id: string; experiment_id: string }>('create_trace', {
+        experiment: 'Review Panel (local)',
+        input,
+      });
+      made.push(t.trace_id);
+      localExperiment = t.experiment_id;
+    }
+    const [reviewed = '', judged = '', bare = ''] = made;
+    await sdk.call('log_feedback', {
+      trace_id: reviewed,
+      name: 'helpful',
+      value: true,
+      source: { source_type: 'HUMAN', source_id: 'carol' },
+    });
+    await sdk.call('log_feedback', {
+      trace_id: judged,
+      name: 'relevance',
+      value: 0.5,
+      source: { source_type: 'LLM_JUDGE', source_id: 'judge' },
+    });
+    await run('refreshQueues');
+    await waitFor('the new experiment', async () =>
+      (await api.store.experiments()).some((e) => e.experimentId === localExperiment),
+    );
+    const started = await run<{ queueId: string; items: number; traceId: string }>(
+      'startLocalReview',
+      { experimentId: localExperiment, fresh: true },
+    );
+    // The trace a person gave feedback is not in it; the questions are the names in use.
+    assert.equal(started.items, 2);
+    assert.ok([judged, bare].includes(started.traceId));
+    await shown(started.traceId);
+    const [names, kinds] = await inWebview(
+      'review',
+      { text: true, selector: '.question-name' },
+      { text: true, selector: '.question-kind' },
+    );
+    assert.deepEqual(names?.map((n, i) => `${n}: ${kinds?.[i] ?? ''}`).sort(), [
+      'helpful: pass/fail · feedback',
+      'relevance: number · feedback',
+    ]);
+    await inWebview(
+      'review',
+      { click: true, selector: question('helpful') },
+      { press: '1' },
+      { press: 'Control+Enter' },
+    );
+    const second = started.traceId === judged ? bare : judged;
+    await shown(second);
+    const written = await answers(started.traceId);
+    assert.deepEqual(
+      written.filter((a) => a.source_type === 'HUMAN').map((a) => [a.name, a.value, a.source_id]),
+      [['helpful', true, REVIEWER]],
+    );
+    await run('reviewDecline');
+    await inWebview('review', { waitFor: true, selector: '[data-testid="review-finished"]' });
+    // The statuses are the workspace's: worked on again, the queue is done.
+    await closeAllTabs();
+    await run('startLocalReview', { experimentId: localExperiment, fresh: false });
+    const [[done = ''] = []] = await inWebview(
+      'review',
+      { waitFor: true, selector: '[data-testid="review-finished"]' },
+      { text: true, selector: '[data-testid="review-finished"]' },
+    );
+    assert.match(done, /2 of 2 reviewed/);
+    const url = await run<string | undefined>('openInMlflowReview');
+    assert.equal(url, undefined, 'a local queue is not in MLflow: reported, nothing opened');
+  });
+
   it('is released when its tab is closed', async () => {
     assert.equal(api.review.count, 1);
     await closeAllTabs();
