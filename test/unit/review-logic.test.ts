@@ -23,6 +23,12 @@ import {
   step,
 } from '../../src/review/review-logic';
 import { checkDraft, isAnswered } from '../../src/shared/review-answers';
+import {
+  localQueue,
+  localQueueId,
+  localQuestions,
+  makeLocalQueue,
+} from '../../src/review/queue-source';
 
 const EXP = asExperimentId('1');
 
@@ -264,5 +270,77 @@ describe('working a review queue', () => {
       mlflowReviewUrl('http://host:5000', '12', 'rq-ab', undefined),
       'http://host:5000/#/experiments/12/review-queue?selectedQueueId=rq-ab',
     );
+  });
+});
+
+describe('a local review queue', () => {
+  const feedback = (name: string, value: Assessment['value'], sourceType: 'HUMAN' | 'LLM_JUDGE') =>
+    answer(`a-${name}-${JSON.stringify(value)}`, name, value, 'x', '2026-01-01T00:00:00Z', {
+      sourceType,
+    });
+
+  it("asks the experiment's feedback names in use, typed by their values, or one pass/fail", () => {
+    const traces = [
+      trace([feedback('helpful', true, 'LLM_JUDGE'), feedback('score', 0.5, 'LLM_JUDGE')]),
+      trace([feedback('helpful', false, 'HUMAN'), feedback('tone', 'warm', 'HUMAN')]),
+      trace([feedback('score', 'high', 'HUMAN')]),
+    ];
+    assert.deepEqual(localQuestions(traces), [
+      {
+        name: 'helpful',
+        input: { type: 'passFail', positiveLabel: 'Pass', negativeLabel: 'Fail' },
+      },
+      // A number once and a text once: text (nothing is made to fit).
+      { name: 'score', input: { type: 'text' } },
+      { name: 'tone', input: { type: 'text' } },
+    ]);
+    assert.deepEqual(localQuestions([trace([])]), [
+      {
+        name: 'feedback',
+        input: { type: 'passFail', positiveLabel: 'Pass', negativeLabel: 'Fail' },
+      },
+    ]);
+  });
+
+  it('holds the traces no person gave feedback, and keeps their statuses in the workspace', async () => {
+    const saved = new Map<string, unknown>();
+    const state = {
+      get: (key: string) => saved.get(key),
+      update: (key: string, value: unknown) => {
+        saved.set(key, value);
+        return Promise.resolve();
+      },
+    };
+    const human = { ...trace([feedback('helpful', true, 'HUMAN')]), traceId: asTraceId('tr-h') };
+    const judged = {
+      ...trace([feedback('helpful', true, 'LLM_JUDGE')]),
+      traceId: asTraceId('tr-j'),
+    };
+    const bare = { ...trace([]), traceId: asTraceId('tr-b') };
+    await makeLocalQueue(state, 'http://s', '7', [human, judged, bare]);
+    const source = localQueue(state, 'http://s', localQueueId('7'));
+    assert.deepEqual(
+      (await source.items()).map((i) => [i.traceId, i.status]),
+      [
+        ['tr-j', 'pending'],
+        ['tr-b', 'pending'],
+      ],
+    );
+    await source.setStatus('tr-b', 'declined', 'me');
+    const again = localQueue(state, 'http://s', localQueueId('7'));
+    assert.deepEqual(
+      (await again.items()).map((i) => [i.traceId, i.status, i.completedBy]),
+      [
+        ['tr-j', 'pending', undefined],
+        ['tr-b', 'declined', 'me'],
+      ],
+    );
+    await again.setStatus('tr-b', 'pending', 'me');
+    assert.equal((await again.items())[1]?.status, 'pending');
+    await assert.rejects(
+      again.setStatus('tr-x', 'complete', 'me'),
+      /not an item of the local queue/,
+    );
+    assert.equal((await again.queue()).schemaIds.length, 1);
   });
 });
