@@ -637,7 +637,18 @@ function act(action: ReviewAction): void {
     return;
   }
   const c = current;
-  if (!c || busy) return;
+  if (busy) return;
+  if (!c) {
+    // The finish state: moving goes back to the queue's first item.
+    if (
+      action === 'next' ||
+      action === 'previous' ||
+      action === 'nextUnreviewed' ||
+      action === 'reopen'
+    )
+      send({ type: 'act', generation: -1, traceId: '', action: 'first' });
+    return;
+  }
   const { generation, traceId } = c.item;
   if (action === 'submit') {
     // Checked here first: a problem is shown at once, nothing is sent.
@@ -674,6 +685,13 @@ function reportDrawn(traceId: string | undefined): void {
   const action = pendingAction;
   pendingAction = undefined;
   requestAnimationFrame(() => {
+    // Also on the page, for the end-to-end test to read (it cannot reach the extension host).
+    if (action && action.cause !== 'open') {
+      const ms = performance.now() - action.at;
+      document.body.dataset.drawTimes = [document.body.dataset.drawTimes, ms.toFixed(1)]
+        .filter(Boolean)
+        .join(',');
+    }
     send({
       type: 'itemDrawn',
       traceId: traceId ?? '',
