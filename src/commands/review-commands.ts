@@ -35,8 +35,8 @@ export async function startReview(
     // A server without review queues: a local queue is worked the same way.
     if (error instanceof MlflowReviewUnsupportedError)
       throw new ErrorWithActions(
-        `${error.message} Meanwhile, "Start Local Review…" works the traces without human feedback as a queue kept in this workspace.`,
-        [{ title: 'Start Local Review…', command: 'startLocalReview' }],
+        `${error.message} Meanwhile, "Work a Local Review Queue…" works the traces without human feedback as a queue kept in this workspace.`,
+        [{ title: 'Work a Local Review Queue…', command: 'startLocalReview' }],
       );
     throw error;
   }
@@ -45,7 +45,7 @@ export async function startReview(
 }
 
 /**
- * MLflow: Start Local Review…: for servers without review queues (before MLflow 3.14), the
+ * MLflow: Work a Local Review Queue…: for servers without review queues (before MLflow 3.14), the
  * experiment's loaded traces (by the current filter) that no person has given feedback, as a
  * queue kept in this workspace, worked in the review panel. The queue made before is worked on,
  * unless `fresh` (or the person asks) makes it again from the traces loaded now.
@@ -54,7 +54,7 @@ export async function startLocalReview(
   ctx: CommandContext,
   { experimentId, fresh }: CommandArgs['startLocalReview'],
 ): Promise<{ queueId: string; items: number; traceId: string | undefined }> {
-  const chosen = experimentId ?? (await pickExperiment(ctx, 'Start Local Review'));
+  const chosen = experimentId ?? (await pickExperiment(ctx, 'Work a Local Review Queue'));
   const server = ctx.connection.settings.trackingUri.url;
   const state = ctx.extension.workspaceState;
   const key = `mlflowTraceReview.localQueue:${server}:${chosen}`;
@@ -64,7 +64,7 @@ export async function startLocalReview(
     (record !== undefined &&
       (
         await pick(
-          { title: 'Start Local Review' },
+          { title: 'Work a Local Review Queue' },
           [
             {
               label: `Go On with the Local Queue (${record.traceIds.length} traces)`,

@@ -151,7 +151,7 @@ export function localQueue(state: KeyValueStore, server: string, queueId: string
     const record = state.get(key) as LocalQueueRecord | undefined;
     if (!record)
       throw new Error(
-        `This workspace has no local review queue for experiment ${experimentId}: make one with "MLflow: Start Local Review…".`,
+        `This workspace has no local review queue for experiment ${experimentId}: make one with "MLflow: Work a Local Review Queue…".`,
       );
     return record;
   };

@@ -59,7 +59,10 @@ export class QueueTreeProvider
         if (node.tooltip) item.tooltip = plain(node.tooltip);
         // A server without review queues: a local queue, kept in the workspace, instead.
         if (node.id === 'unsupported')
-          item.command = { command: COMMANDS.startLocalReview, title: 'Start Local Review…' };
+          item.command = {
+            command: COMMANDS.startLocalReview,
+            title: 'Work a Local Review Queue…',
+          };
         item.contextValue = 'queueMessage';
         return item;
       }

@@ -236,6 +236,12 @@ describe('a reviewer works a review queue with the keyboard alone', () => {
       await eventually('the item reopened', async () =>
         (await statusOf(first))?.status === 'pending' ? true : undefined,
       );
+      // The panel says so before the next keys (they wait while it is busy).
+      await (
+        await w.webview('review')
+      )
+        .locator('[data-testid="review-status"]', { hasText: /^pending$/ })
+        .waitFor({ timeout: 20_000 });
       await press('2');
       await press('Tab');
       await press('2');

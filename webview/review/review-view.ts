@@ -103,6 +103,7 @@ function onMessage(root: HTMLElement, message: ReviewToWebview, receivedAt: numb
       setBusy(false);
       drawBar();
       say(`The item is ${message.status} again: answer and submit it.`, 'info');
+      focusQuestion(focusedQuestionIndex() ?? 0);
       return;
     }
     case 'busy':
