@@ -82,6 +82,8 @@ export async function startLocalReview(
         `Experiment ${chosen} is not shown: choose it with "MLflow: Select Experiments…".`,
       );
     const list = await ctx.store.ensureList(experiment);
+    // The traces logged since the list was loaded too (and the first page's new assessments).
+    await ctx.store.pollNewest(experiment.experimentId);
     record = await makeLocalQueue(state, server, chosen, list.traces);
   }
   const queueId = localQueueId(chosen);
