@@ -506,6 +506,65 @@ def set_review_queue_item_status(args):
     ))
 
 
+def update_label_schema(args):
+    from mlflow.genai import label_schemas as ls
+
+    return _entity(ls.update_label_schema(
+        args["schema_id"],
+        name=args.get("name"),
+        instruction=args.get("instruction"),
+        enable_comment=args.get("enable_comment"),
+        input=_label_input(args["input"]) if "input" in args else None,
+    ))
+
+
+def delete_review_queue(args):
+    from mlflow.genai import review_queues as rq
+
+    rq.delete_review_queue(args["queue_id"])
+    return {}
+
+
+def remove_items_from_review_queue(args):
+    from mlflow.genai import review_queues as rq
+
+    rq.remove_items_from_review_queue(args["queue_id"], item_ids=args["item_ids"])
+    return {}
+
+
+def review_answers(args):
+    """A trace's assessments as a reviewer's answers read in Python: name, kind, value, source,
+    rationale, validity and what each overrides, oldest first. The SDK's Expectation.from_proto
+    drops `valid` and `overrides`, so for expectations those two come from the server's JSON,
+    read with the SDK's own HTTP helper and credentials."""
+    from mlflow.utils.credentials import get_default_host_creds
+    from mlflow.utils.rest_utils import http_request
+
+    trace = mlflow.get_trace(args["trace_id"])
+    wire = http_request(
+        get_default_host_creds(mlflow.get_tracking_uri()),
+        f"/api/3.0/mlflow/traces/{args['trace_id']}",
+        "GET",
+    ).json()["trace"]["trace_info"].get("assessments", [])
+    wire_by_id = {a["assessment_id"]: a for a in wire}
+    out = []
+    for a in sorted(trace.info.assessments, key=lambda a: a.create_time_ms):
+        expectation = isinstance(a, Expectation)
+        raw = wire_by_id.get(a.assessment_id, {})
+        out.append({
+            "assessment_id": a.assessment_id,
+            "name": a.name,
+            "kind": "expectation" if expectation else "feedback",
+            "value": a.value,
+            "source_type": a.source.source_type,
+            "source_id": a.source.source_id,
+            "rationale": getattr(a, "rationale", None),
+            "valid": raw.get("valid", True) if expectation else a.valid,
+            "overrides": raw.get("overrides") if expectation else getattr(a, "overrides", None),
+        })
+    return out
+
+
 def create_user(args):
     """A user of a server with basic authentication, with a permission on an experiment
     (mlflow.server.auth's own client; the SDK process signs in as the admin)."""
@@ -563,6 +622,7 @@ COMMANDS = {f.__name__: f for f in [
     create_review_queue, get_or_create_user_queue, get_review_queue, list_review_queues,
     add_items_to_review_queue, list_review_queue_items, set_review_queue_item_status, create_user,
     run_app, trace_record, search_by_span_name,
+    update_label_schema, delete_review_queue, remove_items_from_review_queue, review_answers,
 ]}
 
 

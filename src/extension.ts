@@ -18,6 +18,7 @@ import { LocalServer } from './connection/local-server';
 import { FormPanels } from './panels/form-panel';
 import type { TraceRendered } from './panels/panel-context';
 import { TracePanels } from './panels/trace-panel';
+import { ReviewPanels } from './panels/review-panel';
 import { SessionPanels } from './panels/session-panel';
 import { GROUPED_STATE_KEY } from './commands/session-commands';
 import { gitUserEmail, osUser } from './connection/reviewer';
@@ -51,6 +52,8 @@ export interface ExtensionApi {
   openSessionPanels(): number;
   /** The CodeLens and hover of traced Python code (requests sent, lenses given). */
   readonly code: CodeLinks;
+  /** The review panel (tests read which item it shows and how fast the next one was drawn). */
+  readonly review: ReviewPanels;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -147,6 +150,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     log,
     start,
   });
+  const review = new ReviewPanels(panelContext, forms, {
+    review: () => connection.client.review,
+    reviewer: () => queues.model.reviewer(),
+    workspaceState: context.workspaceState,
+    queuesChanged: () => {
+      queues.refresh();
+    },
+  });
   let shown = listShape(connection.settings);
   let reviewer = connection.settings.reviewer;
   const ctx: CommandContext = {
@@ -163,6 +174,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     traces,
     forms,
     sessions,
+    review,
     drafts: new Map(),
     start,
     code,
@@ -184,6 +196,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     sessions,
     code,
     registerGitContent(),
+    review,
     createStatusBar(connection),
     ...registerCommands(ctx),
     connection.onDidChangeState((state) => {
@@ -267,6 +280,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     openPanels: () => ({ traces: traces.count, forms: forms.count }),
     openSessionPanels: () => sessions.count,
     code,
+    review,
   };
 }
 

@@ -25,6 +25,7 @@ import {
   showForm,
 } from './form/form-view';
 import { savedState, saveState } from './host';
+import { runReview } from './review/review-view';
 import { runSession } from './session-view';
 import {
   forgetTrace,
@@ -41,6 +42,7 @@ const root = document.getElementById('app');
 if (root) {
   if (document.body.dataset.view === 'form') runForm(root);
   else if (document.body.dataset.view === 'session') runSession(root);
+  else if (document.body.dataset.view === 'review') runReview(root);
   else runTrace(root);
 }
 

@@ -21,7 +21,7 @@ import { recordOf } from '../mlflow/records';
 import { assessmentError, json } from '../shared/protocol/common';
 import { QUICK_FILTERS, type QuickFilter } from '../store/trace-filters';
 import { AssessmentNode, SessionNode, SpanNode, TraceNode } from '../tree/nodes';
-import { QueueExperimentNode } from '../tree/queue-model';
+import { QueueExperimentNode, QueueItemNode, QueueNode } from '../tree/queue-model';
 import type { CommandName } from '../ui/ids';
 
 /** A trace (and span) to act on: a tree row, or ids. */
@@ -95,6 +95,25 @@ export interface CommandArgs {
   showSpanTraces: { spanName: string };
   /** A span row, or `{ traceId, spanId }`: the code that made the span. */
   goToSource: { target?: TraceRef };
+  /** A queue (its row, an item's row, or ids); none: the person picks one, theirs first. */
+  startReview: QueueRef;
+  /** The experiment (its id); `fresh` makes its local queue again without asking. */
+  startLocalReview: { experimentId?: ExperimentId; fresh?: boolean };
+  reviewSubmit: undefined;
+  reviewDecline: undefined;
+  reviewReopen: undefined;
+  reviewNext: undefined;
+  reviewPrevious: undefined;
+  reviewNextUnreviewed: undefined;
+  reviewShowKeys: undefined;
+  /** A queue or an item (a row, or ids); none: the review panel's queue and item. */
+  openInMlflowReview: QueueRef;
+}
+
+/** A review queue, and optionally one of its items (a trace). */
+export interface QueueRef {
+  queueId?: string;
+  traceId?: TraceId;
 }
 
 // ---- schemas of what other code passes ------------------------------------------------------
@@ -142,6 +161,14 @@ const fields = {
   deleteAssessment: z.object({ confirmed: z.optional(z.boolean()) }),
   openAssessmentForm: z.object({ mode: z.optional(z.enum(['edit', 'override'])) }),
   openTrace: z.object({ preview: z.optional(z.boolean()) }),
+  startLocalReview: z.object({
+    experimentId: z.optional(z.string().check(z.minLength(1))),
+    fresh: z.optional(z.boolean()),
+  }),
+  queueRef: z.object({
+    queueId: z.optional(z.string().check(z.minLength(1))),
+    traceId: z.optional(z.string().check(z.minLength(1))),
+  }),
   addToReviewQueue: z.object({
     traceIds: z.optional(z.array(z.string().check(z.minLength(1)))),
     queueId: z.optional(z.string().check(z.minLength(1))),
@@ -300,6 +327,23 @@ export const PARSERS: {
       typeof arg === 'string' ? arg : parse('showSpanTraces', fields.showSpanTraces, arg).spanName,
   }),
   goToSource: (arg) => onTrace(arg, {}),
+  startReview: queueRef,
+  startLocalReview: (arg) => {
+    if (typeof arg === 'string') return { experimentId: asExperimentId(arg) };
+    const { experimentId, fresh } = parse('startLocalReview', fields.startLocalReview, arg);
+    return {
+      ...(experimentId ? { experimentId: asExperimentId(experimentId) } : {}),
+      ...(fresh !== undefined ? { fresh } : {}),
+    };
+  },
+  reviewSubmit: nothing,
+  reviewDecline: nothing,
+  reviewReopen: nothing,
+  reviewNext: nothing,
+  reviewPrevious: nothing,
+  reviewNextUnreviewed: nothing,
+  reviewShowKeys: nothing,
+  openInMlflowReview: queueRef,
   createMyQueue: (arg) =>
     arg instanceof QueueExperimentNode
       ? arg.experiment.experimentId
@@ -307,3 +351,14 @@ export const PARSERS: {
         ? asExperimentId(arg)
         : undefined,
 };
+
+/** A queue row, an item row, a queue id, or `{ queueId, traceId }`; nothing: `{}`. */
+function queueRef(arg: unknown): QueueRef {
+  if (arg instanceof QueueNode) return { queueId: arg.queue.queueId };
+  if (arg instanceof QueueItemNode)
+    return { queueId: arg.queue.queueId, traceId: arg.item.traceId };
+  if (arg === undefined) return {};
+  if (typeof arg === 'string') return { queueId: arg };
+  const { queueId, traceId } = parse('startReview', fields.queueRef, arg);
+  return { ...(queueId ? { queueId } : {}), ...(traceId ? { traceId: asTraceId(traceId) } : {}) };
+}

@@ -5,6 +5,7 @@ import type { Connection } from '../connection/connection';
 import type { CredentialStore } from '../connection/credentials';
 import type { LocalServer } from '../connection/local-server';
 import type { FormPanels } from '../panels/form-panel';
+import type { ReviewPanels } from '../panels/review-panel';
 import type { SessionPanels } from '../panels/session-panel';
 import type { TracePanels } from '../panels/trace-panel';
 import type { TraceStore } from '../store/trace-store';
@@ -29,6 +30,8 @@ export interface CommandContext {
   readonly traces: TracePanels;
   readonly forms: FormPanels;
   readonly sessions: SessionPanels;
+  /** The review panel (one queue's items, worked with the keyboard). */
+  readonly review: ReviewPanels;
   /** Drafts of what a person typed in a flow that failed, offered again on the next try. */
   readonly drafts: Map<string, unknown>;
   /** CodeLens, hover and Go to Source (src/code/). */

@@ -33,6 +33,7 @@ import {
 import { addToReviewQueue, createMyQueue, refreshQueues } from './queue-commands';
 import { goToSource, showSpanTraces } from './code-commands';
 import { reviewLatestTrace } from './review-latest-trace';
+import { openInMlflowReview, reviewAction, startLocalReview, startReview } from './review-commands';
 import {
   filterSession,
   groupBySession,
@@ -92,6 +93,16 @@ const HANDLERS: Handlers = {
   addToReviewQueue,
   showSpanTraces,
   goToSource,
+  startReview,
+  startLocalReview,
+  reviewSubmit: reviewAction('submit'),
+  reviewDecline: reviewAction('decline'),
+  reviewReopen: reviewAction('reopen'),
+  reviewNext: reviewAction('next'),
+  reviewPrevious: reviewAction('previous'),
+  reviewNextUnreviewed: reviewAction('nextUnreviewed'),
+  reviewShowKeys: reviewAction('help'),
+  openInMlflowReview,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

@@ -295,6 +295,7 @@ export function toWireNewAssessment(traceId: string, input: AssessmentInput) {
     source: toWireSource(input.source, 'expectation'),
     ...common,
     expectation: toWireExpectation(input.value),
+    ...(input.overrides ? { overrides: input.overrides } : {}),
   };
 }
 

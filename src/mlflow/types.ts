@@ -171,7 +171,12 @@ export interface LogExpectationInput {
 /** For the generic `logAssessment`, like Python's `Feedback(...)` / `Expectation(...)` objects. */
 export type AssessmentInput =
   | ({ kind: 'feedback'; overrides?: string } & Omit<LogFeedbackInput, 'traceId'>)
-  | ({ kind: 'expectation' } & Omit<LogExpectationInput, 'traceId'>);
+  | ({
+      kind: 'expectation';
+      /** The reviewer's earlier answer it supersedes (MLflow's Review tab sets it on expectations
+       *  too); the server marks that one `valid: false`. */
+      overrides?: string;
+    } & Omit<LogExpectationInput, 'traceId'>);
 
 /** The fields an update may change; anything left out stays as it is. */
 export interface AssessmentUpdate {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
-export type WebviewKind = 'trace' | 'form' | 'session';
+export type WebviewKind = 'trace' | 'form' | 'session' | 'review';
 
 export function webviewOptions(
   extensionUri: vscode.Uri,
@@ -30,10 +30,10 @@ export function webviewHtml(
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview.css'));
-  // The session view's own rules, in a file of their own.
+  // The session and review views' own rules, each in a file of its own.
   const extraStyle =
-    kind === 'session'
-      ? `\n<link rel="stylesheet" href="${webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'session.css')).toString()}">`
+    kind === 'session' || kind === 'review'
+      ? `\n<link rel="stylesheet" href="${webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', `${kind}.css`)).toString()}">`
       : '';
   const csp = [
     "default-src 'none'",

@@ -16,6 +16,7 @@ import {
   type LogFeedbackInput,
   type MlflowClient,
   type OverrideFeedbackInput,
+  type SourceInput,
   type Span,
   type TraceId,
   type TraceInfo,
@@ -473,6 +474,55 @@ export class TraceStore implements Disposable {
       input.traceId,
       intent,
       () => this.client.logExpectation(input),
+      (trace, ids, at) => findLogged(trace, intent, ids, at),
+    );
+  }
+
+  /**
+   * An answer to a review question, as MLflow's Review tab writes it: a feedback or an
+   * expectation named after the question, from the reviewer (HUMAN), superseding `overrides`
+   * (the reviewer's own earlier answer). Sent once, with the same recovery as every write.
+   */
+  async logReviewAnswer(
+    traceId: TraceId,
+    answer: {
+      kind: Assessment['kind'];
+      name: string;
+      value: boolean | number | string | string[];
+      rationale?: string;
+      source: SourceInput;
+      overrides?: AssessmentId;
+    },
+  ): Promise<Assessment> {
+    const { kind, name, value, source, overrides } = answer;
+    // The server keeps no rationale on an expectation: none is sent, none looked for.
+    const rationale = kind === 'feedback' ? answer.rationale : undefined;
+    const intent: Extract<WriteIntent, { kind: 'log' }> = {
+      kind: 'log',
+      assessmentKind: kind,
+      name,
+      value,
+      source,
+      ...(rationale ? { rationale } : {}),
+      ...(overrides ? { overrides } : {}),
+    };
+    return this.write(
+      traceId,
+      intent,
+      () =>
+        this.client.logAssessment(
+          traceId,
+          kind === 'feedback'
+            ? {
+                kind,
+                name,
+                value,
+                source,
+                ...(rationale ? { rationale } : {}),
+                ...(overrides ? { overrides } : {}),
+              }
+            : { kind, name, value, source, ...(overrides ? { overrides } : {}) },
+        ),
       (trace, ids, at) => findLogged(trace, intent, ids, at),
     );
   }

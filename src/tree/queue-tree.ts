@@ -57,6 +57,12 @@ export class QueueTreeProvider
         item.id = `queueMessage:${node.id}`;
         item.iconPath = new vscode.ThemeIcon(node.icon);
         if (node.tooltip) item.tooltip = plain(node.tooltip);
+        // A server without review queues: a local queue, kept in the workspace, instead.
+        if (node.id === 'unsupported')
+          item.command = {
+            command: COMMANDS.startLocalReview,
+            title: 'Work a Local Review Queue…',
+          };
         item.contextValue = 'queueMessage';
         return item;
       }

@@ -45,6 +45,16 @@ export const COMMANDS = {
   addToReviewQueue: `${PREFIX}.addToReviewQueue`,
   showSpanTraces: `${PREFIX}.showSpanTraces`,
   goToSource: `${PREFIX}.goToSource`,
+  startReview: `${PREFIX}.startReview`,
+  startLocalReview: `${PREFIX}.startLocalReview`,
+  reviewSubmit: `${PREFIX}.reviewSubmit`,
+  reviewDecline: `${PREFIX}.reviewDecline`,
+  reviewReopen: `${PREFIX}.reviewReopen`,
+  reviewNext: `${PREFIX}.reviewNext`,
+  reviewPrevious: `${PREFIX}.reviewPrevious`,
+  reviewNextUnreviewed: `${PREFIX}.reviewNextUnreviewed`,
+  reviewShowKeys: `${PREFIX}.reviewShowKeys`,
+  openInMlflowReview: `${PREFIX}.openInMlflowReview`,
 } as const;
 export type CommandName = keyof typeof COMMANDS;
 export type CommandId = (typeof COMMANDS)[CommandName];
@@ -72,6 +82,8 @@ export const WEBVIEW_TYPES = {
   trace: `${PREFIX}.trace`,
   form: `${PREFIX}.form`,
   session: `${PREFIX}.session`,
+  /** The review panel: one queue's items, worked with the keyboard. */
+  review: `${PREFIX}.review`,
 } as const;
 export const STATUS_BAR_ID = `${PREFIX}.status`;
 /** The settings section (package.json `configuration`). */

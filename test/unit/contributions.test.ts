@@ -37,11 +37,13 @@ const manifest = JSON.parse(
 const { contributes } = manifest;
 const commandIds = new Set<string>(Object.values(COMMANDS));
 
-/** Every `mlflowTraceReview.x` name a when-clause reads, except the views' ids. */
+const webviewTypes = new Set<string>(Object.values(WEBVIEW_TYPES));
+
+/** Every `mlflowTraceReview.x` name a when-clause reads, except the views' and panels' ids. */
 function contextKeysIn(when: string | undefined): string[] {
   return [...(when ?? '').matchAll(/\bmlflowTraceReview\.\w+/g)]
     .map((m) => m[0])
-    .filter((key) => key !== VIEW_ID && key !== QUEUES_VIEW_ID);
+    .filter((key) => key !== VIEW_ID && key !== QUEUES_VIEW_ID && !webviewTypes.has(key));
 }
 
 const whenClauses = [

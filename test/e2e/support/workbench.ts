@@ -219,8 +219,8 @@ export class Workbench {
     return (await toast.locator('.notification-list-item-message').textContent()) ?? '';
   }
 
-  /** The visible trace panel's or form's frame. */
-  webview(view: 'trace' | 'form'): Promise<Frame> {
+  /** The visible trace panel's, form's or review panel's frame. */
+  webview(view: 'trace' | 'form' | 'review'): Promise<Frame> {
     return findWebviewFrame(this.page, view);
   }
 

@@ -106,7 +106,7 @@ export type WebviewStep =
 
 /** Steps inside the visible trace or form webview; returns the texts of `text` steps. */
 export async function inWebview(
-  view: 'trace' | 'form' | 'session',
+  view: 'trace' | 'form' | 'session' | 'review',
   ...steps: WebviewStep[]
 ): Promise<string[][]> {
   return (await bridge({ action: 'webview', view, steps })) as string[][];
@@ -114,7 +114,7 @@ export async function inWebview(
 
 /** As inWebview, but fails after `findWithinMs` when no such webview is shown (one closing). */
 export async function inWebviewIfShown(
-  view: 'trace' | 'form' | 'session',
+  view: 'trace' | 'form' | 'session' | 'review',
   findWithinMs: number,
   ...steps: WebviewStep[]
 ): Promise<string[][]> {
@@ -201,7 +201,7 @@ export async function closeAllTabs(): Promise<void> {
 }
 
 /** How many editor tabs hold one of the extension's panels of this kind. */
-export function panelTabs(kind: 'trace' | 'form' | 'session'): number {
+export function panelTabs(kind: 'trace' | 'form' | 'session' | 'review'): number {
   return vscode.window.tabGroups.all
     .flatMap((group) => group.tabs)
     .filter(
