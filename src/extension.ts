@@ -25,6 +25,7 @@ import type { TreeNode } from './tree/nodes';
 import { TraceTreeProvider } from './tree/trace-tree';
 import type { QueueTreeNode } from './tree/queue-model';
 import { QueueTreeProvider } from './tree/queue-tree';
+import { ExperimentQuestions } from './store/experiment-questions';
 import { NotifyingErrorReporter } from './ui/error-reporter';
 import { CONTEXT_KEYS, QUEUES_VIEW_ID, VIEW_ID } from './ui/ids';
 import { runCommand, setContext } from './ui/vscode-commands';
@@ -101,6 +102,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const reporter = new NotifyingErrorReporter(log, (error) => {
     connection.noteFailure(error);
   });
+  const questions = new ExperimentQuestions((message) => {
+    log.warn(message);
+  });
   const panelContext = {
     extensionUri: context.extensionUri,
     store,
@@ -145,6 +149,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     traces,
     forms,
     sessions,
+    questions,
     drafts: new Map(),
     start,
   };
