@@ -31,6 +31,8 @@ import {
   openTrace,
 } from './panel-commands';
 import { addToReviewQueue, createMyQueue, refreshQueues } from './queue-commands';
+import { addMatchingToQueue } from './add-matching';
+import { createQuestion, createQueue } from './review-setup';
 import { reviewLatestTrace } from './review-latest-trace';
 import {
   filterSession,
@@ -89,6 +91,9 @@ const HANDLERS: Handlers = {
   refreshQueues,
   createMyQueue,
   addToReviewQueue,
+  addMatchingToQueue,
+  createQueue,
+  createQuestion,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

@@ -43,6 +43,9 @@ export const COMMANDS = {
   refreshQueues: `${PREFIX}.refreshQueues`,
   createMyQueue: `${PREFIX}.createMyQueue`,
   addToReviewQueue: `${PREFIX}.addToReviewQueue`,
+  addMatchingToQueue: `${PREFIX}.addMatchingToQueue`,
+  createQueue: `${PREFIX}.createQueue`,
+  createQuestion: `${PREFIX}.createQuestion`,
 } as const;
 export type CommandName = keyof typeof COMMANDS;
 export type CommandId = (typeof COMMANDS)[CommandName];
