@@ -26,6 +26,7 @@ import { TraceTreeProvider } from './tree/trace-tree';
 import type { QueueTreeNode } from './tree/queue-model';
 import { QueueTreeProvider } from './tree/queue-tree';
 import { ExperimentQuestions } from './store/experiment-questions';
+import { queuesOfTrace } from './store/trace-queues';
 import { NotifyingErrorReporter } from './ui/error-reporter';
 import { CONTEXT_KEYS, QUEUES_VIEW_ID, VIEW_ID } from './ui/ids';
 import { runCommand, setContext } from './ui/vscode-commands';
@@ -121,6 +122,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     onDidChangeServer: serverChanges(connection),
     // Through the command, which finds the session (late-bound: the session panels come after).
     openSession: (traceId: TraceId) => Promise.resolve(runCommand('openSession', traceId)),
+    queuesOfTrace: (trace: TraceInfo) =>
+      trace.experimentId
+        ? queuesOfTrace(connection.client.review, trace.experimentId, trace.traceId)
+        : Promise.resolve([]),
+    addToQueue: (traceId: TraceId) =>
+      Promise.resolve(runCommand('addToReviewQueue', { traceIds: [traceId] })),
     showTraceBeingRated: async (next: TraceInfo, previous: TraceId) => {
       await traces.replace(previous, next.traceId);
       // Its row too, when the tree is shown (a hidden tree has no rows to select).

@@ -30,6 +30,7 @@ import {
   forgetTrace,
   receiveDetails,
   setElsewhere,
+  showQueues,
   showTrace,
   traceChannel,
   updateTrace,
@@ -58,6 +59,9 @@ function runTrace(root: HTMLElement): void {
         return;
       case 'elsewhere':
         setElsewhere(root, { server: message.server, current: message.current });
+        return;
+      case 'queues':
+        showQueues(message, receivedAt);
         return;
       case 'error':
         forgetTrace();

@@ -2,6 +2,7 @@
 import type * as vscode from 'vscode';
 import type { TraceId, TraceInfo } from '../mlflow';
 import type { RenderCause, RenderedPart } from '../shared/protocol/trace';
+import type { TraceQueueEntry } from '../store/trace-queues';
 import type { TraceStore } from '../store/trace-store';
 import type { ErrorReporter } from '../ui/error-reporter';
 
@@ -30,6 +31,10 @@ export interface PanelContext {
   start(): void;
   /** Shows the session panel of the session `traceId` is a turn of. */
   openSession(traceId: TraceId): Promise<unknown>;
+  /** The review queues that hold the trace, with its status in each. */
+  queuesOfTrace(trace: TraceInfo): Promise<TraceQueueEntry[]>;
+  /** "Add to Review Queue…" for one trace; undefined when nothing was added (cancelled, failed). */
+  addToQueue(traceId: TraceId): Promise<unknown>;
 }
 
 export interface TraceRendered {

@@ -5,7 +5,14 @@
  */
 import * as vscode from 'vscode';
 import * as z from '../mlflow/zod';
-import { asTraceId, MlflowNetworkError, type Span, type TraceId, type TraceInfo } from '../mlflow';
+import {
+  asTraceId,
+  MlflowNetworkError,
+  MlflowReviewUnsupportedError,
+  type Span,
+  type TraceId,
+  type TraceInfo,
+} from '../mlflow';
 import { describeAssessment, revealBidi, traceName, truncate } from '../shared/format';
 import { assertNever } from '../shared/protocol/common';
 import {
@@ -310,6 +317,7 @@ class TracePanel {
       spans === this.spansInWebview &&
       this.lastView?.traceId === trace.traceId;
     this.lastView = toTraceView(trace, spans);
+    void this.sendQueues(trace);
     if (sameSpans) {
       const {
         spans: _spans,
@@ -336,6 +344,32 @@ class TracePanel {
       ...(details ? { details } : {}),
     };
     this.post(this.lastMessage);
+  }
+
+  /** Which queue read is the latest: an older answer arriving late is dropped. */
+  private queuesAsked = 0;
+
+  /** The review queues holding the trace, read again after each change of the trace. */
+  private async sendQueues(trace: TraceInfo): Promise<void> {
+    const asked = ++this.queuesAsked;
+    let message: Extract<TraceToWebview, { type: 'queues' }>;
+    try {
+      const queues = await this.ctx.queuesOfTrace(trace);
+      message = { type: 'queues', traceId: trace.traceId, queues };
+    } catch (error) {
+      message = {
+        type: 'queues',
+        traceId: trace.traceId,
+        queues: [],
+        message:
+          error instanceof MlflowReviewUnsupportedError
+            ? 'This server has no review queues (they came with MLflow 3.14).'
+            : `The review queues could not be read: ${errorMessage(error)}`,
+      };
+    }
+    if (asked !== this.queuesAsked || trace.traceId !== this.traceId || this.host.isDisposed)
+      return;
+    this.post(message);
   }
 
   /** Posts `message`, keeping it for the size a rendered event may be asked for. */
@@ -382,11 +416,17 @@ class TracePanel {
     }
     switch (message.type) {
       case 'refresh':
+        // The trace's new version reads its queues again (send).
         await this.ctx.store.refreshTrace(this.traceId);
         return;
       case 'openSession':
         await this.ctx.openSession(this.traceId);
         return;
+      case 'addToQueue': {
+        const added = await this.ctx.addToQueue(this.traceId);
+        if (added !== undefined && this.latest) await this.sendQueues(this.latest);
+        return;
+      }
       case 'assessmentAction':
         await this.onAction(message.action, message.assessmentId);
         return;
@@ -407,7 +447,11 @@ class TracePanel {
           `Trace panel rendered ${this.traceId} (${message.cause}: ${message.redrawn.join(', ')}) in ${message.ms.toFixed(1)} ms`,
         );
         const { cause } = message;
-        const carried = cause === 'trace' || cause === 'traceUpdate' || cause === 'spanDetails';
+        const carried =
+          cause === 'trace' ||
+          cause === 'traceUpdate' ||
+          cause === 'spanDetails' ||
+          cause === 'queues';
         const sent = carried ? this.sent.get(cause) : undefined;
         this.ctx.traceRendered.fire({
           traceId: this.traceId,
