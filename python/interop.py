@@ -506,6 +506,27 @@ def set_review_queue_item_status(args):
     ))
 
 
+def schema_answers(args):
+    """The trace's assessments named after a question, as MLflow's Python API reads them: feedback
+    or expectation, the value and its Python type, the source, the rationale, valid or not."""
+    trace = mlflow.get_trace(args["trace_id"])
+    out = []
+    for a in trace.info.assessments:
+        if a.name != args["name"]:
+            continue
+        kind = "expectation" if getattr(a, "expectation", None) is not None else "feedback"
+        out.append({
+            "kind": kind,
+            "value": a.value,
+            "value_type": type(a.value).__name__,
+            "source_type": a.source.source_type,
+            "source_id": a.source.source_id,
+            "rationale": a.rationale,
+            "valid": a.valid,
+        })
+    return out
+
+
 def create_user(args):
     """A user of a server with basic authentication, with a permission on an experiment
     (mlflow.server.auth's own client; the SDK process signs in as the admin)."""
@@ -526,6 +547,7 @@ COMMANDS = {f.__name__: f for f in [
     create_session, session_readback, create_label_schema, get_label_schema, list_label_schemas,
     create_review_queue, get_or_create_user_queue, get_review_queue, list_review_queues,
     add_items_to_review_queue, list_review_queue_items, set_review_queue_item_status, create_user,
+    schema_answers,
 ]}
 
 

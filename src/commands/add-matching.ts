@@ -17,6 +17,7 @@ import { describeFilter, isFiltered } from '../store/trace-filters';
 import { Cancelled } from '../util/cancelled';
 import type { CommandArgs } from './args';
 import type { CommandContext } from './context';
+import { pick } from './prompts';
 import { pickExperiment, pickQueue } from './queue-commands';
 
 export interface AddedMatching {
@@ -87,6 +88,10 @@ export async function addMatchingToQueue(
   };
 }
 
+/**
+ * A yes-or-no quick pick rather than a modal dialog: it says the count in its title and is
+ * answered with the keyboard like every other step.
+ */
 async function confirm(
   matching: MatchingTraces,
   what: string,
@@ -94,18 +99,24 @@ async function confirm(
 ): Promise<boolean> {
   const count = matching.traceIds.length;
   const more = matching.truncated
-    ? ` More than ${formatCount(MAX_MATCHING)} traces match: only the newest ${formatCount(MAX_MATCHING)} are added (a queue is worked here up to ${formatCount(MAX_MATCHING)} items); narrow the filter to add the rest.`
+    ? `More than ${formatCount(MAX_MATCHING)} traces match: only the newest ${formatCount(MAX_MATCHING)} are added (a queue is worked here up to ${formatCount(MAX_MATCHING)} items); narrow the filter to add the rest. `
     : '';
-  const add = 'Add';
-  const answer = await vscode.window.showWarningMessage(
-    `Add ${formatCount(count)} trace${count === 1 ? '' : 's'} ${plain(what)} to queue "${plain(queueName)}"?`,
+  const rows = [
     {
-      modal: true,
-      detail: `Traces already in the queue keep their status.${more}`,
+      label: `$(check) Add ${formatCount(count)} trace${count === 1 ? '' : 's'}`,
+      detail: `${more}Traces already in the queue keep their status.`,
+      add: true,
     },
-    add,
+    { label: 'Cancel', add: false },
+  ];
+  const chosen = await pick(
+    {
+      title: `Add ${formatCount(count)} trace${count === 1 ? '' : 's'} ${plain(what)} to queue "${plain(queueName)}"?`,
+    },
+    rows,
+    { placeHolder: 'Add them?' },
   );
-  return answer === add;
+  return chosen.add;
 }
 
 /** A cancellable progress notification around `work`. */

@@ -68,6 +68,9 @@ export async function createQuestion(
           (ctx.drafts.get(draftKey) as QuestionDraft | undefined) ?? {},
           draftKey,
         );
+  // Given by other code: checked as typed names are.
+  const problem = questionNameProblem(spec.name ?? '');
+  if (problem) throw new Error(problem);
   const schema = await ctx.connection.client.review.createLabelSchema({
     experimentId,
     name: spec.name?.trim() ?? '',
@@ -287,6 +290,8 @@ export async function createQueue(
         },
       )
     ).trim();
+  const nameProblem = queueNameProblem(name);
+  if (nameProblem) throw new Error(nameProblem);
   ctx.drafts.set(draftKey, { ...draft, name });
   const schemaIds =
     given.schemaIds ??
