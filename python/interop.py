@@ -514,7 +514,7 @@ def schema_answers(args):
     for a in trace.info.assessments:
         if a.name != args["name"]:
             continue
-        kind = "expectation" if getattr(a, "expectation", None) is not None else "feedback"
+        kind = type(a).__name__.lower()  # Feedback or Expectation
         out.append({
             "kind": kind,
             "value": a.value,
