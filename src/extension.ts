@@ -8,7 +8,7 @@ import { registerCommands } from './commands';
 import type { CommandContext } from './commands/context';
 import { Connection } from './connection/connection';
 import { PlainHttpGuard } from './connection/plain-http-guard';
-import type { TraceId, TraceInfo } from './mlflow';
+import type { LabelSchemaKind, TraceId, TraceInfo } from './mlflow';
 import { CredentialStore } from './connection/credentials';
 import { LocalServer } from './connection/local-server';
 import { FormPanels } from './panels/form-panel';
@@ -122,6 +122,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     onDidChangeServer: serverChanges(connection),
     // Through the command, which finds the session (late-bound: the session panels come after).
     openSession: (traceId: TraceId) => Promise.resolve(runCommand('openSession', traceId)),
+    questionsOf: (experimentId: string | undefined, kind: LabelSchemaKind) =>
+      questions.of(connection.client, experimentId, kind),
     queuesOfTrace: (trace: TraceInfo) =>
       trace.experimentId
         ? queuesOfTrace(connection.client.review, trace.experimentId, trace.traceId)

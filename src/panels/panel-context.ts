@@ -1,6 +1,6 @@
 /** What the panels need from the rest of the extension. */
 import type * as vscode from 'vscode';
-import type { TraceId, TraceInfo } from '../mlflow';
+import type { LabelSchema, LabelSchemaKind, TraceId, TraceInfo } from '../mlflow';
 import type { RenderCause, RenderedPart } from '../shared/protocol/trace';
 import type { TraceQueueEntry } from '../store/trace-queues';
 import type { TraceStore } from '../store/trace-store';
@@ -31,6 +31,8 @@ export interface PanelContext {
   start(): void;
   /** Shows the session panel of the session `traceId` is a turn of. */
   openSession(traceId: TraceId): Promise<unknown>;
+  /** The experiment's questions (label schemas) of a kind; none before MLflow 3.14. */
+  questionsOf(experimentId: string | undefined, kind: LabelSchemaKind): Promise<LabelSchema[]>;
   /** The review queues that hold the trace, with its status in each. */
   queuesOfTrace(trace: TraceInfo): Promise<TraceQueueEntry[]>;
   /** "Add to Review Queue…" for one trace; undefined when nothing was added (cancelled, failed). */

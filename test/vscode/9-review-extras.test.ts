@@ -191,13 +191,16 @@ describe('review queues and questions: create, add, trace panel, everyday flows'
   });
 
   it('"Create Queue…" makes a custom queue with its creator among the reviewers, as MLflow’s UI does', async () => {
+    console.log('[dbg] create queue');
     const queue = await run<{ queueId: string }>('createQueue', {
       experimentId,
       name: 'Extras triage',
       users: ['Alice'],
       schemaIds: [helpful.schema_id, score.schema_id],
     });
+    console.log('[dbg] created', JSON.stringify(queue));
     const inPython = await sdk.call<PyQueue>('get_review_queue', { queue_id: queue.queueId });
+    console.log('[dbg] python', JSON.stringify(inPython));
     assert.equal(inPython.name, 'Extras triage');
     assert.equal(inPython.queue_type, 'custom');
     assert.deepEqual([...inPython.users].sort(), ['alice', REVIEWER.toLowerCase()].sort());
@@ -241,7 +244,7 @@ describe('review queues and questions: create, add, trace panel, everyday flows'
     });
     await keys({ waitForText: 'Add 3 traces matching \'No human feedback\' to queue "Unrated"?' });
     await screenshot('review-add-matching-confirm');
-    await keys({ press: 'Enter' });
+    await keys({ type: 'Add' }, { press: 'Enter' });
     const result = await adding;
     assert.equal(result.matched, 3);
     assert.equal(result.added, 3);
@@ -310,8 +313,9 @@ describe('review queues and questions: create, add, trace panel, everyday flows'
     assert.deepEqual(await answers(traceIds[2] ?? '', 'Score'), [
       {
         kind: 'feedback',
+        // A JSON number is read back by MLflow's Python API as a float, as MLflow's UI writes it.
         value: 4,
-        value_type: 'int',
+        value_type: 'float',
         source_type: 'HUMAN',
         source_id: REVIEWER,
         rationale: 'solid',
