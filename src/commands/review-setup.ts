@@ -297,20 +297,24 @@ export async function createQueue(
     given.schemaIds ??
     (await pickQuestions(ctx, experimentId, { ...step, step: 2 }, draft.schemaIds));
   ctx.drafts.set(draftKey, { ...draft, name, schemaIds });
+  // Given a name and questions (other code, tests), no reviewers given means only its creator.
+  const complete = given.name !== undefined && given.schemaIds !== undefined;
   const typed =
     given.users?.join(', ') ??
-    (await input(
-      { ...step, step: 3 },
-      {
-        prompt: `Other reviewers, separated by commas (you, ${me}, are one already; at most 10 in all)`,
-        placeHolder: 'e.g. alice@example.com, bob',
-        ...(draft.users ? { value: draft.users } : {}),
-        validate: (t) => {
-          const parsed = parseQueueUsers(t, me);
-          return parsed.ok ? undefined : parsed.message;
-        },
-      },
-    ));
+    (complete
+      ? ''
+      : await input(
+          { ...step, step: 3 },
+          {
+            prompt: `Other reviewers, separated by commas (you, ${me}, are one already; at most 10 in all)`,
+            placeHolder: 'e.g. alice@example.com, bob',
+            ...(draft.users ? { value: draft.users } : {}),
+            validate: (t) => {
+              const parsed = parseQueueUsers(t, me);
+              return parsed.ok ? undefined : parsed.message;
+            },
+          },
+        ));
   ctx.drafts.set(draftKey, { name, schemaIds, users: typed });
   const users = parseQueueUsers(typed, me);
   if (!users.ok) throw new Error(users.message);

@@ -191,16 +191,13 @@ describe('review queues and questions: create, add, trace panel, everyday flows'
   });
 
   it('"Create Queue…" makes a custom queue with its creator among the reviewers, as MLflow’s UI does', async () => {
-    console.log('[dbg] create queue');
     const queue = await run<{ queueId: string }>('createQueue', {
       experimentId,
       name: 'Extras triage',
       users: ['Alice'],
       schemaIds: [helpful.schema_id, score.schema_id],
     });
-    console.log('[dbg] created', JSON.stringify(queue));
     const inPython = await sdk.call<PyQueue>('get_review_queue', { queue_id: queue.queueId });
-    console.log('[dbg] python', JSON.stringify(inPython));
     assert.equal(inPython.name, 'Extras triage');
     assert.equal(inPython.queue_type, 'custom');
     assert.deepEqual([...inPython.users].sort(), ['alice', REVIEWER.toLowerCase()].sort());
