@@ -359,6 +359,40 @@ describe('review queues and questions: create, add, trace panel, everyday flows'
     assert.equal(answer.value_type, 'str');
   });
 
+  it('the feedback form offers the questions as chips and checks a question’s answer as typed', async () => {
+    const field = (name: string) => `[data-field="${name}"] input, [data-field="${name}"] textarea`;
+    await run('openFeedbackForm', { traceId: traceIds[1] });
+    const [error] = await inWebview(
+      'form',
+      { waitFor: true, selector: 'vscode-button[data-question="Score"]' },
+      { click: true, selector: 'vscode-button[data-question="Score"]' },
+      {
+        waitFor: true,
+        selector: '.question[data-question="Score"]',
+        hasText: 'Number from 1 to 5',
+      },
+      { fill: '9', selector: field('valueText') },
+      { waitFor: true, selector: '[data-error-for="valueText"]', hasText: 'above the maximum' },
+      { text: true, selector: '[data-error-for="valueText"]' },
+    );
+    assert.deepEqual(error, ['9 is above the maximum of 5: give a number from 1 to 5.']);
+    await screenshot('review-form-question');
+    await inWebview(
+      'form',
+      { fill: '2', selector: field('valueText') },
+      { click: true, selector: '[data-testid="submit"]' },
+    );
+    const logged = await waitFor('the answer in Python', async () => {
+      const found = await answers(traceIds[1] ?? '', 'Score');
+      return found.length > 0 ? found : undefined;
+    });
+    assert.deepEqual(
+      logged.map((a) => [a.kind, a.value, a.source_id]),
+      [['feedback', 2, REVIEWER]],
+    );
+    await closeAllTabs();
+  });
+
   it('refuses a given value that does not fit the question of that name, and keeps free-form names', async () => {
     assert.equal(
       await run('logFeedback', { traceId: traceIds[2], name: 'Tone', value: 'rude' }),
