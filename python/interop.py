@@ -565,6 +565,27 @@ def review_answers(args):
     return out
 
 
+def schema_answers(args):
+    """The trace's assessments named after a question, as MLflow's Python API reads them: feedback
+    or expectation, the value and its Python type, the source, the rationale, valid or not."""
+    trace = mlflow.get_trace(args["trace_id"])
+    out = []
+    for a in trace.info.assessments:
+        if a.name != args["name"]:
+            continue
+        kind = type(a).__name__.lower()  # Feedback or Expectation
+        out.append({
+            "kind": kind,
+            "value": a.value,
+            "value_type": type(a.value).__name__,
+            "source_type": a.source.source_type,
+            "source_id": a.source.source_id,
+            "rationale": a.rationale,
+            "valid": a.valid,
+        })
+    return out
+
+
 def create_user(args):
     """A user of a server with basic authentication, with a permission on an experiment
     (mlflow.server.auth's own client; the SDK process signs in as the admin)."""
@@ -623,6 +644,7 @@ COMMANDS = {f.__name__: f for f in [
     add_items_to_review_queue, list_review_queue_items, set_review_queue_item_status, create_user,
     run_app, trace_record, search_by_span_name,
     update_label_schema, delete_review_queue, remove_items_from_review_queue, review_answers,
+    schema_answers,
 ]}
 
 

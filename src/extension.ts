@@ -12,7 +12,7 @@ import { registerCommands } from './commands';
 import type { CommandContext } from './commands/context';
 import { Connection } from './connection/connection';
 import { PlainHttpGuard } from './connection/plain-http-guard';
-import type { TraceId, TraceInfo } from './mlflow';
+import type { LabelSchemaKind, TraceId, TraceInfo } from './mlflow';
 import { CredentialStore } from './connection/credentials';
 import { LocalServer } from './connection/local-server';
 import { FormPanels } from './panels/form-panel';
@@ -30,6 +30,8 @@ import type { TreeNode } from './tree/nodes';
 import { TraceTreeProvider } from './tree/trace-tree';
 import type { QueueTreeNode } from './tree/queue-model';
 import { QueueTreeProvider } from './tree/queue-tree';
+import { ExperimentQuestions } from './store/experiment-questions';
+import { queuesOfTrace } from './store/trace-queues';
 import { NotifyingErrorReporter } from './ui/error-reporter';
 import { CONTEXT_KEYS, QUEUES_VIEW_ID, VIEW_ID } from './ui/ids';
 import { runCommand, setContext } from './ui/vscode-commands';
@@ -110,6 +112,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const reporter = new NotifyingErrorReporter(log, (error) => {
     connection.noteFailure(error);
   });
+  const questions = new ExperimentQuestions((message) => {
+    log.warn(message);
+  });
   const panelContext = {
     extensionUri: context.extensionUri,
     store,
@@ -130,6 +135,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     compareCommit: (trace: TraceInfo) => compareWithRecordedCommit(store, code.parser, trace),
     goToSource: (traceId: TraceId, spanId: string) =>
       Promise.resolve(runCommand('goToSource', { traceId, spanId })),
+    questionsOf: (experimentId: string | undefined, kind: LabelSchemaKind) =>
+      questions.of(connection.client, experimentId, kind),
+    queuesOfTrace: (trace: TraceInfo) =>
+      trace.experimentId
+        ? queuesOfTrace(connection.client.review, trace.experimentId, trace.traceId)
+        : Promise.resolve([]),
+    addToQueue: (traceId: TraceId) =>
+      Promise.resolve(runCommand('addToReviewQueue', { traceIds: [traceId] })),
     showTraceBeingRated: async (next: TraceInfo, previous: TraceId) => {
       await traces.replace(previous, next.traceId);
       // Its row too, when the tree is shown (a hidden tree has no rows to select).
@@ -175,6 +188,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     forms,
     sessions,
     review,
+    questions,
     drafts: new Map(),
     start,
     code,

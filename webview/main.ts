@@ -32,6 +32,7 @@ import {
   receiveDetails,
   setElsewhere,
   showSourceCommit,
+  showQueues,
   showTrace,
   traceChannel,
   updateTrace,
@@ -64,6 +65,9 @@ function runTrace(root: HTMLElement): void {
         return;
       case 'sourceCommit':
         showSourceCommit(message.traceId, message.text);
+        return;
+      case 'queues':
+        showQueues(message, receivedAt);
         return;
       case 'error':
         forgetTrace();

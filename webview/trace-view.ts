@@ -1,6 +1,7 @@
 /**
  * The trace panel: header, request and response, the span tree with duration bars and the
- * selected span's details, and the assessments with their actions.
+ * selected span's details, the assessments with their actions, and the review queues that hold
+ * the trace with its status in each.
  *
  * The page is built once per trace, then redrawn in parts: a selection redraws the details and
  * moves the list's selection mark, the raw JSON toggle redraws the values, a new version of the
@@ -32,6 +33,7 @@ import {
   type RenderedPart,
   type SpanDetails,
   type SpanSummary,
+  type TraceQueue,
   type TraceUpdate,
   type TraceView,
 } from '../src/shared/protocol/trace';
@@ -90,6 +92,8 @@ interface Page {
   header: HTMLElement;
   io: HTMLElement;
   assessments: HTMLElement;
+  /** The review queues that hold the trace (arrive after the trace, in their own message). */
+  queues: HTMLElement;
   /** The scrolling list, its full-height sizer and the drawn rows; absent if spans failed. */
   list: { scroller: HTMLElement; drawn: HTMLElement; window: RowWindow } | undefined;
   details$: HTMLElement;
@@ -115,12 +119,15 @@ const ACTING_BUTTONS = [
   'add-expectation',
   'refresh',
   'open-session',
+  'add-to-queue',
   'edit',
   'override',
   'delete',
   'confirm-delete',
 ];
 let page: Page | undefined;
+/** The last queues message, kept so that a trace drawn again (a refresh) shows them at once. */
+let lastQueues: { traceId: string; queues: TraceQueue[]; message?: string } | undefined;
 
 /**
  * A trace from the extension: read from the current server, so its actions are on. `details`:
@@ -169,18 +176,39 @@ export function showTrace(
     header: header(trace),
     io: requestResponse(trace),
     assessments: assessmentsSection(trace, undefined),
+    queues: queuesSection(lastQueues?.traceId === trace.traceId ? lastQueues : undefined),
     list: undefined,
     details$: el('div'),
     spanAssessments: null,
   };
   page = next;
-  append(root, next.banner, next.header, next.io, next.assessments, spansSection(next));
+  append(
+    root,
+    next.banner,
+    next.header,
+    next.io,
+    next.assessments,
+    next.queues,
+    spansSection(next),
+  );
   if (next.list) {
     next.list.scroller.scrollTop = listScroll;
     drawRows(next, true);
   }
   showSelectedDetails(next);
   report('trace', ['page'], since);
+}
+
+/** The review queues holding the trace, read after it: their section redrawn. */
+export function showQueues(
+  message: { traceId: string; queues: TraceQueue[]; message?: string },
+  since: number,
+): void {
+  lastQueues = message;
+  const p = page;
+  if (p?.trace.traceId !== message.traceId) return;
+  p.queues = replace(p.queues, queuesSection(message));
+  report('queues', ['queues'], since);
 }
 
 /** The trace panel showed an error instead: what it drew is gone. */
@@ -914,6 +942,52 @@ function assessmentsSection(trace: TraceView, spanId: string | undefined): HTMLE
   if (here.length === 0)
     section.appendChild(el('p', { class: 'muted' }, spanId ? 'None on this span.' : 'None yet.'));
   return section;
+}
+
+/** "In review queues": each queue's name and the trace's status there, as text. */
+function queuesSection(shown: { queues: TraceQueue[]; message?: string } | undefined): HTMLElement {
+  const section = el('section', {
+    class: 'queues',
+    'aria-label': 'Review queues',
+    'data-testid': 'queues',
+  });
+  section.appendChild(
+    el('h2', {}, shown ? `Review queues (${shown.queues.length})` : 'Review queues'),
+  );
+  if (!shown) section.appendChild(el('p', { class: 'muted' }, 'Loading…'));
+  else if (shown.message) section.appendChild(el('p', { class: 'muted' }, shown.message));
+  else if (shown.queues.length === 0)
+    section.appendChild(el('p', { class: 'muted' }, 'In no review queue.'));
+  else
+    section.appendChild(
+      el(
+        'ul',
+        { class: 'queue-list' },
+        ...shown.queues.map((q) =>
+          el(
+            'li',
+            { 'data-queue-id': q.queueId },
+            el('strong', {}, q.name),
+            ` · ${queueStatus(q)}`,
+          ),
+        ),
+      ),
+    );
+  if (!shown?.message || shown.queues.length > 0)
+    section.appendChild(
+      el(
+        'div',
+        { class: 'actions' },
+        button('Add to Review Queue…', () => send({ type: 'addToQueue' }), true, 'add-to-queue'),
+      ),
+    );
+  return section;
+}
+
+function queueStatus(q: TraceQueue): string {
+  if (!q.status) return 'status unknown (the item may just have been removed)';
+  if (q.status === 'pending') return 'pending';
+  return q.completedBy ? `${q.status} by ${q.completedBy}` : q.status;
 }
 
 function assessmentCard(a: AssessmentView, edited: boolean): HTMLElement {

@@ -15,12 +15,14 @@ import {
   type ExperimentId,
   type FeedbackValue,
   type JsonValue,
+  type LabelInputSpec,
+  type LabelSchemaKind,
   type TraceId,
 } from '../mlflow';
 import { recordOf } from '../mlflow/records';
 import { assessmentError, json } from '../shared/protocol/common';
 import { QUICK_FILTERS, type QuickFilter } from '../store/trace-filters';
-import { AssessmentNode, SessionNode, SpanNode, TraceNode } from '../tree/nodes';
+import { AssessmentNode, ExperimentNode, SessionNode, SpanNode, TraceNode } from '../tree/nodes';
 import { QueueExperimentNode, QueueItemNode, QueueNode } from '../tree/queue-model';
 import type { CommandName } from '../ui/ids';
 
@@ -108,6 +110,27 @@ export interface CommandArgs {
   reviewShowKeys: undefined;
   /** A queue or an item (a row, or ids); none: the review panel's queue and item. */
   openInMlflowReview: QueueRef;
+  /**
+   * The experiment (its row in MLflow Traces, or its id); `queueId` adds without asking which
+   * queue, `confirmed` without the confirmation (for tests and scripts).
+   */
+  addMatchingToQueue: { experimentId?: ExperimentId; queueId?: string; confirmed?: boolean };
+  /** With a name, users and questions, creates without asking. */
+  createQueue: {
+    experimentId?: ExperimentId;
+    name?: string;
+    users?: string[];
+    schemaIds?: string[];
+  };
+  /** With a name, kind and input, creates without asking. */
+  createQuestion: {
+    experimentId?: ExperimentId;
+    name?: string;
+    kind?: LabelSchemaKind;
+    input?: LabelInputSpec;
+    instruction?: string;
+    enableComment?: boolean;
+  };
 }
 
 /** A review queue, and optionally one of its items (a trace). */
@@ -145,6 +168,21 @@ const assessmentUpdate: z.ZodMiniType<AssessmentUpdate> = z.object({
   metadata: z.optional(recordOf(json)),
 });
 
+const labelInput: z.ZodMiniType<LabelInputSpec> = z.union([
+  z.object({ type: z.literal('passFail'), positiveLabel: z.string(), negativeLabel: z.string() }),
+  z.object({
+    type: z.literal('categorical'),
+    options: z.array(z.string()),
+    multiSelect: z.boolean(),
+  }),
+  z.object({
+    type: z.literal('numeric'),
+    minValue: z.optional(z.number()),
+    maxValue: z.optional(z.number()),
+  }),
+  z.object({ type: z.literal('text'), maxLength: z.optional(z.number()) }),
+]);
+
 const fields = {
   showSpanTraces: z.object({ spanName: z.string().check(z.minLength(1)) }),
   logFeedback: z.object({
@@ -172,6 +210,25 @@ const fields = {
   addToReviewQueue: z.object({
     traceIds: z.optional(z.array(z.string().check(z.minLength(1)))),
     queueId: z.optional(z.string().check(z.minLength(1))),
+  }),
+  addMatchingToQueue: z.object({
+    experimentId: z.optional(z.string().check(z.minLength(1))),
+    queueId: z.optional(z.string().check(z.minLength(1))),
+    confirmed: z.optional(z.boolean()),
+  }),
+  createQueue: z.object({
+    experimentId: z.optional(z.string().check(z.minLength(1))),
+    name: z.optional(z.string()),
+    users: z.optional(z.array(z.string())),
+    schemaIds: z.optional(z.array(z.string().check(z.minLength(1)))),
+  }),
+  createQuestion: z.object({
+    experimentId: z.optional(z.string().check(z.minLength(1))),
+    name: z.optional(z.string()),
+    kind: z.optional(z.enum(['feedback', 'expectation'])),
+    input: z.optional(labelInput),
+    instruction: z.optional(z.string()),
+    enableComment: z.optional(z.boolean()),
   }),
   signIn: z.object({
     username: z.optional(z.string()),
@@ -248,6 +305,13 @@ const nothing = (): undefined => undefined;
 const text = (arg: unknown): string | undefined => (typeof arg === 'string' ? arg : undefined);
 const texts = (arg: unknown): string[] | undefined =>
   Array.isArray(arg) ? arg.filter((e): e is string => typeof e === 'string') : undefined;
+
+/** An experiment row (either view's) or an experiment id. */
+function experimentOf(arg: unknown): ExperimentId | undefined {
+  if (arg instanceof QueueExperimentNode || arg instanceof ExperimentNode)
+    return arg.experiment.experimentId;
+  return typeof arg === 'string' ? asExperimentId(arg) : undefined;
+}
 
 // ---- every command's parser -----------------------------------------------------------------
 
@@ -344,6 +408,24 @@ export const PARSERS: {
   reviewNextUnreviewed: nothing,
   reviewShowKeys: nothing,
   openInMlflowReview: queueRef,
+  addMatchingToQueue: (arg) => {
+    if (arg instanceof ExperimentNode) return { experimentId: arg.experiment.experimentId };
+    if (typeof arg === 'string') return { experimentId: asExperimentId(arg) };
+    const { experimentId, ...rest } = parse('addMatchingToQueue', fields.addMatchingToQueue, arg);
+    return { ...rest, ...(experimentId ? { experimentId: asExperimentId(experimentId) } : {}) };
+  },
+  createQueue: (arg) => {
+    const given = experimentOf(arg);
+    if (given) return { experimentId: given };
+    const { experimentId, ...rest } = parse('createQueue', fields.createQueue, arg);
+    return { ...rest, ...(experimentId ? { experimentId: asExperimentId(experimentId) } : {}) };
+  },
+  createQuestion: (arg) => {
+    const given = experimentOf(arg);
+    if (given) return { experimentId: given };
+    const { experimentId, ...rest } = parse('createQuestion', fields.createQuestion, arg);
+    return { ...rest, ...(experimentId ? { experimentId: asExperimentId(experimentId) } : {}) };
+  },
   createMyQueue: (arg) =>
     arg instanceof QueueExperimentNode
       ? arg.experiment.experimentId

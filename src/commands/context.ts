@@ -8,6 +8,7 @@ import type { FormPanels } from '../panels/form-panel';
 import type { ReviewPanels } from '../panels/review-panel';
 import type { SessionPanels } from '../panels/session-panel';
 import type { TracePanels } from '../panels/trace-panel';
+import type { ExperimentQuestions } from '../store/experiment-questions';
 import type { TraceStore } from '../store/trace-store';
 import type { TreeNode } from '../tree/nodes';
 import type { QueueTreeProvider } from '../tree/queue-tree';
@@ -32,6 +33,8 @@ export interface CommandContext {
   readonly sessions: SessionPanels;
   /** The review panel (one queue's items, worked with the keyboard). */
   readonly review: ReviewPanels;
+  /** The experiments' questions (label schemas) the everyday flows offer first. */
+  readonly questions: ExperimentQuestions;
   /** Drafts of what a person typed in a flow that failed, offered again on the next try. */
   readonly drafts: Map<string, unknown>;
   /** CodeLens, hover and Go to Source (src/code/). */

@@ -32,6 +32,8 @@ import {
 } from './panel-commands';
 import { addToReviewQueue, createMyQueue, refreshQueues } from './queue-commands';
 import { goToSource, showSpanTraces } from './code-commands';
+import { addMatchingToQueue } from './add-matching';
+import { createQuestion, createQueue } from './review-setup';
 import { reviewLatestTrace } from './review-latest-trace';
 import { openInMlflowReview, reviewAction, startLocalReview, startReview } from './review-commands';
 import {
@@ -103,6 +105,9 @@ const HANDLERS: Handlers = {
   reviewNextUnreviewed: reviewAction('nextUnreviewed'),
   reviewShowKeys: reviewAction('help'),
   openInMlflowReview,
+  addMatchingToQueue,
+  createQueue,
+  createQuestion,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

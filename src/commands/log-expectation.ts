@@ -10,6 +10,8 @@ import { Cancelled } from '../util/cancelled';
 import type { CommandArgs } from './args';
 import { enterValue, pick, pickName, type StepInfo } from './prompts';
 import { resolveTraceTarget } from './targets';
+import { enterAnswer } from './answer-prompts';
+import { checkAgainstQuestion } from './questions';
 import { notify } from '../ui/notify';
 import { plain, traceName, truncate } from '../shared/format';
 import {
@@ -35,6 +37,12 @@ export async function logExpectation(
   const { trace, spanId } = await resolveTraceTarget(ctx, given.target, { title });
   let { name, value } = given;
   const draftKey = `expectation:${trace.traceId}:${spanId ?? ''}`;
+  // The experiment's questions of expectation type come first (none before MLflow 3.14).
+  const questions = await ctx.questions.of(
+    ctx.connection.client,
+    trace.experimentId,
+    'expectation',
+  );
   if (name === undefined || value === undefined) {
     const draft = ctx.drafts.get(draftKey) as ExpectationArgs | undefined;
     const recent = ctx.store.recentAssessmentNames(trace.experimentId, 'expectation');
@@ -50,14 +58,24 @@ export async function logExpectation(
       { ...step, step: 1 },
       [...recent, ...onTrace, 'expected_response', 'expected_facts'],
       draft?.name,
+      questions,
     );
-    value = await enterExpectationValue(
-      ctx,
-      step,
-      { trace: trace.traceId, spanId, name },
-      draft?.value,
-    );
+    const schema = questions.find((q) => q.name === name);
+    value = schema
+      ? await enterAnswer(
+          { ...step, totalSteps: 2, step: 2 },
+          schema,
+          draft?.name === name ? draft.value : undefined,
+        )
+      : await enterExpectationValue(
+          ctx,
+          step,
+          { trace: trace.traceId, spanId, name },
+          draft?.value,
+        );
     ctx.drafts.set(draftKey, { name, value });
+  } else {
+    checkAgainstQuestion(questions, name, value);
   }
   const expectation = await ctx.store.logExpectation({
     traceId: trace.traceId,

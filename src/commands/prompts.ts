@@ -3,8 +3,9 @@
  * Escape, so a flow reads top to bottom without checks for undefined at every step.
  */
 import * as vscode from 'vscode';
-import type { FeedbackValue, JsonValue } from '../mlflow';
+import type { FeedbackValue, JsonValue, LabelSchema } from '../mlflow';
 import { plain } from '../shared/format';
+import { describeQuestion } from '../shared/question-rules';
 import { Cancelled } from '../util/cancelled';
 import {
   acceptedName,
@@ -169,6 +170,30 @@ export function runQuickPick<T extends vscode.QuickPickItem, R>(
   });
 }
 
+/** Several rows (Space ticks, Enter accepts); `atLeastOne` keeps the picker open on none. */
+export function pickMany<T extends vscode.QuickPickItem>(
+  info: StepInfo,
+  items: T[],
+  options: { placeHolder: string; picked?: T[]; atLeastOne?: string },
+): Promise<T[]> {
+  const quickPick = vscode.window.createQuickPick<T>();
+  quickPick.title = stepTitle(info);
+  quickPick.placeholder = options.placeHolder;
+  quickPick.canSelectMany = true;
+  quickPick.ignoreFocusOut = true;
+  quickPick.matchOnDescription = true;
+  quickPick.items = items;
+  if (options.picked) quickPick.selectedItems = options.picked;
+  return runQuickPick(quickPick, () => {
+    const chosen = [...quickPick.selectedItems];
+    if (chosen.length === 0 && options.atLeastOne) {
+      quickPick.placeholder = options.atLeastOne;
+      return undefined;
+    }
+    return chosen;
+  });
+}
+
 /**
  * A name: the suggestions first (recent names, names already on the trace), or anything typed.
  * Typing a new name adds it as the first row, so Enter takes what was typed.
@@ -177,18 +202,38 @@ export async function pickName(
   info: StepInfo,
   suggestions: string[],
   initial?: string,
+  /** The experiment's questions (label schemas), offered first with what they take. */
+  questions: LabelSchema[] = [],
 ): Promise<string> {
   const quickPick = vscode.window.createQuickPick<vscode.QuickPickItem & { name: string }>();
   quickPick.title = stepTitle(info);
   quickPick.placeholder =
-    suggestions.length > 0 ? 'Choose a name or type a new one' : 'Type a name, e.g. correctness';
+    questions.length > 0
+      ? "Choose one of the experiment's questions, a recent name, or type a new one"
+      : suggestions.length > 0
+        ? 'Choose a name or type a new one'
+        : 'Type a name, e.g. correctness';
   quickPick.ignoreFocusOut = true;
+  const asked = new Set(questions.map((q) => q.name));
   // Suggestions are names found on traces: shown plain, taken as they are.
-  const suggested = unique(suggestions).map((name) => ({ label: plain(name), name }));
+  const suggested = [
+    ...questions.map((q) => ({
+      label: `$(question) ${plain(q.name)}`,
+      description: describeQuestion(q),
+      ...(q.instruction ? { detail: plain(q.instruction) } : {}),
+      name: q.name,
+    })),
+    ...(questions.length > 0
+      ? [{ label: 'Other names', kind: vscode.QuickPickItemKind.Separator, name: '' }]
+      : []),
+    ...unique(suggestions)
+      .filter((name) => !asked.has(name))
+      .map((name) => ({ label: plain(name), name })),
+  ];
   const update = () => {
     const typed = quickPick.value.trim();
     const problem = typed ? describeBadName(typed) : undefined;
-    const exists = suggested.some((s) => s.name === typed);
+    const exists = typed !== '' && suggested.some((s) => s.name === typed);
     quickPick.items =
       typed && !exists
         ? [
@@ -209,7 +254,7 @@ export async function pickName(
     const chosen = acceptedName(
       quickPick.value,
       quickPick.activeItems[0]?.name,
-      suggested.map((s) => s.name),
+      suggested.map((s) => s.name).filter((n) => n !== ''),
     );
     // A bad name is not taken; the typed row's description already says what is wrong.
     return describeBadName(chosen) ? undefined : chosen;

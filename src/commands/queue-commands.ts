@@ -114,7 +114,7 @@ const ROLE_DESCRIPTIONS: Record<QueueRole, string> = {
   other: '',
 };
 
-async function pickQueue(
+export async function pickQueue(
   ctx: CommandContext,
   experimentId: ExperimentId,
   info: { title: string; subject: string },

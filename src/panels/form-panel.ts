@@ -12,6 +12,7 @@ import {
   asTraceId,
   type Assessment,
   type AssessmentId,
+  type LabelSchema,
   type Span,
   type TraceId,
   type TraceInfo,
@@ -32,6 +33,7 @@ import {
   type FormDraft,
   type FormFromWebview,
   type FormInit,
+  type FormQuestion,
   type FormToWebview,
 } from '../shared/protocol/form';
 import type { SpanSummary } from '../shared/protocol/trace';
@@ -172,6 +174,8 @@ export class FormPanels implements vscode.Disposable {
         value,
       }));
     }
+    // The experiment's questions of this kind, offered first (none before MLflow 3.14).
+    const questions = (await this.ctx.questionsOf(trace.experimentId, kind)).map(toFormQuestion);
     return {
       mode: request.mode,
       traceId: trace.traceId,
@@ -187,6 +191,7 @@ export class FormPanels implements vscode.Disposable {
         trace,
         kind,
       ),
+      ...(questions.length > 0 ? { questions } : {}),
       reviewer,
       ...(view ? { assessment: view } : {}),
       draft,
@@ -323,14 +328,14 @@ class FormPanel {
     const { assessment } = this.init;
     switch (this.init.mode) {
       case 'feedback': {
-        const checked = checkFeedback(draft);
+        const checked = checkFeedback(draft, this.init.questions);
         if (!checked.ok) return { ok: false, errors: checked.errors };
         await this.checkSpan(checked.value.spanId);
         const { kind: _kind, ...input } = checked.value;
         return { ok: true, value: await store.logFeedback({ traceId, ...input }) };
       }
       case 'expectation': {
-        const checked = checkExpectation(draft);
+        const checked = checkExpectation(draft, this.init.questions);
         if (!checked.ok) return { ok: false, errors: checked.errors };
         await this.checkSpan(checked.value.spanId);
         const { kind: _kind, ...input } = checked.value;
@@ -339,7 +344,7 @@ class FormPanel {
       case 'edit': {
         if (!assessment)
           return { ok: false, errors: { form: 'The assessment to edit is missing.' } };
-        const checked = checkEdit(assessment, draft);
+        const checked = checkEdit(assessment, draft, this.init.questions);
         if (!checked.ok) return { ok: false, errors: checked.errors };
         return {
           ok: true,
@@ -353,7 +358,7 @@ class FormPanel {
       case 'override': {
         if (!assessment)
           return { ok: false, errors: { form: 'The feedback to override is missing.' } };
-        const checked = checkFeedback({ ...draft, errorMode: false });
+        const checked = checkFeedback({ ...draft, errorMode: false }, this.init.questions);
         if (!checked.ok) return { ok: false, errors: checked.errors };
         const { value, rationale, source, metadata } = checked.value;
         if (value === undefined) return { ok: false, errors: { valueText: 'Enter the value' } };
@@ -438,4 +443,13 @@ function suggestions(
 ): string[] {
   const onTrace = trace.assessments.filter((a) => a.kind === kind).map((a) => a.name);
   return [...new Set([...recent, ...onTrace])];
+}
+
+function toFormQuestion(schema: LabelSchema): FormQuestion {
+  return {
+    name: schema.name,
+    ...(schema.instruction ? { instruction: schema.instruction } : {}),
+    enableComment: schema.enableComment,
+    input: schema.input,
+  };
 }

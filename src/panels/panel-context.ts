@@ -1,7 +1,8 @@
 /** What the panels need from the rest of the extension. */
 import type * as vscode from 'vscode';
-import type { TraceId, TraceInfo } from '../mlflow';
+import type { LabelSchema, LabelSchemaKind, TraceId, TraceInfo } from '../mlflow';
 import type { RenderCause, RenderedPart } from '../shared/protocol/trace';
+import type { TraceQueueEntry } from '../store/trace-queues';
 import type { TraceStore } from '../store/trace-store';
 import type { ErrorReporter } from '../ui/error-reporter';
 
@@ -36,6 +37,12 @@ export interface PanelContext {
   sourceCommit(trace: TraceInfo): Promise<string | undefined>;
   /** Opens the traced function's file at the trace's commit against today's. */
   compareCommit(trace: TraceInfo): Promise<void>;
+  /** The experiment's questions (label schemas) of a kind; none before MLflow 3.14. */
+  questionsOf(experimentId: string | undefined, kind: LabelSchemaKind): Promise<LabelSchema[]>;
+  /** The review queues that hold the trace, with its status in each. */
+  queuesOfTrace(trace: TraceInfo): Promise<TraceQueueEntry[]>;
+  /** "Add to Review Queue…" for one trace; undefined when nothing was added (cancelled, failed). */
+  addToQueue(traceId: TraceId): Promise<unknown>;
 }
 
 export interface TraceRendered {

@@ -55,7 +55,7 @@ import { errorMessage } from '../util/error-message';
 import type { FormPanels } from './form-panel';
 import type { PanelContext } from './panel-context';
 import { PanelHost } from './panel-host';
-import { toSpanDetails, toTraceView, traceOrigin } from './trace-view';
+import { queuesMessage, toSpanDetails, toTraceView, traceOrigin } from './trace-view';
 import { assessmentOfTrace, checkSpanOfTrace } from './webview-checks';
 
 /** What the review panel needs beyond the other panels' context. */
@@ -375,6 +375,12 @@ export class ReviewPanel {
       if (text && trace.traceId === this.item?.traceId)
         this.post({ type: 'sourceCommit', traceId: trace.traceId, text });
     });
+    void this.sendQueues(trace);
+  }
+
+  private async sendQueues(trace: TraceInfo): Promise<void> {
+    const message = await queuesMessage(this.ctx, trace);
+    if (trace.traceId === this.item?.traceId && !this.host.isDisposed) this.post(message);
   }
 
   /** A new webview (first shown, or re-made after being hidden) gets what was shown. */
@@ -598,6 +604,12 @@ export class ReviewPanel {
           return;
         const details = toSpanDetails(shown.spans, message.index, shown.origin);
         if (details) this.post({ type: 'spanDetails', traceId, details });
+        return;
+      }
+      case 'addToQueue': {
+        const added = await this.ctx.addToQueue(traceId);
+        if (added !== undefined && this.trace?.traceId === traceId)
+          await this.sendQueues(this.trace);
         return;
       }
       case 'compareCommit':

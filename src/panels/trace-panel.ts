@@ -23,7 +23,7 @@ import { errorMessage } from '../util/error-message';
 import type { FormPanels } from './form-panel';
 import type { PanelContext } from './panel-context';
 import { PanelHost } from './panel-host';
-import { toSpanDetails, toTraceView, traceOrigin } from './trace-view';
+import { queuesMessage, toSpanDetails, toTraceView, traceOrigin } from './trace-view';
 import { assessmentOfTrace, checkSpanOfTrace } from './webview-checks';
 
 /** What a trace webview saves: its trace, and the server it came from (older panels lack it). */
@@ -310,6 +310,7 @@ class TracePanel {
       spans === this.spansInWebview &&
       this.lastView?.traceId === trace.traceId;
     this.lastView = toTraceView(trace, spans);
+    void this.sendQueues(trace);
     if (sameSpans) {
       const {
         spans: _spans,
@@ -340,6 +341,18 @@ class TracePanel {
       if (text && trace.traceId === this.traceId)
         this.post({ type: 'sourceCommit', traceId: trace.traceId, text });
     });
+  }
+
+  /** Which queue read is the latest: an older answer arriving late is dropped. */
+  private queuesAsked = 0;
+
+  /** The review queues holding the trace, read again after each change of the trace. */
+  private async sendQueues(trace: TraceInfo): Promise<void> {
+    const asked = ++this.queuesAsked;
+    const message = await queuesMessage(this.ctx, trace);
+    if (asked !== this.queuesAsked || trace.traceId !== this.traceId || this.host.isDisposed)
+      return;
+    this.post(message);
   }
 
   /** Posts `message`, keeping it for the size a rendered event may be asked for. */
@@ -386,11 +399,17 @@ class TracePanel {
     }
     switch (message.type) {
       case 'refresh':
+        // The trace's new version reads its queues again (send).
         await this.ctx.store.refreshTrace(this.traceId);
         return;
       case 'openSession':
         await this.ctx.openSession(this.traceId);
         return;
+      case 'addToQueue': {
+        const added = await this.ctx.addToQueue(this.traceId);
+        if (added !== undefined && this.latest) await this.sendQueues(this.latest);
+        return;
+      }
       case 'assessmentAction':
         await this.onAction(message.action, message.assessmentId);
         return;
@@ -418,7 +437,11 @@ class TracePanel {
           `Trace panel rendered ${this.traceId} (${message.cause}: ${message.redrawn.join(', ')}) in ${message.ms.toFixed(1)} ms`,
         );
         const { cause } = message;
-        const carried = cause === 'trace' || cause === 'traceUpdate' || cause === 'spanDetails';
+        const carried =
+          cause === 'trace' ||
+          cause === 'traceUpdate' ||
+          cause === 'spanDetails' ||
+          cause === 'queues';
         const sent = carried ? this.sent.get(cause) : undefined;
         this.ctx.traceRendered.fire({
           traceId: this.traceId,

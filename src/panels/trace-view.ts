@@ -3,9 +3,16 @@
  * millisecond offsets, not bigint nanoseconds) with the root span's full inputs and outputs, its
  * spans summarised (no payloads), and one span's details at a time. Pure: no `vscode`.
  */
-import type { Assessment, Span, TraceInfo } from '../mlflow';
+import {
+  MlflowReviewUnsupportedError,
+  type Assessment,
+  type Span,
+  type TraceInfo,
+} from '../mlflow';
 import type { AssessmentView } from '../shared/protocol/common';
-import type { SpanDetails, SpanSummary, TraceView } from '../shared/protocol/trace';
+import type { SpanDetails, SpanSummary, TraceToWebview, TraceView } from '../shared/protocol/trace';
+import { errorMessage } from '../util/error-message';
+import type { PanelContext } from './panel-context';
 import { spanDurationMs, traceName } from '../shared/format';
 import {
   callMetrics,
@@ -156,4 +163,28 @@ function previewField(
   preview: string | undefined,
 ): Record<string, string> {
   return preview === undefined ? {} : { [key]: preview };
+}
+
+/**
+ * The review queues holding the trace, as the trace view's "queues" message; what went wrong is
+ * said in their section instead (a server older than MLflow 3.14, a refusal).
+ */
+export async function queuesMessage(
+  ctx: Pick<PanelContext, 'queuesOfTrace'>,
+  trace: TraceInfo,
+): Promise<Extract<TraceToWebview, { type: 'queues' }>> {
+  try {
+    const queues = await ctx.queuesOfTrace(trace);
+    return { type: 'queues', traceId: trace.traceId, queues };
+  } catch (error) {
+    return {
+      type: 'queues',
+      traceId: trace.traceId,
+      queues: [],
+      message:
+        error instanceof MlflowReviewUnsupportedError
+          ? 'This server has no review queues (they came with MLflow 3.14).'
+          : `The review queues could not be read: ${errorMessage(error)}`,
+    };
+  }
 }

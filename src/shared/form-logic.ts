@@ -6,7 +6,8 @@
  */
 import type { AssessmentUpdate, FeedbackValue, JsonValue, SourceType } from '../mlflow';
 import type { AssessmentView } from './protocol/common';
-import type { FormDraft, FormMode } from './protocol/form';
+import { checkLabelAnswer, parseNumberAnswer, type LabelCheck } from './label-validation';
+import type { FormDraft, FormMode, FormQuestion } from './protocol/form';
 import {
   describeBadName,
   formatForInput,
@@ -83,7 +84,67 @@ export function draftFrom(assessment: AssessmentView, mode: FormMode, reviewer: 
   };
 }
 
-export function checkFeedback(draft: FormDraft): Checked<FeedbackToLog> {
+/** The question the draft's name is, if it is one. */
+export function questionFor(
+  questions: readonly FormQuestion[] | undefined,
+  name: string,
+): FormQuestion | undefined {
+  const trimmed = name.trim();
+  return questions?.find((q) => q.name === trimmed);
+}
+
+/**
+ * The draft's value as the question's answer: the text read as the question takes it (pass/fail
+ * "true" or "false", an option, a JSON list of options, a number, text), then checked against
+ * it. Never clamped or changed.
+ */
+export function answerFromDraft(question: FormQuestion, valueText: string): LabelCheck {
+  const { input } = question;
+  switch (input.type) {
+    case 'passFail':
+      return checkLabelAnswer(
+        input,
+        valueText === 'true' ? true : valueText === 'false' ? false : valueText,
+      );
+    case 'categorical': {
+      if (!input.multiSelect) return checkLabelAnswer(input, valueText);
+      let picked: unknown = [];
+      try {
+        picked = valueText.trim() === '' ? [] : JSON.parse(valueText);
+      } catch {
+        picked = valueText;
+      }
+      return checkLabelAnswer(input, picked);
+    }
+    case 'numeric': {
+      const parsed = parseNumberAnswer(valueText);
+      return parsed.ok ? checkLabelAnswer(input, parsed.value) : parsed;
+    }
+    default:
+      return checkLabelAnswer(input, valueText);
+  }
+}
+
+/** The value of the draft: as its question says when its name is one, else by its value type. */
+function draftValue<T>(
+  draft: FormDraft,
+  questions: readonly FormQuestion[] | undefined,
+  parse: (
+    type: FormDraft['valueType'],
+    text: string,
+  ) => { ok: true; value: T } | { ok: false; message: string },
+): { ok: true; value: T } | { ok: false; message: string } {
+  const question = questionFor(questions, draft.name);
+  if (!question) return parse(draft.valueType, draft.valueText);
+  const checked = answerFromDraft(question, draft.valueText);
+  // Every answer a question takes is a JSON value, and a feedback value too.
+  return checked.ok ? { ok: true, value: checked.value as T } : checked;
+}
+
+export function checkFeedback(
+  draft: FormDraft,
+  questions?: readonly FormQuestion[],
+): Checked<FeedbackToLog> {
   const errors: FieldErrors = {};
   const common = checkCommon(draft, errors);
   let value: FeedbackValue | undefined;
@@ -98,7 +159,7 @@ export function checkFeedback(draft: FormDraft): Checked<FeedbackToLog> {
       };
     }
   } else {
-    const parsed = parseFeedbackValue(draft.valueType, draft.valueText);
+    const parsed = draftValue(draft, questions, parseFeedbackValue);
     if (parsed.ok) value = parsed.value;
     else errors.valueText = parsed.message;
   }
@@ -115,21 +176,28 @@ export function checkFeedback(draft: FormDraft): Checked<FeedbackToLog> {
   };
 }
 
-export function checkExpectation(draft: FormDraft): Checked<ExpectationToLog> {
+export function checkExpectation(
+  draft: FormDraft,
+  questions?: readonly FormQuestion[],
+): Checked<ExpectationToLog> {
   const errors: FieldErrors = {};
   const common = checkCommon(draft, errors);
-  const parsed = parseValue(draft.valueType, draft.valueText);
+  const parsed = draftValue(draft, questions, parseValue);
   if (!parsed.ok) errors.valueText = parsed.message;
   if (!common || !parsed.ok || Object.keys(errors).length > 0) return { ok: false, errors };
   return { ok: true, value: { kind: 'expectation', ...common, value: parsed.value } };
 }
 
 /** The update that turns `original` into what the draft says; only what changed is sent. */
-export function checkEdit(original: AssessmentView, draft: FormDraft): Checked<AssessmentUpdate> {
+export function checkEdit(
+  original: AssessmentView,
+  draft: FormDraft,
+  questions?: readonly FormQuestion[],
+): Checked<AssessmentUpdate> {
   const checked =
     original.kind === 'feedback'
-      ? checkFeedback({ ...draft, errorMode: false })
-      : checkExpectation(draft);
+      ? checkFeedback({ ...draft, errorMode: false }, questions)
+      : checkExpectation(draft, questions);
   if (!checked.ok) return checked;
   const next = checked.value;
   const update: AssessmentUpdate = {};

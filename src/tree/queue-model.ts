@@ -8,6 +8,7 @@
  */
 import {
   MlflowReviewUnsupportedError,
+  type CreateReviewQueueInput,
   type Experiment,
   type ExperimentId,
   type MlflowClient,
@@ -174,6 +175,13 @@ export class QueueTreeModel implements Disposable {
       experimentId,
       identity.user,
     );
+    this.refresh();
+    return queue;
+  }
+
+  /** A custom queue, then the view drawn again with it. */
+  async createQueue(input: CreateReviewQueueInput): Promise<ReviewQueue> {
+    const queue = await this.connection.client.review.createReviewQueue(input);
     this.refresh();
     return queue;
   }

@@ -55,6 +55,9 @@ export const COMMANDS = {
   reviewNextUnreviewed: `${PREFIX}.reviewNextUnreviewed`,
   reviewShowKeys: `${PREFIX}.reviewShowKeys`,
   openInMlflowReview: `${PREFIX}.openInMlflowReview`,
+  addMatchingToQueue: `${PREFIX}.addMatchingToQueue`,
+  createQueue: `${PREFIX}.createQueue`,
+  createQuestion: `${PREFIX}.createQuestion`,
 } as const;
 export type CommandName = keyof typeof COMMANDS;
 export type CommandId = (typeof COMMANDS)[CommandName];

@@ -147,6 +147,8 @@ describe('hostile trace content', () => {
 
     const logging = run('logFeedback');
     const [names, title] = await inWorkbench(
+      // The name pick's own title first: the assessment pick before it also lists 'name …' rows.
+      { waitFor: '.quick-input-widget .quick-input-title', hasText: 'Log Feedback (1/4)' },
       { waitFor: '.quick-input-widget .monaco-list-row', hasText: 'name ' },
       { inspect: '.quick-input-widget .monaco-list-row' },
       { inspect: '.quick-input-widget .quick-input-title' },

@@ -4,7 +4,9 @@
  * kind of value, the source type, a metadata row added or removed). Typing into a field changes
  * the draft and nothing is redrawn.
  */
-import type { FormDraft } from '../../src/shared/protocol/form';
+import { questionFor } from '../../src/shared/form-logic';
+import type { FormDraft, FormQuestion } from '../../src/shared/protocol/form';
+import { describeLabelInput } from '../../src/shared/question-rules';
 import {
   EXPECTATION_VALUE_TYPES,
   FEEDBACK_VALUE_TYPES,
@@ -83,7 +85,23 @@ export function nameField(state: FormState): Component {
   );
   const chips = el('div', { class: 'chips', role: 'group', 'aria-label': 'Names used before' });
   if (form.mode !== 'override') {
-    for (const suggestion of form.nameSuggestions.slice(0, 12)) {
+    // The experiment's questions first: picking one asks its value as it says.
+    for (const question of form.questions ?? []) {
+      const chip = button(
+        question.name,
+        () => {
+          setValue(field, 'name', question.name);
+          state.update({ name: question.name, ...startingAnswer(question) });
+        },
+        true,
+      );
+      chip.classList.add('chip', 'question-chip');
+      chip.title = describeLabelInput(question.input);
+      chip.dataset.question = question.name;
+      chips.appendChild(chip);
+    }
+    const asked = new Set((form.questions ?? []).map((q) => q.name));
+    for (const suggestion of form.nameSuggestions.filter((n) => !asked.has(n)).slice(0, 12)) {
       const chip = button(
         suggestion,
         () => {
@@ -138,19 +156,140 @@ export function valueSection(state: FormState): Component {
         ),
       ];
     }
+    const question = questionFor(state.form.questions, draft.name);
+    if (question)
+      return [questionEditor(state, question), errorLine('valueText', state.errorFor('valueText'))];
     return [
       valueTypeChooser(state),
       valueEditor(state),
       errorLine('valueText', state.errorFor('valueText')),
     ];
   });
+  // What the section shows: a question's editor (whatever is typed into it), or a kind of value.
+  const shows = () => {
+    const question = questionFor(state.form.questions, state.draft.name);
+    return question
+      ? `question:${question.name}:${String(state.draft.errorMode)}`
+      : `type:${state.draft.valueType}:${String(state.draft.errorMode)}`;
+  };
+  let shown = shows();
   return {
     element: section.element,
-    redrawOn: ['errorMode', 'valueType'],
+    redrawOn: ['errorMode', 'valueType', 'name'],
     redraw: () => {
+      // Typing a name redraws the value only when it becomes (or stops being) a question's.
+      if (shows() === shown) return;
+      shown = shows();
       section.redraw();
     },
   };
+}
+
+/** The draft's value fields for a question just picked: its own kind, nothing chosen yet. */
+function startingAnswer(question: FormQuestion): Pick<FormDraft, 'valueType' | 'valueText'> {
+  switch (question.input.type) {
+    case 'passFail':
+      return { valueType: 'boolean', valueText: 'true' };
+    case 'categorical':
+      return question.input.multiSelect
+        ? { valueType: 'json', valueText: '[]' }
+        : { valueType: 'string', valueText: '' };
+    case 'numeric':
+      return { valueType: 'number', valueText: '' };
+    default:
+      return { valueType: 'string', valueText: '' };
+  }
+}
+
+/** A question's answer, as its schema says: its labels, its options, its bounds, its length. */
+function questionEditor(state: FormState, question: FormQuestion): HTMLElement {
+  const { input } = question;
+  const text = state.draft.valueText;
+  const setText = (valueText: string) => {
+    state.update({ valueText });
+  };
+  let editor: HTMLElement;
+  switch (input.type) {
+    case 'passFail':
+      editor = radioGroup(
+        { 'aria-label': question.name, 'data-field': 'valueText' },
+        [
+          {
+            value: 'true',
+            label: input.positiveLabel,
+            attributes: { name: 'answer', 'data-boolean': 'true' },
+          },
+          {
+            value: 'false',
+            label: input.negativeLabel,
+            attributes: { name: 'answer', 'data-boolean': 'false' },
+          },
+        ],
+        text === 'false' ? 'false' : 'true',
+        setText,
+      );
+      break;
+    case 'categorical':
+      if (!input.multiSelect) {
+        editor = radioGroup(
+          { 'aria-label': question.name, 'data-field': 'valueText' },
+          input.options.map((option) => ({
+            value: option,
+            label: option,
+            attributes: { name: 'answer', 'data-option': option },
+          })),
+          text,
+          setText,
+        );
+      } else {
+        const picked = new Set(parsedList(text));
+        editor = el(
+          'div',
+          {
+            class: 'options',
+            role: 'group',
+            'aria-label': question.name,
+            'data-field': 'valueText',
+          },
+          ...input.options.map((option) => {
+            const box = el('vscode-checkbox', {
+              label: option,
+              'data-option': option,
+              checked: picked.has(option),
+            });
+            box.addEventListener('change', () => {
+              if (picked.has(option)) picked.delete(option);
+              else picked.add(option);
+              // In the options' order, as MLflow's UI lists them.
+              setText(JSON.stringify(input.options.filter((o) => picked.has(o))));
+            });
+            return box;
+          }),
+        );
+      }
+      break;
+    case 'numeric':
+      editor = textField('valueText', describeLabelInput(input), text, setText);
+      break;
+    default:
+      editor = textArea('valueText', describeLabelInput(input), text, setText);
+  }
+  return el(
+    'div',
+    { class: 'field question', 'data-question': question.name },
+    el('vscode-label', {}, `Answer (${describeLabelInput(input)})`),
+    question.instruction ? el('p', { class: 'muted instruction' }, question.instruction) : null,
+    editor,
+  );
+}
+
+function parsedList(text: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 function valueTypeChooser(state: FormState): HTMLElement {

@@ -41,13 +41,16 @@ export class FormState {
   errors(): FieldErrors {
     const { form, draft } = this;
     if (form.mode === 'edit' && form.assessment) {
-      const checked = checkEdit(form.assessment, draft);
+      const checked = checkEdit(form.assessment, draft, form.questions);
       // "Nothing has changed" is not an error to show while typing.
       return checked.ok || checked.errors.form ? {} : checked.errors;
     }
     const checked = this.isExpectation
-      ? checkExpectation(draft)
-      : checkFeedback(form.mode === 'override' ? { ...draft, errorMode: false } : draft);
+      ? checkExpectation(draft, form.questions)
+      : checkFeedback(
+          form.mode === 'override' ? { ...draft, errorMode: false } : draft,
+          form.questions,
+        );
     return checked.ok ? {} : checked.errors;
   }
 

@@ -27,6 +27,7 @@ import { channel, saveState } from '../host';
 import {
   receiveDetails,
   setElsewhere,
+  showQueues,
   showSourceCommit,
   showTrace,
   updateTrace,
@@ -152,6 +153,9 @@ function onMessage(root: HTMLElement, message: ReviewToWebview, receivedAt: numb
       return;
     case 'sourceCommit':
       showSourceCommit(message.traceId, message.text);
+      return;
+    case 'queues':
+      showQueues(message, receivedAt);
       return;
     default:
       assertNever(message);

@@ -24,6 +24,32 @@ export const formDraft = z.object({
 });
 export type FormDraft = z.infer<typeof formDraft>;
 
+/** A question's input (a label schema's), as label-validation.ts checks answers against it. */
+const labelInput = z.union([
+  z.object({ type: z.literal('passFail'), positiveLabel: z.string(), negativeLabel: z.string() }),
+  z.object({
+    type: z.literal('categorical'),
+    options: z.array(z.string()),
+    multiSelect: z.boolean(),
+  }),
+  z.object({
+    type: z.literal('numeric'),
+    minValue: z.optional(z.number()),
+    maxValue: z.optional(z.number()),
+  }),
+  z.object({ type: z.literal('text'), maxLength: z.optional(z.number()) }),
+  z.object({ type: z.literal('unsupported'), variant: z.string() }),
+]);
+
+/** One of the experiment's questions (an MLflow label schema) the form offers first. */
+export const formQuestion = z.object({
+  name: z.string(),
+  instruction: z.optional(z.string()),
+  enableComment: z.boolean(),
+  input: labelInput,
+});
+export type FormQuestion = z.infer<typeof formQuestion>;
+
 export const formMode = z.enum(['feedback', 'expectation', 'edit', 'override']);
 export type FormMode = z.infer<typeof formMode>;
 
@@ -36,6 +62,8 @@ export const formInit = z.object({
   /** Spans to target, in tree order with their depth. */
   spans: z.array(z.object({ spanId: z.string(), name: z.string(), depth: z.number() })),
   nameSuggestions: z.array(z.string()),
+  /** The experiment's questions of the form's kind: a name that is one is answered as it says. */
+  questions: z.optional(z.array(formQuestion)),
   reviewer: z.string(),
   /** The assessment edited or overridden. */
   assessment: z.optional(assessmentView),

@@ -105,6 +105,7 @@ export const RENDER_CAUSES = [
   'attributes',
   'history',
   'elsewhere',
+  'queues',
 ] as const;
 export type RenderCause = (typeof RENDER_CAUSES)[number];
 
@@ -118,11 +119,22 @@ export const RENDERED_PARTS = [
   'list',
   'selection',
   'details',
+  'queues',
 ] as const;
 export type RenderedPart = (typeof RENDERED_PARTS)[number];
 
 export const ASSESSMENT_ACTIONS = ['edit', 'override', 'delete', 'copyId'] as const;
 export type AssessmentAction = (typeof ASSESSMENT_ACTIONS)[number];
+
+/** A review queue that holds the trace, and the trace's status there. */
+export const traceQueue = z.object({
+  queueId: z.string(),
+  name: z.string(),
+  /** Unset when the item could not be found (removed between two reads). */
+  status: z.optional(z.enum(['pending', 'complete', 'declined'])),
+  completedBy: z.optional(z.string()),
+});
+export type TraceQueue = z.infer<typeof traceQueue>;
 
 // ---- host → webview -------------------------------------------------------------------------
 
@@ -148,6 +160,16 @@ export const traceToWebview = z.discriminatedUnion('type', [
   z.object({ type: z.literal('elsewhere'), server: z.string(), current: z.string() }),
   /** "recorded at a1b2c3d, 4 commits behind": the trace's git commit is not HEAD (src/code/). */
   z.object({ type: z.literal('sourceCommit'), traceId: z.string(), text: z.string() }),
+  /**
+   * The review queues that hold the trace; `message` instead when they could not be read (a
+   * server older than MLflow 3.14, a refusal), said in their section.
+   */
+  z.object({
+    type: z.literal('queues'),
+    traceId: z.string(),
+    queues: z.array(traceQueue),
+    message: z.optional(z.string()),
+  }),
   errorMessage,
 ]);
 export type TraceToWebview = z.infer<typeof traceToWebview>;
@@ -167,6 +189,8 @@ export const traceFromWebview = z.discriminatedUnion('type', [
     spanId: z.optional(z.string()),
   }),
   z.object({ type: z.literal('refresh') }),
+  /** "Add to Review Queue…" for this trace. */
+  z.object({ type: z.literal('addToQueue') }),
   /** The trace is a turn of a session: show the session's panel. */
   z.object({ type: z.literal('openSession') }),
   /** The traced function's file at the trace's commit, against today's. */
