@@ -22,6 +22,7 @@ import { plain } from './shared/format';
 import { createStatusBar } from './status-bar';
 import { TraceStore } from './store/trace-store';
 import type { TreeNode } from './tree/nodes';
+import { RunTraces } from './runs/run-traces';
 import { TraceTreeProvider } from './tree/trace-tree';
 import type { QueueTreeNode } from './tree/queue-model';
 import { QueueTreeProvider } from './tree/queue-tree';
@@ -45,6 +46,8 @@ export interface ExtensionApi {
   openPanels(): { traces: number; forms: number };
   /** Session panels held now. */
   openSessionPanels(): number;
+  /** The traces of the last run of the app, offered for review. */
+  readonly runs: RunTraces;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -131,6 +134,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const sessions = new SessionPanels(panelContext, forms, traces);
   let shown = listShape(connection.settings);
   let reviewer = connection.settings.reviewer;
+  // Runs are watched from activation; their traces are looked for once the extension is in use.
+  const runs = new RunTraces({ store, client: () => connection.client, log, inUse: () => started });
   const ctx: CommandContext = {
     extension: context,
     connection,
@@ -145,6 +150,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     traces,
     forms,
     sessions,
+    runs,
     drafts: new Map(),
     start,
   };
@@ -163,6 +169,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     forms,
     traces,
     sessions,
+    runs,
     createStatusBar(connection),
     ...registerCommands(ctx),
     connection.onDidChangeState((state) => {
@@ -245,6 +252,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     onDidRenderTrace: traceRendered.event,
     openPanels: () => ({ traces: traces.count, forms: forms.count }),
     openSessionPanels: () => sessions.count,
+    runs,
   };
 }
 

@@ -91,6 +91,17 @@ export interface CommandArgs {
    * the tree's selection, else the person picks one. `queueId` adds without asking which queue.
    */
   addToReviewQueue: { traces: TraceRef[]; queueId?: string };
+  /**
+   * As addToReviewQueue; `datasetId` adds without asking which dataset, `withoutExpectations`
+   * answers the question about traces that have none.
+   */
+  addToEvaluationDataset: {
+    traces: TraceRef[];
+    datasetId?: string;
+    withoutExpectations?: 'inputsOnly' | 'skip';
+  };
+  /** The traces of the last run of the app (runs/), or none: the last run's. */
+  reviewRunTraces: TraceId[] | undefined;
 }
 
 // ---- schemas of what other code passes ------------------------------------------------------
@@ -140,6 +151,11 @@ const fields = {
   addToReviewQueue: z.object({
     traceIds: z.optional(z.array(z.string().check(z.minLength(1)))),
     queueId: z.optional(z.string().check(z.minLength(1))),
+  }),
+  addToEvaluationDataset: z.object({
+    traceIds: z.optional(z.array(z.string().check(z.minLength(1)))),
+    datasetId: z.optional(z.string().check(z.minLength(1))),
+    withoutExpectations: z.optional(z.enum(['inputsOnly', 'skip'])),
   }),
   signIn: z.object({
     username: z.optional(z.string()),
@@ -290,6 +306,23 @@ export const PARSERS: {
     }));
     return { traces, ...(queueId ? { queueId } : {}) };
   },
+  addToEvaluationDataset: (arg, selection) => {
+    if (arg instanceof TraceNode) return { traces: selectedTraces(arg, selection) };
+    const { traceIds, datasetId, withoutExpectations } = parse(
+      'addToEvaluationDataset',
+      fields.addToEvaluationDataset,
+      arg,
+    );
+    const traces = (traceIds ?? (typeof arg === 'string' ? [arg] : [])).map((id) => ({
+      traceId: asTraceId(id),
+    }));
+    return {
+      traces,
+      ...(datasetId ? { datasetId } : {}),
+      ...(withoutExpectations ? { withoutExpectations } : {}),
+    };
+  },
+  reviewRunTraces: (arg) => texts(arg)?.map(asTraceId),
   createMyQueue: (arg) =>
     arg instanceof QueueExperimentNode
       ? arg.experiment.experimentId

@@ -6,6 +6,7 @@ import type { LocalServer } from '../connection/local-server';
 import type { FormPanels } from '../panels/form-panel';
 import type { SessionPanels } from '../panels/session-panel';
 import type { TracePanels } from '../panels/trace-panel';
+import type { RunTraces } from '../runs/run-traces';
 import type { TraceStore } from '../store/trace-store';
 import type { TreeNode } from '../tree/nodes';
 import type { QueueTreeProvider } from '../tree/queue-tree';
@@ -28,6 +29,8 @@ export interface CommandContext {
   readonly traces: TracePanels;
   readonly forms: FormPanels;
   readonly sessions: SessionPanels;
+  /** The traces of the last run of the app, offered for review. */
+  readonly runs: RunTraces;
   /** Drafts of what a person typed in a flow that failed, offered again on the next try. */
   readonly drafts: Map<string, unknown>;
   /** Starts what activation leaves for first use (the server check, asking git); idempotent. */

@@ -30,7 +30,9 @@ import {
   openFeedbackForm,
   openTrace,
 } from './panel-commands';
+import { addToEvaluationDataset } from './dataset-commands';
 import { addToReviewQueue, createMyQueue, refreshQueues } from './queue-commands';
+import { reviewRunTraces } from './run-commands';
 import { reviewLatestTrace } from './review-latest-trace';
 import {
   filterSession,
@@ -89,6 +91,8 @@ const HANDLERS: Handlers = {
   refreshQueues,
   createMyQueue,
   addToReviewQueue,
+  addToEvaluationDataset,
+  reviewRunTraces,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

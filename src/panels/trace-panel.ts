@@ -39,6 +39,11 @@ export class TracePanels implements vscode.Disposable {
   get count(): number {
     return this.open.size;
   }
+  /** The trace of the trace panel that is the active editor, if one is (commands act on it). */
+  activeTraceId(): TraceId | undefined {
+    for (const [traceId, panel] of this.open) if (panel.host.panel.active) return traceId;
+    return undefined;
+  }
   /** The panel that the next preview replaces. */
   private preview: TracePanel | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];

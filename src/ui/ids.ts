@@ -43,6 +43,8 @@ export const COMMANDS = {
   refreshQueues: `${PREFIX}.refreshQueues`,
   createMyQueue: `${PREFIX}.createMyQueue`,
   addToReviewQueue: `${PREFIX}.addToReviewQueue`,
+  addToEvaluationDataset: `${PREFIX}.addToEvaluationDataset`,
+  reviewRunTraces: `${PREFIX}.reviewRunTraces`,
 } as const;
 export type CommandName = keyof typeof COMMANDS;
 export type CommandId = (typeof COMMANDS)[CommandName];

@@ -37,11 +37,15 @@ const manifest = JSON.parse(
 const { contributes } = manifest;
 const commandIds = new Set<string>(Object.values(COMMANDS));
 
-/** Every `mlflowTraceReview.x` name a when-clause reads, except the views' ids. */
+/** Every `mlflowTraceReview.x` name a when-clause reads, except the views' and webviews' ids. */
 function contextKeysIn(when: string | undefined): string[] {
-  return [...(when ?? '').matchAll(/\bmlflowTraceReview\.\w+/g)]
-    .map((m) => m[0])
-    .filter((key) => key !== VIEW_ID && key !== QUEUES_VIEW_ID);
+  return (
+    [...(when ?? '').matchAll(/\bmlflowTraceReview\.\w+/g)]
+      .map((m) => m[0])
+      .filter((key) => key !== VIEW_ID && key !== QUEUES_VIEW_ID)
+      // `activeWebviewPanelId == '<a webview type>'` names a panel's type, not a context key.
+      .filter((key) => !(Object.values(WEBVIEW_TYPES) as string[]).includes(key))
+  );
 }
 
 const whenClauses = [
