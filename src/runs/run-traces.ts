@@ -33,6 +33,11 @@ export class RunTraces implements vscode.Disposable {
   private readonly offered = new vscode.EventEmitter<RunOffer>();
   /** Each offer made (tests and the Review command read it). */
   readonly onDidOffer = this.offered.event;
+  /** Runs whose traces were looked for (tests wait on it; a run not watched adds nothing). */
+  collected = 0;
+  private readonly searched = new vscode.EventEmitter<RunOffer>();
+  /** Each search done after a run, with what it found (nothing, often). */
+  readonly onDidSearch = this.searched.event;
   /** The last run's traces, offered now. */
   last: RunOffer | undefined;
   private showing = false;
@@ -66,6 +71,7 @@ export class RunTraces implements vscode.Disposable {
   async collect(run: EndedRun): Promise<TraceInfo[]> {
     const { store, log } = this.deps;
     if (!this.deps.inUse()) return [];
+    this.collected++;
     const grace = this.deps.graceMs ?? GRACE_MS;
     // The SDK may still be exporting the last trace as the process ends.
     await new Promise((resolve) => setTimeout(resolve, grace));
@@ -81,7 +87,9 @@ export class RunTraces implements vscode.Disposable {
       });
       const traces = runTraces(page.items, window);
       log.info(`Run ended (${run.kind}: ${run.name}): ${traces.length} trace(s) in its window.`);
-      if (traces.length > 0) this.offer({ run, traceIds: traces.map((t) => t.traceId) });
+      const found = { run, traceIds: traces.map((t) => t.traceId) };
+      if (traces.length > 0) this.offer(found);
+      this.searched.fire(found);
       return traces;
     } catch (error) {
       // Not worth a pop-up after every run: the log says why nothing was offered.
@@ -126,5 +134,6 @@ export class RunTraces implements vscode.Disposable {
     this.watcher.dispose();
     this.item.dispose();
     this.offered.dispose();
+    this.searched.dispose();
   }
 }
