@@ -89,8 +89,8 @@ async function buildRecords(
   const withoutExpectations: string[] = [];
   const reviewer = ctx.connection.settings.reviewer;
   for (const listed of traces) {
-    // Read again: the row may predate an expectation logged meanwhile.
-    const trace = await ctx.store.getTrace(listed.traceId);
+    // Read from the server: the loaded row may predate an expectation logged elsewhere since.
+    const trace = await ctx.store.refreshTrace(listed.traceId);
     const made = traceToRecord(trace, await ctx.store.spansOf(trace), reviewer);
     if (!made.ok) {
       skipped.push({ traceId: trace.traceId, why: made.problem });

@@ -151,11 +151,10 @@ describe('traces from a run of the app', () => {
       { waitFor: '.statusbar-item', hasText: '3 new traces from this run' },
       { inspect: '.statusbar-item:has-text("from this run")' },
     );
-    assert.equal(item?.[0]?.text.trim(), '3 new traces from this run');
-    assert.deepEqual(
-      item[0]?.codicons.filter((c) => c.startsWith('codicon-')),
-      ['codicon-beaker'],
-    );
+    const shownItem = item?.[0];
+    assert.ok(shownItem, 'the status bar item');
+    assert.equal(shownItem.text.trim(), '3 new traces from this run');
+    assert.ok(shownItem.codicons.includes('codicon-beaker'), shownItem.codicons.join(' '));
     await screenshot('run-traces-status-bar');
     await vscode.commands.executeCommand('notifications.showList');
     try {
