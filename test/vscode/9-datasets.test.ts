@@ -208,4 +208,37 @@ describe('add to evaluation dataset', () => {
       await vscode.commands.executeCommand('notifications.hideList');
     }
   });
+
+  it('says the server does not answer, and adds nothing', async () => {
+    const before = (await records(datasetId)).length;
+    const connectTo = async (url: string, state: string) => {
+      await run('selectServer', url);
+      await waitFor(`${url} ${state}`, () => api.connection.state.kind === state, 30_000);
+    };
+    try {
+      await connectTo(env('MTR_STOPPED_URL'), 'unreachable');
+      const refused = await run('addToEvaluationDataset', { traceIds: [traceIds[0]], datasetId });
+      assert.equal(refused, undefined, 'reported');
+      await vscode.commands.executeCommand('notifications.showList');
+      try {
+        const [toast] = await inWorkbench(
+          {
+            waitFor: '.notifications-center .notification-list-item',
+            hasText: 'Cannot connect',
+          },
+          {
+            inspect:
+              '.notifications-center .notification-list-item-message:has-text("Cannot connect")',
+          },
+        );
+        assert.match(toast?.[0]?.text ?? '', /Cannot connect to the MLflow server at /);
+      } finally {
+        await vscode.commands.executeCommand('notifications.clearAll');
+        await vscode.commands.executeCommand('notifications.hideList');
+      }
+    } finally {
+      await connectTo(env('MLFLOW_TRACKING_URI'), 'connected');
+    }
+    assert.equal((await records(datasetId)).length, before);
+  });
 });
