@@ -137,6 +137,31 @@ describe('add to evaluation dataset', () => {
     });
   });
 
+  it("from the trace panel's title bar: the trace of the panel in front", async () => {
+    await run('openTrace', traceIds[1]);
+    await waitFor('the trace panel in front', () => {
+      const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+      return (
+        tab?.input instanceof vscode.TabInputWebview &&
+        tab.input.viewType.endsWith('mlflowTraceReview.trace')
+      );
+    });
+    const fresh = (
+      await sdk.call<{ dataset_id: string }>('create_dataset', {
+        name: 'from the panel',
+        experiment_ids: [experimentId],
+      })
+    ).dataset_id;
+    // What the editor/title button runs: no trace named (the webview's title bar passes none).
+    const result = await run<AddToDatasetResult>('addToEvaluationDataset', { datasetId: fresh });
+    assert.deepEqual([result.inserted, result.updated], [1, 0]);
+    assert.deepEqual(
+      (await records(fresh)).map((r) => r.source_id),
+      [traceIds[1]],
+    );
+    await closeAllTabs();
+  });
+
   it('asks about a trace without expectations: skip it, or add its inputs only', async () => {
     const skipped = await run<AddToDatasetResult | undefined>('addToEvaluationDataset', {
       traceIds: [traceIds[2]],
