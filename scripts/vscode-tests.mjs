@@ -52,6 +52,9 @@ const SUITES = [
     settings: {},
   },
 ];
+// The code shim's bound on one suite (code-shim.mjs, 600 s by default): the main suite outgrew
+// it on two shared cores once a debug run and tasks of a real app joined it (9-run-traces).
+process.env.MTR_SHIM_TIMEOUT_S ??= '900';
 // `npm test -- test/vscode/5-panels.test.ts` names built files here (5-panels.test.js, several
 // separated by commas): only the suites that hold them run, and index.ts loads only those files.
 const onlyFiles = (process.env.MTR_VSCODE_TEST_FILE ?? '').split(',').filter(Boolean);
