@@ -634,6 +634,62 @@ def search_by_span_name(args):
     return sorted(t.info.trace_id for t in found)
 
 
+# ---- evaluation datasets (test/integration/datasets.test.ts) ------------------------------
+
+def _dataset(ds):
+    return {
+        "dataset_id": ds.dataset_id,
+        "name": ds.name,
+        "tags": ds.tags,
+        "experiment_ids": list(ds.experiment_ids or []),
+        "created_by": ds.created_by,
+    }
+
+
+def create_dataset(args):
+    from mlflow.genai import datasets
+
+    return _dataset(datasets.create_dataset(
+        name=args["name"], experiment_id=args.get("experiment_ids"), tags=args.get("tags")
+    ))
+
+
+def get_dataset(args):
+    from mlflow.genai import datasets
+
+    return _dataset(datasets.get_dataset(dataset_id=args["dataset_id"]))
+
+
+def search_datasets(args):
+    from mlflow.genai import datasets
+
+    return [_dataset(d) for d in datasets.search_datasets(experiment_ids=args["experiment_ids"])]
+
+
+def merge_trace_records(args):
+    """MLflow's own way to add traces to a dataset: merge_records with Trace objects."""
+    from mlflow.genai import datasets
+
+    ds = datasets.get_dataset(dataset_id=args["dataset_id"])
+    ds.merge_records([mlflow.get_trace(t) for t in args["trace_ids"]])
+    return {}
+
+
+def dataset_records(args):
+    """The records as MLflow's Python API reads them (`to_df()`), one dict a row."""
+    from mlflow.genai import datasets
+
+    df = datasets.get_dataset(dataset_id=args["dataset_id"]).to_df()
+    return json.loads(df.to_json(orient="records"))
+
+
+def delete_dataset(args):
+    from mlflow.genai import datasets
+
+    datasets.delete_dataset(dataset_id=args["dataset_id"])
+    return {}
+
+
 COMMANDS = {f.__name__: f for f in [
     create_trace, log_feedback, log_expectation, log_guide_examples, override_feedback,
     update_assessment, delete_assessment, get_assessment, trace_assessments, assessment_values,
@@ -645,6 +701,8 @@ COMMANDS = {f.__name__: f for f in [
     run_app, trace_record, search_by_span_name,
     update_label_schema, delete_review_queue, remove_items_from_review_queue, review_answers,
     schema_answers,
+    create_dataset, get_dataset, search_datasets, merge_trace_records, dataset_records,
+    delete_dataset,
 ]}
 
 

@@ -27,6 +27,7 @@ import { plain } from './shared/format';
 import { createStatusBar } from './status-bar';
 import { TraceStore } from './store/trace-store';
 import type { TreeNode } from './tree/nodes';
+import { RunTraces } from './runs/run-traces';
 import { TraceTreeProvider } from './tree/trace-tree';
 import type { QueueTreeNode } from './tree/queue-model';
 import { QueueTreeProvider } from './tree/queue-tree';
@@ -56,6 +57,8 @@ export interface ExtensionApi {
   readonly code: CodeLinks;
   /** The review panel (tests read which item it shows and how fast the next one was drawn). */
   readonly review: ReviewPanels;
+  /** The traces of the last run of the app, offered for review. */
+  readonly runs: RunTraces;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -173,6 +176,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   });
   let shown = listShape(connection.settings);
   let reviewer = connection.settings.reviewer;
+  // Runs are watched from activation; their traces are looked for once the extension is in use.
+  const runs = new RunTraces({ store, client: () => connection.client, log, inUse: () => started });
   const ctx: CommandContext = {
     extension: context,
     connection,
@@ -189,6 +194,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     sessions,
     review,
     questions,
+    runs,
     drafts: new Map(),
     start,
     code,
@@ -211,6 +217,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     code,
     registerGitContent(),
     review,
+    runs,
     createStatusBar(connection),
     ...registerCommands(ctx),
     connection.onDidChangeState((state) => {
@@ -295,6 +302,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     openSessionPanels: () => sessions.count,
     code,
     review,
+    runs,
   };
 }
 

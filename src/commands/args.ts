@@ -131,6 +131,17 @@ export interface CommandArgs {
     instruction?: string;
     enableComment?: boolean;
   };
+  /**
+   * As addToReviewQueue; `datasetId` adds without asking which dataset, `withoutExpectations`
+   * answers the question about traces that have none.
+   */
+  addToEvaluationDataset: {
+    traces: TraceRef[];
+    datasetId?: string;
+    withoutExpectations?: 'inputsOnly' | 'skip';
+  };
+  /** The traces of the last run of the app (runs/), or none: the last run's. */
+  reviewRunTraces: TraceId[] | undefined;
 }
 
 /** A review queue, and optionally one of its items (a trace). */
@@ -229,6 +240,11 @@ const fields = {
     input: z.optional(labelInput),
     instruction: z.optional(z.string()),
     enableComment: z.optional(z.boolean()),
+  }),
+  addToEvaluationDataset: z.object({
+    traceIds: z.optional(z.array(z.string().check(z.minLength(1)))),
+    datasetId: z.optional(z.string().check(z.minLength(1))),
+    withoutExpectations: z.optional(z.enum(['inputsOnly', 'skip'])),
   }),
   signIn: z.object({
     username: z.optional(z.string()),
@@ -426,6 +442,23 @@ export const PARSERS: {
     const { experimentId, ...rest } = parse('createQuestion', fields.createQuestion, arg);
     return { ...rest, ...(experimentId ? { experimentId: asExperimentId(experimentId) } : {}) };
   },
+  addToEvaluationDataset: (arg, selection) => {
+    if (arg instanceof TraceNode) return { traces: selectedTraces(arg, selection) };
+    const { traceIds, datasetId, withoutExpectations } = parse(
+      'addToEvaluationDataset',
+      fields.addToEvaluationDataset,
+      arg,
+    );
+    const traces = (traceIds ?? (typeof arg === 'string' ? [arg] : [])).map((id) => ({
+      traceId: asTraceId(id),
+    }));
+    return {
+      traces,
+      ...(datasetId ? { datasetId } : {}),
+      ...(withoutExpectations ? { withoutExpectations } : {}),
+    };
+  },
+  reviewRunTraces: (arg) => texts(arg)?.map(asTraceId),
   createMyQueue: (arg) =>
     arg instanceof QueueExperimentNode
       ? arg.experiment.experimentId

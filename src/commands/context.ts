@@ -9,6 +9,7 @@ import type { ReviewPanels } from '../panels/review-panel';
 import type { SessionPanels } from '../panels/session-panel';
 import type { TracePanels } from '../panels/trace-panel';
 import type { ExperimentQuestions } from '../store/experiment-questions';
+import type { RunTraces } from '../runs/run-traces';
 import type { TraceStore } from '../store/trace-store';
 import type { TreeNode } from '../tree/nodes';
 import type { QueueTreeProvider } from '../tree/queue-tree';
@@ -35,6 +36,8 @@ export interface CommandContext {
   readonly review: ReviewPanels;
   /** The experiments' questions (label schemas) the everyday flows offer first. */
   readonly questions: ExperimentQuestions;
+  /** The traces of the last run of the app, offered for review. */
+  readonly runs: RunTraces;
   /** Drafts of what a person typed in a flow that failed, offered again on the next try. */
   readonly drafts: Map<string, unknown>;
   /** CodeLens, hover and Go to Source (src/code/). */

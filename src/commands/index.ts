@@ -30,10 +30,12 @@ import {
   openFeedbackForm,
   openTrace,
 } from './panel-commands';
+import { addToEvaluationDataset } from './dataset-commands';
 import { addToReviewQueue, createMyQueue, refreshQueues } from './queue-commands';
 import { goToSource, showSpanTraces } from './code-commands';
 import { addMatchingToQueue } from './add-matching';
 import { createQuestion, createQueue } from './review-setup';
+import { reviewRunTraces } from './run-commands';
 import { reviewLatestTrace } from './review-latest-trace';
 import { openInMlflowReview, reviewAction, startLocalReview, startReview } from './review-commands';
 import {
@@ -108,6 +110,8 @@ const HANDLERS: Handlers = {
   addMatchingToQueue,
   createQueue,
   createQuestion,
+  addToEvaluationDataset,
+  reviewRunTraces,
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

@@ -82,7 +82,7 @@ export async function addToReviewQueue(
   return items;
 }
 
-async function resolveTraces(
+export async function resolveTraces(
   ctx: CommandContext,
   refs: CommandArgs['addToReviewQueue']['traces'],
   title: string,

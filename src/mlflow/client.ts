@@ -38,6 +38,7 @@ import {
   searchExperimentsResponse,
   searchTracesResponse,
 } from './schemas';
+import { DatasetsClient } from './datasets';
 import { ReviewClient } from './review';
 import { parseTraceData } from './spans';
 import type {
@@ -67,10 +68,13 @@ export class MlflowClient {
   private readonly http: HttpTransport;
   /** Label schemas, review queues and their items (MLflow 3.14 and later): review.ts. */
   readonly review: ReviewClient;
+  /** Evaluation datasets: datasets.ts. */
+  readonly datasets: DatasetsClient;
 
   constructor(options: MlflowClientOptions) {
     this.http = new HttpTransport(options);
     this.review = new ReviewClient(this.http);
+    this.datasets = new DatasetsClient(this.http);
   }
 
   get baseUrl(): string {

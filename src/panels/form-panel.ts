@@ -398,7 +398,12 @@ class FormPanel {
     const { store } = this.ctx;
     const next = await store.nextUnrated(await store.getTrace(this.traceId));
     if (!next) {
-      notify('$(check) Every loaded trace has human feedback', 5000);
+      notify(
+        store.inReviewList(this.traceId)
+          ? '$(check) Every trace of this run has human feedback'
+          : '$(check) Every loaded trace has human feedback',
+        5000,
+      );
       this.close();
       return;
     }

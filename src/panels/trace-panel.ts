@@ -39,6 +39,21 @@ export class TracePanels implements vscode.Disposable {
   get count(): number {
     return this.open.size;
   }
+  /** The trace of the trace panel that is the active editor, if one is (commands act on it). */
+  activeTraceId(): TraceId | undefined {
+    for (const [traceId, panel] of this.open) if (panel.host.panel.active) return traceId;
+    // A panel's `active` follows a view-state event that can come after the tab shows as active:
+    // then the active tab says which panel it is (its group and title, when only one matches).
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    if (!(tab?.input instanceof vscode.TabInputWebview)) return undefined;
+    if (!tab.input.viewType.endsWith(WEBVIEW_TYPES.trace)) return undefined;
+    const matching = [...this.open].filter(
+      ([, panel]) =>
+        panel.host.panel.title === tab.label &&
+        panel.host.panel.viewColumn === tab.group.viewColumn,
+    );
+    return matching.length === 1 ? matching[0]?.[0] : undefined;
+  }
   /** The panel that the next preview replaces. */
   private preview: TracePanel | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];

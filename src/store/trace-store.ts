@@ -28,6 +28,7 @@ import { byRequestTime, sessionFilter } from '../shared/sessions';
 import { Emitter, type Disposable } from '../util/events';
 import { LruCache } from '../util/lru-cache';
 import { checkOverridable, nextUnrated, sortNewestFirst } from './assessment-rules';
+import { ReviewList } from './review-list';
 import {
   matchesLocally,
   needsLocalFiltering,
@@ -113,6 +114,8 @@ export class TraceStore implements Disposable {
   /** Writes under way, by what they write: the same write asked twice is sent once. */
   private readonly writing = new Map<string, Promise<unknown>>();
   private currentFilter: TraceFilter = NO_FILTER;
+  /** The traces of a run under review (runs/): Submit and Next stays within them. */
+  private reviewList: ReviewList | undefined;
   private readonly changed = new Emitter<StoreChange>();
   readonly onDidChange = this.changed.event;
 
@@ -329,11 +332,23 @@ export class TraceStore implements Disposable {
     return sortNewestFirst(lists.flatMap((l) => l.traces));
   }
 
+  /** Reviews exactly these traces: Submit and Next goes through them (newest first given). */
+  setReviewList(traceIds: readonly TraceId[]): void {
+    this.reviewList = new ReviewList(traceIds);
+  }
+
+  /** Whether the trace is one of the list under review. */
+  inReviewList(traceId: TraceId): boolean {
+    return this.reviewList?.has(traceId) ?? false;
+  }
+
   /**
    * The trace "Submit and Next" goes to after `current`: the newest loaded trace of the same
    * experiment that no person has rated yet.
    */
   async nextUnrated(current: TraceInfo): Promise<TraceInfo | undefined> {
+    if (this.reviewList?.has(current.traceId))
+      return this.reviewList.next(current.traceId, (id) => this.refreshTrace(id));
     const experiment = (await this.experiments()).find(
       (e) => e.experimentId === current.experimentId,
     );

@@ -58,6 +58,8 @@ export const COMMANDS = {
   addMatchingToQueue: `${PREFIX}.addMatchingToQueue`,
   createQueue: `${PREFIX}.createQueue`,
   createQuestion: `${PREFIX}.createQuestion`,
+  addToEvaluationDataset: `${PREFIX}.addToEvaluationDataset`,
+  reviewRunTraces: `${PREFIX}.reviewRunTraces`,
 } as const;
 export type CommandName = keyof typeof COMMANDS;
 export type CommandId = (typeof COMMANDS)[CommandName];
