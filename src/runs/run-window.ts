@@ -22,8 +22,6 @@ export interface EndedRun {
  * start: the SDK exports traces asynchronously and may still be sending at the very end.
  */
 export const GRACE_MS = 2000;
-/** A trace's start is recorded by the app, on this machine's clock: a little slack for rounding. */
-const EARLY_MS = 1000;
 /** The search's bound: a run that made more offers its newest this many. */
 export const MAX_RUN_TRACES = 100;
 
@@ -43,7 +41,9 @@ export function runWindow(
   run: Pick<EndedRun, 'startMs' | 'endMs'>,
   graceMs = GRACE_MS,
 ): TimeWindow {
-  return { fromMs: Math.floor(run.startMs - EARLY_MS), toMs: Math.ceil(run.endMs + graceMs) };
+  // No slack before the start: the app records its traces on this machine's clock, and it cannot
+  // start one before the run has started (a trace made just before belongs to something else).
+  return { fromMs: Math.floor(run.startMs), toMs: Math.ceil(run.endMs + graceMs) };
 }
 
 /** The server-side filter for traces that started within the window (MLflow's search grammar). */

@@ -53,11 +53,11 @@ describe('which runs are watched (runTraces.collectFrom)', () => {
 describe("a run's time window", () => {
   const run = { startMs: 1_000_000, endMs: 1_060_000 };
 
-  it('runs from a second before the start to the end plus the grace', () => {
-    assert.deepEqual(runWindow(run, 2000), { fromMs: 999_000, toMs: 1_062_000 });
+  it('runs from the start to the end plus the grace', () => {
+    assert.deepEqual(runWindow(run, 2000), { fromMs: 1_000_000, toMs: 1_062_000 });
     assert.equal(
       windowFilter(runWindow(run, 2000)),
-      'attributes.timestamp_ms >= 999000 AND attributes.timestamp_ms <= 1062000',
+      'attributes.timestamp_ms >= 1000000 AND attributes.timestamp_ms <= 1062000',
     );
   });
 
@@ -65,6 +65,7 @@ describe("a run's time window", () => {
     const window = runWindow(run, 2000);
     const found = [
       trace('tr-early', 998_999),
+      trace('tr-just-before', 999_999),
       trace('tr-a', 1_000_500),
       trace('tr-c', 1_061_999),
       trace('tr-b', 1_030_000),
