@@ -80,3 +80,27 @@ export interface Protocol<
   readonly toWebview: z.ZodMiniType<ToWebview>;
   readonly fromWebview: z.ZodMiniType<FromWebview>;
 }
+
+/**
+ * A question's input (an MLflow label schema's), as review-types.ts's LabelInput: what the review
+ * panel and the forms draw and label-validation.ts checks answers against.
+ */
+export const labelInputView = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('passFail'),
+    positiveLabel: z.string(),
+    negativeLabel: z.string(),
+  }),
+  z.object({
+    type: z.literal('categorical'),
+    options: z.array(z.string()),
+    multiSelect: z.boolean(),
+  }),
+  z.object({
+    type: z.literal('numeric'),
+    minValue: z.optional(z.number()),
+    maxValue: z.optional(z.number()),
+  }),
+  z.object({ type: z.literal('text'), maxLength: z.optional(z.number()) }),
+  z.object({ type: z.literal('unsupported'), variant: z.string() }),
+]);

@@ -1,7 +1,13 @@
 /** The feedback and expectation forms' messages: the form to fill in, and its submission. */
 import * as z from '../../mlflow/zod';
 import { VALUE_TYPE_NAMES } from '../value-input';
-import { assessmentView, errorMessage, readyMessage, type Protocol } from './common';
+import {
+  assessmentView,
+  errorMessage,
+  labelInputView,
+  readyMessage,
+  type Protocol,
+} from './common';
 
 const metadataRow = z.object({ key: z.string(), value: z.string() });
 
@@ -24,29 +30,12 @@ export const formDraft = z.object({
 });
 export type FormDraft = z.infer<typeof formDraft>;
 
-/** A question's input (a label schema's), as label-validation.ts checks answers against it. */
-const labelInput = z.union([
-  z.object({ type: z.literal('passFail'), positiveLabel: z.string(), negativeLabel: z.string() }),
-  z.object({
-    type: z.literal('categorical'),
-    options: z.array(z.string()),
-    multiSelect: z.boolean(),
-  }),
-  z.object({
-    type: z.literal('numeric'),
-    minValue: z.optional(z.number()),
-    maxValue: z.optional(z.number()),
-  }),
-  z.object({ type: z.literal('text'), maxLength: z.optional(z.number()) }),
-  z.object({ type: z.literal('unsupported'), variant: z.string() }),
-]);
-
 /** One of the experiment's questions (an MLflow label schema) the form offers first. */
 export const formQuestion = z.object({
   name: z.string(),
   instruction: z.optional(z.string()),
   enableComment: z.boolean(),
-  input: labelInput,
+  input: labelInputView,
 });
 export type FormQuestion = z.infer<typeof formQuestion>;
 

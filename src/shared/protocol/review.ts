@@ -4,29 +4,8 @@
  * own messages (trace.ts) travel on the same channel: the review page embeds that view.
  */
 import * as z from '../../mlflow/zod';
-import { errorMessage, readyMessage, type Protocol } from './common';
+import { errorMessage, labelInputView, readyMessage, type Protocol } from './common';
 import { traceFromWebview, traceToWebview } from './trace';
-
-/** A question's input, as review-types.ts's LabelInput. */
-export const labelInputView = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('passFail'),
-    positiveLabel: z.string(),
-    negativeLabel: z.string(),
-  }),
-  z.object({
-    type: z.literal('categorical'),
-    options: z.array(z.string()),
-    multiSelect: z.boolean(),
-  }),
-  z.object({
-    type: z.literal('numeric'),
-    minValue: z.optional(z.number()),
-    maxValue: z.optional(z.number()),
-  }),
-  z.object({ type: z.literal('text'), maxLength: z.optional(z.number()) }),
-  z.object({ type: z.literal('unsupported'), variant: z.string() }),
-]);
 
 export const questionView = z.object({
   schemaId: z.string(),
