@@ -209,7 +209,7 @@ export async function pickName(
   quickPick.title = stepTitle(info);
   quickPick.placeholder =
     questions.length > 0
-      ? "Choose one of the experiment's questions, a recent name, or type a new one"
+      ? "Choose one of the experiment's questions or a name, or type a new one"
       : suggestions.length > 0
         ? 'Choose a name or type a new one'
         : 'Type a name, e.g. correctness';
