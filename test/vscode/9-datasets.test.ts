@@ -138,6 +138,8 @@ describe('add to evaluation dataset', () => {
   });
 
   it("from the trace panel's title bar: the trace of the panel in front", async () => {
+    // One trace panel: the one the title bar belongs to (earlier suites may leave others open).
+    await closeAllTabs();
     await run('openTrace', traceIds[1]);
     await waitFor('the trace panel in front', () => {
       const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
