@@ -189,7 +189,8 @@ describe('add to evaluation dataset', () => {
       { waitForText: 'Create Dataset' },
       { type: 'Create Dataset' },
       { press: 'Enter' },
-      { waitFor: 'quickInput' },
+      // The name box itself, not the closing pick (typing into that one would be lost).
+      { waitForText: 'new evaluation dataset' },
       { type: 'made in the editor' },
       { press: 'Enter' },
     );
