@@ -3,7 +3,7 @@
  * snake_case, unset fields left out). The dataset's tags and a page of records come as JSON
  * *strings* inside the JSON; they are parsed and checked here too. Unknown fields are dropped.
  */
-import { jsonValue, recordOf } from './records';
+import { jsonValue, recordOf, stringRecord } from './records';
 import * as z from './zod';
 
 /** int64 fields: numbers from MLflow's JSON, digits in a string from other proto encoders. */
@@ -48,7 +48,7 @@ export const wireDatasetRecord = z.object({
   inputs: recordOf(jsonValue),
   outputs: z.optional(jsonValue),
   expectations: z.optional(z.nullable(recordOf(jsonValue))),
-  tags: z.optional(z.nullable(recordOf(z.string()))),
+  tags: z.optional(z.nullable(stringRecord())),
   source: z.optional(
     z.nullable(
       z.object({
@@ -66,5 +66,5 @@ export const wireDatasetRecord = z.object({
 });
 export type WireDatasetRecord = z.infer<typeof wireDatasetRecord>;
 
-export const datasetTags = recordOf(z.string());
+export const datasetTags = stringRecord();
 export const datasetRecordList = z.array(z.unknown());

@@ -5,10 +5,10 @@
  */
 import * as z from './zod';
 import { MlflowResponseError } from './errors';
-import { jsonValue, recordOf } from './records';
+import { parsedJson, parsedJsonRecord, stringRecord } from './records';
 import { SOURCE_TYPES, SPAN_STATUS_CODES, TRACE_STATES, type SpanStatusCode } from './types';
 
-const stringMap = recordOf(z.string());
+const stringMap = stringRecord();
 
 export const wireAssessmentSource = z.object({
   // A source type added by a newer server reads as unspecified rather than failing the record.
@@ -23,12 +23,12 @@ export const wireAssessmentError = z.object({
 });
 
 export const wireFeedback = z.object({
-  value: z.optional(jsonValue),
+  value: z.optional(parsedJson),
   error: z.optional(wireAssessmentError),
 });
 
 export const wireExpectation = z.object({
-  value: z.optional(jsonValue),
+  value: z.optional(parsedJson),
   serialized_value: z.optional(z.object({ serialization_format: z.string(), value: z.string() })),
 });
 
@@ -99,13 +99,13 @@ export const wireSpan = z.object({
       message: z.optional(z.string()),
     }),
   ),
-  attributes: z.optional(recordOf(jsonValue)),
+  attributes: z.optional(parsedJsonRecord()),
   events: z.optional(
     z.array(
       z.object({
         name: z.string(),
         time_unix_nano: wireNanos,
-        attributes: z.optional(recordOf(jsonValue)),
+        attributes: z.optional(parsedJsonRecord()),
       }),
     ),
   ),

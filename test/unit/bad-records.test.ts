@@ -70,6 +70,16 @@ describe('a page of traces with one bad record', () => {
     assert.equal(traces[2]?.problem, undefined);
     assert.match(traces[1]?.problem ?? '', /^request_time: expected string.*got 17/);
   });
+  it('names the key of a bad value in a map, and the map that is not one', () => {
+    const traces = readPage({
+      traces: [
+        wireTrace('tr-1', { tags: { env: 'dev', team: 5 } }),
+        wireTrace('tr-2', { trace_metadata: ['a'] }),
+      ],
+    });
+    assert.match(traces[0]?.problem ?? '', /^tags\.team: expected string.*got 5/);
+    assert.match(traces[1]?.problem ?? '', /^trace_metadata: expected record/);
+  });
   it('flags a record that is not an object, with a name of its own', () => {
     const traces = readPage({ traces: [wireTrace('tr-1'), 'oops', null] });
     assert.equal(traces.length, 3);

@@ -6,7 +6,7 @@
  */
 import * as z from '../../mlflow/zod';
 import { limitDepth } from '../../mlflow/json-depth';
-import { jsonValue, recordOf } from '../../mlflow/records';
+import { jsonValue, stringRecord } from '../../mlflow/records';
 import type { JsonValue } from '../../mlflow/types';
 
 /**
@@ -39,7 +39,7 @@ export const assessmentView = z.object({
   spanId: z.optional(z.string()),
   createTime: z.string(),
   lastUpdateTime: z.string(),
-  metadata: recordOf(z.string()),
+  metadata: stringRecord(),
   valid: z.boolean(),
   overrides: z.optional(z.string()),
   /** Set when the server's record did not fit: the card says what, flagged. */

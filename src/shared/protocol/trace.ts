@@ -1,6 +1,6 @@
 /** The trace panel's messages: the trace to draw, and what the person does with it. */
 import * as z from '../../mlflow/zod';
-import { recordOf } from '../../mlflow/records';
+import { stringRecord } from '../../mlflow/records';
 import { assessmentView, errorMessage, json, readyMessage, type Protocol } from './common';
 
 /** Token counts (MLflow's `input_tokens`, `output_tokens`, `total_tokens`). */
@@ -68,8 +68,8 @@ export const traceView = z.object({
   tokenUsage: z.optional(tokenCounts),
   /** `mlflow.trace.cost`'s total, in US dollars. */
   cost: z.optional(z.number()),
-  tags: recordOf(z.string()),
-  metadata: recordOf(z.string()),
+  tags: stringRecord(),
+  metadata: stringRecord(),
   /** The root span's inputs and outputs in full (the trace info only has cut previews). */
   request: z.optional(json),
   response: z.optional(json),
