@@ -41,8 +41,8 @@ export class AssessmentNode {
 }
 
 /**
- * The traces of an experiment loaded after the first RANGE_SIZE (ranges.ts), RANGE_SIZE to a
- * range: "Traces 501–1,000". A page of "Load more" lands in the last range, so only that range is
+ * The traces of an experiment loaded after the first TRACE_RANGE_SIZE (ranges.ts),
+ * TRACE_RANGE_SIZE to a range: "Traces 101–200". A page of "Load more" lands in the last range, so only that range is
  * listed again; the experiment is, only when a range is added.
  */
 export class TraceRangeNode {

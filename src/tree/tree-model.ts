@@ -9,7 +9,8 @@
  * `rangeSize` traces directly and the rest in ranges; a page of "Load more" names only the range
  * it lands in (the experiment, only when it adds a range or is still filling its own first
  * `rangeSize`), and a span's children are listed in ranges the same way. The range size is
- * RANGE_SIZE unless a test asks for small ranges.
+ * TRACE_RANGE_SIZE for an experiment's traces and RANGE_SIZE for the rest, unless a test asks
+ * for small ranges.
  */
 import type { Assessment, ExperimentId, Span, TraceInfo } from '../mlflow';
 import { groupBySession } from '../shared/sessions';
@@ -33,7 +34,7 @@ import {
   TraceRangeNode,
   type TreeNode,
 } from './nodes';
-import { RANGE_SIZE, rowsInRanges } from './ranges';
+import { RANGE_SIZE, rowsInRanges, TRACE_RANGE_SIZE } from './ranges';
 
 /** What the tree needs of the connection. */
 export interface TreeConnection {
@@ -44,7 +45,10 @@ export interface TreeConnection {
 }
 
 export interface TreeOptions {
-  /** The most rows a node lists directly, and the size of a range; default RANGE_SIZE. */
+  /**
+   * The most rows a node lists directly, and the size of a range; default TRACE_RANGE_SIZE for
+   * an experiment's traces, RANGE_SIZE for the rest.
+   */
   readonly rangeSize?: number;
 }
 
@@ -89,6 +93,7 @@ export class TraceTreeModel implements Disposable {
   private unrated = 0;
   private readonly subscription: Disposable;
   private readonly rangeSize: number;
+  private readonly traceRangeSize: number;
 
   constructor(
     private readonly store: TraceStore,
@@ -96,6 +101,7 @@ export class TraceTreeModel implements Disposable {
     options: TreeOptions = {},
   ) {
     this.rangeSize = options.rangeSize ?? RANGE_SIZE;
+    this.traceRangeSize = options.rangeSize ?? TRACE_RANGE_SIZE;
     this.subscription = store.onDidChange((change) => {
       this.onStoreChange(change);
     });
@@ -428,14 +434,14 @@ export class TraceTreeModel implements Disposable {
     const changed = { experiment: false, ranges: new Set<TraceRangeNode>() };
     for (; rows.placed < rows.traces.length; rows.placed++) {
       const node = this.nodeForTrace(rows.traces[rows.placed] as TraceInfo, id);
-      if (rows.ranges.length === 0 && rows.head.length < this.rangeSize) {
+      if (rows.ranges.length === 0 && rows.head.length < this.traceRangeSize) {
         node.range = undefined;
         rows.head.push(node);
         changed.experiment = true;
         continue;
       }
       let last = rows.ranges.at(-1);
-      if (!last || last.traces.length >= this.rangeSize) {
+      if (!last || last.traces.length >= this.traceRangeSize) {
         last = new TraceRangeNode(id, rows.ranges.length + 1, rows.placed + 1);
         rows.ranges.push(last);
         changed.experiment = true;
