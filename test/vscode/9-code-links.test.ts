@@ -203,6 +203,57 @@ describe('code links', () => {
     );
   });
 
+  it('takes a language server’s workspace symbols before parsing the files itself', async () => {
+    await closeAllTabs();
+    // What the Python extension's language server would answer: the method where it is defined,
+    // beside a variable of the same name and a stub file, which are not functions of a .py file.
+    const impl = fileUri('retriever_impl.py');
+    fs.writeFileSync(
+      impl.fsPath,
+      '# the retriever, moved\nclass Retriever:\n    def fetch(self, q):\n        return []\n',
+    );
+    const at = (uri: vscode.Uri, line: number, character: number) =>
+      new vscode.Location(uri, new vscode.Position(line, character));
+    const asked: string[] = [];
+    const provider = vscode.languages.registerWorkspaceSymbolProvider({
+      provideWorkspaceSymbols: (query) => {
+        asked.push(query);
+        return [
+          new vscode.SymbolInformation('fetch', vscode.SymbolKind.Variable, '', at(impl, 0, 0)),
+          new vscode.SymbolInformation(
+            'fetch',
+            vscode.SymbolKind.Method,
+            'Retriever',
+            at(impl, 2, 8),
+          ),
+          new vscode.SymbolInformation(
+            'fetch',
+            vscode.SymbolKind.Method,
+            '',
+            at(fileUri('stub.pyi'), 1, 4),
+          ),
+        ];
+      },
+    });
+    try {
+      const spans = await api.connection.client.getTraceSpans(traceIds[0] ?? '');
+      const fetch = spans.find((s) => s.name === 'fetch');
+      assert.ok(fetch);
+      const shown = await run<SourceShown | undefined>('goToSource', {
+        traceId: traceIds[0],
+        spanId: fetch.spanId,
+      });
+      assert.deepEqual(asked, ['fetch'], 'asked for the function MLflow recorded');
+      assert.equal(shown?.candidate.uri.fsPath, impl.fsPath);
+      const editor = vscode.window.activeTextEditor;
+      assert.equal(editor?.document.uri.fsPath, impl.fsPath);
+      assert.deepEqual([editor.selection.active.line, editor.selection.active.character], [2, 8]);
+    } finally {
+      provider.dispose();
+      fs.rmSync(impl.fsPath, { force: true });
+    }
+  });
+
   it('goes to the source from a span row of the tree (its menu)', async function () {
     this.timeout(60_000);
     await closeAllTabs();
