@@ -274,7 +274,15 @@ class FormPanel {
         const refused = await this.submits.run(message.generation, () =>
           this.submit(message.traceId, message.draft, message.next),
         );
-        if (refused) this.ctx.log.warn(`A submit for ${refused} was ignored.`);
+        if (!refused) return;
+        this.ctx.log.warn(`A submit for ${refused} was ignored.`);
+        // The form on show waits for an answer: it keeps its draft and may be submitted again.
+        if (message.generation === this.submits.generation)
+          this.host.post({
+            type: 'submitFailed',
+            message:
+              'The previous submit of this form is still being saved. Submit again once it is done.',
+          });
         return;
       }
       case 'cancel':
@@ -421,14 +429,15 @@ class FormPanel {
     };
     this.setTitle();
     this.sendForm();
-    // Then the trace itself, where the previous one was shown; the form works without it.
-    try {
-      await this.ctx.showTraceBeingRated(next, rated);
-    } catch (error) {
+    // Then the trace itself, where the previous one was shown. Not awaited: the form works
+    // without it, and this submit holds the form's gate until it returns, so a reviewer quick to
+    // submit the next form would be refused while the panel loads and the tree reveals the row
+    // (seconds in a tree of thousands of traces on a loaded machine: the bench's stalls).
+    this.ctx.showTraceBeingRated(next, rated).catch((error: unknown) => {
       this.ctx.log.warn(
         `Could not show trace ${next.traceId} beside its form: ${errorMessage(error)}`,
       );
-    }
+    });
   }
 }
 

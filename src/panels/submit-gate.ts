@@ -9,6 +9,11 @@ export class SubmitGate {
   private current = 0;
   private busy = false;
 
+  /** The generation of the form on show. */
+  get generation(): number {
+    return this.current;
+  }
+
   /** The generation of a form about to be sent. */
   nextGeneration(): number {
     return ++this.current;

@@ -1104,6 +1104,60 @@ describe('the forms', () => {
     ]);
   });
 
+  it('takes the next form’s submit at once, while its trace is still being shown beside it', async () => {
+    const made: string[] = [];
+    for (const input of ['rated quickly', 'rated quickly next']) {
+      made.push(
+        (await sdk.call<{ trace_id: string }>('create_trace', { experiment: 'Sample apps', input }))
+          .trace_id,
+      );
+    }
+    const [first, second] = made;
+    assert.ok(first && second);
+    const samples = (await api.store.experiments()).find((e) => e.name === 'Sample apps');
+    assert.ok(samples);
+    await api.store.pollNewest(samples.experimentId);
+    await run('openTrace', { traceId: first });
+    await run('openFeedbackForm', { traceId: first });
+    // Showing the next trace beside its form is held, as a slow server or a tree of thousands
+    // of rows holds it: the form asks for the trace once, its panel a second time.
+    const { store } = api;
+    const getTrace = store.getTrace.bind(store);
+    let asked = 0;
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    store.getTrace = async (traceId) => {
+      if (traceId === second && ++asked >= 2) await held;
+      return getTrace(traceId);
+    };
+    try {
+      await inWebview(
+        'form',
+        { waitFor: true, selector: field('name') },
+        { fill: 'quick_next', selector: field('name') },
+        { click: true, selector: '[data-boolean="true"]' },
+        { click: true, selector: '[data-testid="submit-next"]' },
+      );
+      // The next form is submitted as soon as it can be, its trace not shown yet: the form's
+      // gate must not wait for that (it once did, and refused this submit).
+      await inWebview(
+        'form',
+        { waitFor: true, selector: '[data-testid="submit"]:not([disabled])' },
+        { click: true, selector: '[data-boolean="false"]' },
+        { click: true, selector: '[data-testid="submit"]' },
+      );
+      await named(first, 'quick_next');
+      await named(second, 'quick_next');
+      assert.ok(asked >= 2, 'the trace panel was still waiting for the next trace');
+    } finally {
+      release();
+      store.getTrace = getTrace;
+    }
+    await waitFor('the form closed after its submit', () =>
+      api.openPanels().forms === 0 ? true : undefined,
+    );
+  });
+
   it('submits and moves on to the next trace without human feedback', async () => {
     await run('openFeedbackForm', { traceId: traces.untrusted });
     await inWebview(
