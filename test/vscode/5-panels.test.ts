@@ -1055,21 +1055,27 @@ describe('the forms', () => {
     assert.equal(stored.feedback?.value, 'chosen by keys');
   });
 
-  it('shows the trace being rated after "Submit and Next": its panel and its tree row', async () => {
-    // Two new traces to rate, so that the other tests' traces stay as they were.
+  /** Two new traces in "Sample apps", the second the newer, loaded in the store. */
+  const twoNewTraces = async (...inputs: [string, string]): Promise<[string, string]> => {
     const made: string[] = [];
-    for (const input of ['to rate first', 'to rate next']) {
+    // One after the other: the second is the newer, the one "Submit and Next" goes to.
+    for (const input of inputs)
       made.push(
         (await sdk.call<{ trace_id: string }>('create_trace', { experiment: 'Sample apps', input }))
           .trace_id,
       );
-    }
     const [first, second] = made;
     assert.ok(first && second);
     const samples = (await api.store.experiments()).find((e) => e.name === 'Sample apps');
     assert.ok(samples);
     await api.store.ensureList(samples);
     await api.store.pollNewest(samples.experimentId);
+    return [first, second];
+  };
+
+  it('shows the trace being rated after "Submit and Next": its panel and its tree row', async () => {
+    // Two new traces to rate, so that the other tests' traces stay as they were.
+    const [first, second] = await twoNewTraces('to rate first', 'to rate next');
     await run('openTrace', { traceId: first });
     await run('openFeedbackForm', { traceId: first });
     await inWebview(
@@ -1105,18 +1111,7 @@ describe('the forms', () => {
   });
 
   it('takes the next form’s submit at once, while its trace is still being shown beside it', async () => {
-    const made: string[] = [];
-    for (const input of ['rated quickly', 'rated quickly next']) {
-      made.push(
-        (await sdk.call<{ trace_id: string }>('create_trace', { experiment: 'Sample apps', input }))
-          .trace_id,
-      );
-    }
-    const [first, second] = made;
-    assert.ok(first && second);
-    const samples = (await api.store.experiments()).find((e) => e.name === 'Sample apps');
-    assert.ok(samples);
-    await api.store.pollNewest(samples.experimentId);
+    const [first, second] = await twoNewTraces('rated quickly', 'rated quickly next');
     await run('openTrace', { traceId: first });
     await run('openFeedbackForm', { traceId: first });
     // Showing the next trace beside its form is held, as a slow server or a tree of thousands

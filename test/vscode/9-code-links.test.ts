@@ -50,6 +50,17 @@ describe('code links', () => {
   const titles = (found: vscode.CodeLens[]) =>
     found.map((l) => `${l.range.start.line + 1} ${l.command?.title ?? ''}`);
 
+  /** Go to Source from the span of `Retriever.fetch` in the first trace. */
+  const goToFetchSpan = async () => {
+    const spans = await api.connection.client.getTraceSpans(traceIds[0] ?? '');
+    const fetch = spans.find((s) => s.name === 'fetch');
+    assert.ok(fetch);
+    return run<SourceShown | undefined>('goToSource', {
+      traceId: traceIds[0],
+      spanId: fetch.spanId,
+    });
+  };
+
   before(async function () {
     this.timeout(180_000);
     api = await extensionApi();
@@ -187,13 +198,7 @@ describe('code links', () => {
 
   it('goes from a span to its def, and says the trace is a commit behind', async () => {
     await closeAllTabs();
-    const spans = await api.connection.client.getTraceSpans(traceIds[0] ?? '');
-    const fetch = spans.find((s) => s.name === 'fetch');
-    assert.ok(fetch);
-    const shown = await run<SourceShown | undefined>('goToSource', {
-      traceId: traceIds[0],
-      spanId: fetch.spanId,
-    });
+    const shown = await goToFetchSpan();
     const editor = vscode.window.activeTextEditor;
     assert.equal(editor?.document.uri.fsPath, path.join(folder, FILE));
     assert.deepEqual([editor.selection.active.line, editor.selection.active.character], [19, 8]);
@@ -236,13 +241,7 @@ describe('code links', () => {
       },
     });
     try {
-      const spans = await api.connection.client.getTraceSpans(traceIds[0] ?? '');
-      const fetch = spans.find((s) => s.name === 'fetch');
-      assert.ok(fetch);
-      const shown = await run<SourceShown | undefined>('goToSource', {
-        traceId: traceIds[0],
-        spanId: fetch.spanId,
-      });
+      const shown = await goToFetchSpan();
       assert.deepEqual(asked, ['fetch'], 'asked for the function MLflow recorded');
       assert.equal(shown?.candidate.uri.fsPath, impl.fsPath);
       const editor = vscode.window.activeTextEditor;
