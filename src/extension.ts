@@ -220,6 +220,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     runs,
     createStatusBar(connection),
     ...registerCommands(ctx),
+    // A run of the app made traces: the lenses above its functions count them now, not in a minute.
+    runs.onDidOffer(() => {
+      code.recount();
+    }),
     connection.onDidChangeState((state) => {
       // Anything loaded belonged to the previous server or credentials.
       if (state.kind === 'connecting') store.reset();

@@ -5,8 +5,8 @@
  * file (the parser is loaded with the first one) and asks SpanStatsSource, which sends a bounded
  * number of searches per refresh and keeps the answers a minute. No timer: an idle editor with
  * the view hidden sends nothing. Refresh Traces, another server, other experiments or the
- * setting count again; coming back to the window or to a Python file redraws, and counts
- * older than a minute are asked again.
+ * setting count again, and so does a run of the app that made traces (src/runs/); coming back
+ * to the window or to a Python file redraws, and counts older than a minute are asked again.
  */
 import * as vscode from 'vscode';
 import type { Connection } from '../connection/connection';
@@ -40,6 +40,8 @@ export interface CodeLinks extends vscode.Disposable {
   readonly parser: PythonParser;
   /** Fires each time lenses with counts were given for a document. */
   readonly onDidProvideLenses: vscode.Event<vscode.Uri>;
+  /** Counts again now, for the files shown: new traces were seen (a run of the app made some). */
+  recount(): void;
 }
 
 export function registerCodeLinks(deps: CodeLinksDeps): CodeLinks {
@@ -160,6 +162,10 @@ export function registerCodeLinks(deps: CodeLinksDeps): CodeLinks {
     stats,
     parser,
     onDidProvideLenses: provided.event,
+    recount: () => {
+      stats.clear();
+      redraw();
+    },
     dispose: () => {
       for (const s of subscriptions) s.dispose();
     },

@@ -64,7 +64,10 @@ export function showForm(
     refreshStatus(root, state);
   });
   refreshStatus(root, state);
-  root.querySelector<HTMLElement>('[data-field="name"]')?.focus();
+  // The name box takes the keys, once drawn: Lit draws it after this task, and a focus before
+  // that finds nothing to focus (the person's first keys went nowhere).
+  const name = root.querySelector<HTMLElement>('[data-field="name"]');
+  requestAnimationFrame(() => name?.focus());
 }
 
 export function onSubmitting(): void {
