@@ -41,6 +41,12 @@ const BACKENDS = ['sqlite', 'postgres'];
 const BACKEND_NAMES = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
 /** Integration test files whose servers' backend store makes no difference: run on SQLite only. */
 const SQLITE_ONLY = ['network.test.js'];
+/**
+ * Test files the Node test runner runs at once (unit, store, integration): each starts its own
+ * MLflow servers on free ports and spends much of its time waiting on them, so two at a time
+ * fill two cores. The end-to-end journeys run one at a time.
+ */
+const CONCURRENCY = 2;
 const USAGE =
   'usage: npm test [-- checks|unit|store|integration[:sqlite|:postgres]|e2e|vscode|test/<tier>/<name>.test.ts[:sqlite|:postgres] ...]';
 
@@ -143,11 +149,24 @@ if (NODE_TIERS.some((tier) => touches(plan, tier))) {
     : testFiles.filter((file) => !integration.includes(file));
   if (firstRun.length > 0 || integration.length === 0) {
     const onSqlite = firstRun.some((file) => integration.includes(file));
-    say(`node --test: ${firstRun.length} files${onSqlite ? ' (integration on SQLite)' : ''}`);
     const env = { ...testEnv, MTR_BACKEND: 'sqlite' }; // whatever the shell says
-    const counts = await runNodeTests(firstRun, env, 'node-tests.tap');
-    passed += counts.passed;
-    failed += counts.failed;
+    // The journeys drive a browser, and one needs port 5000: they run alone, one at a time.
+    const e2e = firstRun.filter((file) => file.startsWith('out/test/e2e/'));
+    const rest = firstRun.filter((file) => !e2e.includes(file));
+    // (No files at all still runs once, which counts as a failure.)
+    if (rest.length > 0 || e2e.length === 0) {
+      const what = `${rest.length} files${onSqlite ? ' (integration on SQLite)' : ''}`;
+      say(`node --test: ${what}, ${CONCURRENCY} at a time`);
+      const counts = await runNodeTests(rest, env, 'node-tests.tap', CONCURRENCY);
+      passed += counts.passed;
+      failed += counts.failed;
+    }
+    if (e2e.length > 0) {
+      say(`node --test: ${e2e.length} end-to-end files, one at a time`);
+      const counts = await runNodeTests(e2e, env, 'node-tests-e2e.tap', 1);
+      passed += counts.passed;
+      failed += counts.failed;
+    }
   }
   if (plan.backends.has('postgres') && onPostgres.length > 0) {
     const counts = await runOnPostgres(onPostgres, testEnv);
@@ -378,11 +397,14 @@ async function runOnPostgres(files, env) {
     return { passed: 0, failed: 1 };
   }
   try {
-    say(`node --test: ${files.length} files (integration on ${postgres.version})`);
+    say(
+      `node --test: ${files.length} files (integration on ${postgres.version}), ${CONCURRENCY} at a time`,
+    );
     const counts = await runNodeTests(
       files,
       { ...env, ...postgres.environment(), MTR_BACKEND: 'postgres' },
       'node-tests-postgres.tap',
+      CONCURRENCY,
     );
     const seconds = Math.round((Date.now() - begun) / 1000);
     say(
@@ -396,14 +418,15 @@ async function runOnPostgres(files, env) {
 }
 
 /**
- * Runs the Node test runner (one file at a time: each starts its own mlflow server, and this
- * machine has two cores), streams its report and returns its counts.
+ * Runs the Node test runner, `concurrency` files at a time, streams its report and returns its
+ * counts.
  * @param {string[]} files
  * @param {Record<string, string>} env
  * @param {string} tapName the TAP report's file in test-output/
+ * @param {number} concurrency
  * @returns {Promise<{passed: number, failed: number}>}
  */
-function runNodeTests(files, env, tapName) {
+function runNodeTests(files, env, tapName, concurrency) {
   if (files.length === 0) return Promise.resolve({ passed: 0, failed: 1 });
   const tapFile = `test-output/${tapName}`;
   mkdirSync(path.join(ROOT, 'test-output'), { recursive: true });
@@ -414,7 +437,7 @@ function runNodeTests(files, env, tapName) {
       [
         '--enable-source-maps',
         '--test',
-        '--test-concurrency=1',
+        `--test-concurrency=${concurrency}`,
         '--test-timeout=300000',
         '--test-reporter=spec',
         '--test-reporter-destination=stdout',
