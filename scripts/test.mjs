@@ -152,7 +152,13 @@ if (NODE_TIERS.some((tier) => touches(plan, tier))) {
     const env = { ...testEnv, MTR_BACKEND: 'sqlite' }; // whatever the shell says
     // The journeys drive a browser, and one needs port 5000: they run alone, one at a time.
     const e2e = firstRun.filter((file) => file.startsWith('out/test/e2e/'));
-    const rest = firstRun.filter((file) => !e2e.includes(file));
+    // The slow tiers first: their files start early, and the quick unit tests fill in at the end.
+    const slowestFirst = ['integration', 'store', 'unit'].map((tier) => `out/test/${tier}/`);
+    const tierRank = (/** @type {string} */ file) =>
+      slowestFirst.findIndex((prefix) => file.startsWith(prefix));
+    const rest = firstRun
+      .filter((file) => !e2e.includes(file))
+      .sort((a, b) => tierRank(a) - tierRank(b));
     // (No files at all still runs once, which counts as a failure.)
     if (rest.length > 0 || e2e.length === 0) {
       const what = `${rest.length} files${onSqlite ? ' (integration on SQLite)' : ''}`;

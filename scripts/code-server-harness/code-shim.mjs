@@ -60,6 +60,8 @@ let browser;
 let page;
 let finished = false;
 let dialogs = 0;
+/** Requests from the tests for the browser side (each one a round trip the tests wait for). */
+let bridgeRequests = 0;
 /** Content Security Policy refusals reported in any frame (a webview's CSP stopping script). */
 let cspViolations = 0;
 /** Requests the browser made to hosts other than this machine (an image from a trace, say). */
@@ -69,7 +71,7 @@ const externalRequests = [];
 async function finish(/** @type {number} */ code, /** @type {string} */ why) {
   if (finished) return;
   finished = true;
-  say(`${why}; exit ${code}`);
+  say(`${why}; exit ${code} (${bridgeRequests} bridge requests)`);
   if (code !== 0 && page && BRIDGE_DIR) {
     await page.screenshot({ path: path.join(BRIDGE_DIR, 'failure.png') }).catch(() => undefined);
   }
@@ -86,6 +88,7 @@ process.on('SIGTERM', () => void finish(143, 'SIGTERM'));
 /** @param {{ id: string, action: string, name?: string, view?: string, steps?: Record<string, string>[], findWithinMs?: number }} request */
 async function bridge(request) {
   if (!page) return;
+  bridgeRequests++;
   const done = path.join(BRIDGE_DIR, `${request.id}.done`);
   try {
     /** @type {unknown} */

@@ -36,11 +36,15 @@ export async function extensionApi(): Promise<ExtensionApi> {
   return extension.activate();
 }
 
-/** Polls `probe` until it returns something truthy; fails with `what` after `timeoutMs`. */
+/**
+ * Polls `probe` every `intervalMs` until it returns something truthy; fails with `what` after
+ * `timeoutMs`.
+ */
 export async function waitFor<T>(
   what: string,
   probe: () => T | Promise<T>,
   timeoutMs = 20_000,
+  intervalMs = 100,
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -56,7 +60,7 @@ export async function waitFor<T>(
         `Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${errorMessage(last)}` : ''}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
@@ -85,6 +89,9 @@ async function bridge(request: Record<string, unknown>): Promise<unknown> {
     `the browser to do ${JSON.stringify(request)}`,
     () => (fs.existsSync(done) ? fs.readFileSync(done, 'utf8') : undefined),
     60_000,
+    // A look for a file is cheap, and the suites make a thousand or more of these calls: at
+    // 100 ms, waiting for the reply cost the main suite about a minute.
+    5,
   );
   fs.rmSync(done, { force: true });
   const reply = JSON.parse(text) as { ok: boolean; result?: unknown; error?: string };
