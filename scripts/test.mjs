@@ -20,7 +20,7 @@ import { ensurePythonEnv } from './lib/python-env.mjs';
 import { ensureVscodeEnv } from './lib/vscode-env.mjs';
 import { ensureNodeModules } from './lib/node-modules.mjs';
 import { markTestRun, sweepLeftoverServers } from './lib/sweep.mjs';
-import { ensurePostgres, startPostgres } from './lib/postgres.mjs';
+import { ensurePostgres, makeTrackingTemplate, startPostgres } from './lib/postgres.mjs';
 import { ensureNetworkTools } from './lib/network-tools.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -396,9 +396,14 @@ function runVscodeTests(only) {
  */
 async function runOnPostgres(files, env) {
   const begun = Date.now();
+  /** @type {Record<string, string>} */
+  let template;
   try {
     postgres = startPostgres({ bin: ensurePostgres({ log: say }), log: say });
+    template = makeTrackingTemplate(postgres, env.MTR_PYTHON ?? '');
   } catch (error) {
+    postgres?.stop();
+    postgres = undefined;
     console.log(`✖ PostgreSQL for the integration tests: ${String(error)}`);
     return { passed: 0, failed: 1 };
   }
@@ -408,7 +413,7 @@ async function runOnPostgres(files, env) {
     );
     const counts = await runNodeTests(
       files,
-      { ...env, ...postgres.environment(), MTR_BACKEND: 'postgres' },
+      { ...env, ...postgres.environment(), ...template, MTR_BACKEND: 'postgres' },
       'node-tests-postgres.tap',
       CONCURRENCY,
     );

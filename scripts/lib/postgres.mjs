@@ -19,6 +19,7 @@ export const POSTGRES_DIR_PREFIX = 'mtr-postgres-';
 /** The superuser role initdb makes, and the OS user the server runs as when we are root. */
 const SUPERUSER = 'postgres';
 const PROGRAMS = ['initdb', 'pg_ctl', 'postgres', 'createdb'];
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /**
  * The folder with PostgreSQL's server programs (initdb, pg_ctl, postgres, createdb), installing
@@ -163,4 +164,34 @@ export function startPostgres({ bin, log = console.log }) {
     }),
     stop,
   };
+}
+
+/**
+ * A database with MLflow's tables (python/init_tracking_db.py, the code `mlflow server` runs at
+ * its first start), made once per run: the tests' servers each get a copy of it (`createdb -T`,
+ * test/support/backend.ts) and start on existing tables, instead of each running every migration
+ * again. Returns the variable that names it for the tests.
+ * @param {Postgres} postgres
+ * @param {string} python the interpreter of the environment with the pinned mlflow
+ * @returns {Record<string, string>}
+ */
+export function makeTrackingTemplate(postgres, python) {
+  const name = 'mtr_tracking_template';
+  const {
+    MTR_POSTGRES_BIN: bin,
+    MTR_POSTGRES_HOST: host,
+    MTR_POSTGRES_USER: user,
+  } = postgres.environment();
+  execFileSync(path.join(bin ?? '', 'createdb'), ['-h', host ?? '', '-U', user ?? '', name], {
+    stdio: 'pipe',
+  });
+  execFileSync(
+    python,
+    [
+      path.join(ROOT, 'python', 'init_tracking_db.py'),
+      `postgresql://${user}@/${name}?host=${host}`,
+    ],
+    { cwd: os.tmpdir(), stdio: 'pipe', env: { ...process.env, PYTHONSAFEPATH: '1' } },
+  );
+  return { MTR_POSTGRES_TEMPLATE: name };
 }

@@ -28,13 +28,18 @@ export function backendStoreOptions(withAuth: boolean): {
   if (!onPostgres()) return {};
   const name = `mtr_${randomBytes(6).toString('hex')}`;
   return {
-    backendStoreUri: createPostgresDatabase(name),
+    // A copy of the runner's database with MLflow's tables (scripts/lib/postgres.mjs), so the
+    // server does not run every migration again; the users' database starts empty.
+    backendStoreUri: createPostgresDatabase(name, process.env.MTR_POSTGRES_TEMPLATE),
     ...(withAuth ? { authDatabaseUri: createPostgresDatabase(`${name}_auth`) } : {}),
   };
 }
 
-/** Makes a database in the runner's cluster; returns its SQLAlchemy URI (psycopg2, Unix socket). */
-function createPostgresDatabase(name: string): string {
+/**
+ * Makes a database in the runner's cluster, empty or a copy of `template`; returns its
+ * SQLAlchemy URI (psycopg2, Unix socket).
+ */
+function createPostgresDatabase(name: string, template?: string): string {
   const bin = process.env.MTR_POSTGRES_BIN;
   const host = process.env.MTR_POSTGRES_HOST;
   const user = process.env.MTR_POSTGRES_USER;
@@ -42,7 +47,10 @@ function createPostgresDatabase(name: string): string {
     throw new Error(
       "MTR_BACKEND=postgres needs the runner's cluster: run `npm test -- integration`.",
     );
-  execFileSync(path.join(bin, 'createdb'), ['-h', host, '-U', user, name], { stdio: 'pipe' });
+  const from = template ? ['-T', template] : [];
+  execFileSync(path.join(bin, 'createdb'), ['-h', host, '-U', user, ...from, name], {
+    stdio: 'pipe',
+  });
   // The socket folder as libpq's `host`; left unencoded, since the basic-auth config that holds
   // the URI is read with interpolation (a "%" there would be taken for a reference).
   return `postgresql://${user}@/${name}?host=${host}`;
