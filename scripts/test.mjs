@@ -22,6 +22,7 @@ import { ensureNodeModules } from './lib/node-modules.mjs';
 import { markTestRun, sweepLeftoverServers } from './lib/sweep.mjs';
 import { ensurePostgres, makeTrackingTemplate, startPostgres } from './lib/postgres.mjs';
 import { ensureNetworkTools } from './lib/network-tools.mjs';
+import { ensureSqliteTemplate } from './lib/sqlite-template.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 markTestRun();
@@ -305,6 +306,7 @@ function prepareEnvironments(plan) {
   const env = { MTR_ROOT: ROOT };
   if (touches(plan, 'store') || touches(plan, 'integration') || touches(plan, 'e2e')) {
     env.MTR_PYTHON = ensurePythonEnv({ log: say });
+    env.MTR_SQLITE_TEMPLATE = ensureSqliteTemplate(env.MTR_PYTHON);
   }
   if (touches(plan, 'integration')) {
     env.MTR_OLD_SERVER_PYTHON = ensurePythonEnv({ name: 'old-server', log: say });
