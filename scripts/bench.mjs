@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { fixtureVsix } from './lib/fixture-vsix.mjs';
 import { ensureNodeModules } from './lib/node-modules.mjs';
 import { ensurePythonEnv } from './lib/python-env.mjs';
 import { ensureVscodeEnv } from './lib/vscode-env.mjs';
@@ -478,7 +479,7 @@ async function extensionHostFigures(trackingUri, experimentId, traces) {
         MTR_SUITE: 'bench',
         MLFLOW_TRACKING_URI: trackingUri,
         MTR_BENCH_EXPERIMENT: experimentId,
-        MTR_INSTALL_VSIX: minimalExtensionVsix(),
+        MTR_INSTALL_VSIX: fixtureVsix('minimal-extension', OUT),
         ...traces,
         MTR_BENCH_OUT: out,
         ...(args['profile-panel'] && !profiled
@@ -498,31 +499,6 @@ async function extensionHostFigures(trackingUri, experimentId, traces) {
     return { completed: code === 0, figures };
   } finally {
     fs.rmSync(workspace, { recursive: true, force: true });
-  }
-}
-
-/**
- * The minimal extension (test/vscode/fixtures/minimal-extension), packaged once and installed
- * in each host: code-server loads one development folder only, so it cannot sit beside ours.
- */
-function minimalExtensionVsix() {
-  const vsix = path.join(OUT, 'minimal-extension.vsix');
-  if (fs.existsSync(vsix)) return vsix;
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'mtr-minimal-extension-'));
-  try {
-    fs.cpSync(path.join(ROOT, 'test', 'vscode', 'fixtures', 'minimal-extension'), folder, {
-      recursive: true,
-    });
-    execFileSync(
-      path.join(ROOT, 'node_modules', '.bin', 'vsce'),
-      ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license'],
-      { cwd: folder, stdio: 'ignore' },
-    );
-    const [made] = fs.readdirSync(folder).filter((f) => f.endsWith('.vsix'));
-    fs.copyFileSync(path.join(folder, made ?? 'missing.vsix'), vsix);
-    return vsix;
-  } finally {
-    fs.rmSync(folder, { recursive: true, force: true });
   }
 }
 

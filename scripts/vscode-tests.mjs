@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { runTests } from '@vscode/test-electron';
+import { fixtureVsix } from './lib/fixture-vsix.mjs';
 import { ensurePythonEnv } from './lib/python-env.mjs';
 import { ensureVscodeEnv } from './lib/vscode-env.mjs';
 import { ensureNetworkTools } from './lib/network-tools.mjs';
@@ -21,9 +22,10 @@ const say = (/** @type {string} */ m) =>
 
 /**
  * The suites, each a Mocha run in a fresh code-server (test/vscode/index.ts picks the files by
- * MTR_SUITE): what the log says, extra environment, the workspace's settings.
+ * MTR_SUITE): what the log says, extra environment, the workspace's settings, the test fixture
+ * extensions (test/vscode/fixtures/) installed beside ours.
  * @type {{ name: string, what: string, env: Record<string, string>,
- *   settings: Record<string, unknown> }[]}
+ *   settings: Record<string, unknown>, install?: string[] }[]}
  */
 const SUITES = [
   {
@@ -31,6 +33,8 @@ const SUITES = [
     what: 'Mocha in the extension host (code-server + Chromium)',
     env: {},
     settings: {},
+    // A Python debugger (debugpy's adapter) for 9-run-traces.test.ts's debug session.
+    install: ['python-debugger'],
   },
   {
     name: 'untrusted',
@@ -127,7 +131,14 @@ try {
   let allPassed = true;
   for (const suite of suites) {
     say(`running ${suite.what}`);
-    const code = await runSuite(suite.name, { ...testEnv, ...suite.env }, suite.settings);
+    const vsixes = (suite.install ?? []).map((name) => fixtureVsix(name, OUTPUT));
+    /** @type {Record<string, string>} */
+    const installs = vsixes.length > 0 ? { MTR_INSTALL_VSIX: vsixes.join(path.delimiter) } : {};
+    const code = await runSuite(
+      suite.name,
+      { ...testEnv, ...suite.env, ...installs },
+      suite.settings,
+    );
     if (code !== 0) allPassed = false;
   }
   exitCode = allPassed ? 0 : 1;

@@ -1,9 +1,12 @@
 /**
  * "3 new traces from this run — Review" in the real extension host: a small app traced with
- * `@mlflow.trace` runs against the test server, under the debugger (a `node` launch
- * configuration that spawns the venv's python: the Python debugger extension is not in this
- * host, js-debug is) and as a task; when the run ends, its traces, and only those, are offered
- * in the status bar and a notification, and Review starts Submit and Next over exactly them.
+ * `@mlflow.trace` runs against the test server, under a real Python debugger and as a task; when
+ * the run ends, its traces, and only those, are offered in the status bar and a notification, and
+ * Review starts Submit and Next over exactly them. The debugger is debugpy's own adapter (PyPI's
+ * `debugpy`, in the test venv), started by the fixture extension
+ * `test/vscode/fixtures/python-debugger` as the Python Debugger extension starts it (that one
+ * comes only from a marketplace); the app stops at a breakpoint on each call, where the test reads
+ * the frame and the argument through the Debug Adapter Protocol before it continues.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -47,19 +50,28 @@ with open(sys.argv[1], "w") as f:
     json.dump(ids, f)
 `;
 
-/** What the debug configuration runs: python, as a child of node (js-debug's program). */
-const SPAWN = `const { spawnSync } = require('node:child_process');
-const [python, ...args] = process.argv.slice(2);
-const result = spawnSync(python, args, { stdio: 'inherit' });
-process.exit(result.status ?? 1);
-`;
+/** The line of `answer`'s return (0-based), where the debug session's breakpoint is. */
+const RETURN_LINE = APP.split('\n').findIndex((line) => line.includes('return "It rains in "'));
+
+/** A Debug Adapter Protocol event, as the adapter sent it. */
+interface DapEvent {
+  event: string;
+  body: { reason?: string; threadId?: number; exitCode?: number };
+}
+
+function asDapEvent(message: unknown): DapEvent | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const { type, event, body } = message as { type?: unknown; event?: unknown; body?: unknown };
+  if (type !== 'event' || typeof event !== 'string') return undefined;
+  // The body's fields are the protocol's (stopped: reason, threadId; exited: exitCode).
+  return { event, body: typeof body === 'object' && body !== null ? body : {} };
+}
 
 describe('traces from a run of the app', () => {
   let api: ExtensionApi;
   let sdk: PythonSdk;
   let folder: vscode.WorkspaceFolder;
   let app: string;
-  let spawn: string;
   let older: string;
 
   const appEnv = () => ({ MLFLOW_TRACKING_URI: env('MLFLOW_TRACKING_URI') });
@@ -102,9 +114,7 @@ describe('traces from a run of the app', () => {
     await waitFor('the connection', () => api.connection.state.kind === 'connected');
     folder = vscode.workspace.workspaceFolders?.[0] ?? assert.fail('no workspace folder');
     app = path.join(folder.uri.fsPath, 'run_app.py');
-    spawn = path.join(folder.uri.fsPath, 'spawn_app.js');
     fs.writeFileSync(app, APP);
-    fs.writeFileSync(spawn, SPAWN);
     sdk = new PythonSdk(env('MLFLOW_TRACKING_URI'));
     // A trace of the same experiment made before the run: never part of its offer.
     ({ trace_id: older } = await sdk.call<{ trace_id: string }>('create_trace', {
@@ -120,22 +130,83 @@ describe('traces from a run of the app', () => {
     await closeAllTabs();
   });
 
-  it('offers the traces of a debug session, and only those, when it ends', async function () {
-    this.timeout(120_000);
+  it('offers the traces of a session under the Python debugger, and only those, when it ends', async function () {
+    this.timeout(180_000);
     const out = outFile('debug');
-    const searched = nextSearch();
-    const started = await vscode.debug.startDebugging(folder, {
-      type: 'node',
-      request: 'launch',
-      name: 'Run the sample app',
-      runtimeExecutable: process.execPath,
-      program: spawn,
-      args: [env('MTR_PYTHON'), app, out, 'Lyon', 'Paris', 'Nice'],
-      env: appEnv(),
-      console: 'internalConsole',
+    // What debugpy's adapter sends: where it stopped, and the program's exit code.
+    const events: DapEvent[] = [];
+    let session: vscode.DebugSession | undefined;
+    const tracking = vscode.debug.registerDebugAdapterTrackerFactory('debugpy', {
+      createDebugAdapterTracker: (s) => {
+        session = s;
+        return {
+          onDidSendMessage: (message: unknown) => {
+            const event = asDapEvent(message);
+            if (event) events.push(event);
+          },
+        };
+      },
     });
-    assert.ok(started, 'the debug session started');
-    const found = await searched;
+    const breakpoint = new vscode.SourceBreakpoint(
+      new vscode.Location(vscode.Uri.file(app), new vscode.Position(RETURN_LINE, 0)),
+    );
+    vscode.debug.addBreakpoints([breakpoint]);
+    const searched = nextSearch();
+    let found: RunOffer;
+    try {
+      const started = await vscode.debug.startDebugging(folder, {
+        type: 'debugpy',
+        request: 'launch',
+        name: 'Run the sample app',
+        python: env('MTR_PYTHON'),
+        program: app,
+        args: [out, 'Lyon', 'Paris', 'Nice'],
+        env: appEnv(),
+        cwd: folder.uri.fsPath,
+        console: 'internalConsole',
+      });
+      assert.ok(started, 'the debug session started');
+      const debug = session ?? assert.fail('no debugpy session');
+      // A stop on each call, in `answer` at the breakpoint, with that call's question.
+      for (const [n, city] of ['Lyon', 'Paris', 'Nice'].entries()) {
+        const stopped = await waitFor(
+          `debugpy stopping at the breakpoint for ${city}`,
+          () => events.filter((e) => e.event === 'stopped')[n],
+          60_000,
+        );
+        assert.equal(stopped.body.reason, 'breakpoint');
+        const threadId = stopped.body.threadId ?? assert.fail('no thread');
+        const { stackFrames } = (await debug.customRequest('stackTrace', {
+          threadId,
+          levels: 1,
+        })) as {
+          stackFrames: { id: number; name: string; line: number; source?: { path?: string } }[];
+        };
+        const top = stackFrames[0] ?? assert.fail('no stack frame');
+        assert.equal(top.name, 'answer');
+        assert.equal(top.line, RETURN_LINE + 1, 'DAP lines start at 1');
+        // The workbench hands the path over as a URI of the remote window (code-server).
+        assert.equal(vscode.Uri.parse(top.source?.path ?? '').path, app);
+        const { result } = (await debug.customRequest('evaluate', {
+          expression: 'question',
+          frameId: top.id,
+          context: 'watch',
+        })) as { result: string };
+        assert.equal(result, `'${city}'`);
+        await debug.customRequest('continue', { threadId });
+      }
+      found = await searched;
+      assert.equal(events.find((e) => e.event === 'exited')?.body.exitCode, 0, 'the app exited');
+    } finally {
+      vscode.debug.removeBreakpoints([breakpoint]);
+      tracking.dispose();
+      // A failure above leaves the app stopped at the breakpoint.
+      const left = vscode.debug.activeDebugSession;
+      if (left?.type === 'debugpy') await vscode.debug.stopDebugging(left);
+    }
+    // The stops showed Run and Debug and the app's file; the rest of the suite expects our view.
+    await closeAllTabs();
+    await showView();
     const made = idsIn(out);
     assert.equal(made.length, 3);
     assert.equal(found.run.kind, 'debug');
