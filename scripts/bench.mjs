@@ -267,6 +267,11 @@ try {
       continue;
     }
     for (const [key, value] of Object.entries(run.figures)) (hostRuns[key] ??= []).push(value);
+    // Each run's telling figures, so that a bad run is seen beside the others.
+    const g = (/** @type {string} */ key) => (run.figures[key] ?? NaN).toFixed(0);
+    say(
+      `run ${i + 1}: paging ${g('pageThroughAllMs')} ms (last 10 pages ${g('lastTenPagesMeanMs')} ms each; VS Code asked ${g('treeItemsAskedPerPage')} rows, ${g('treeListingsPerPage')} listings per page), heap after paging ${g('heapAfterPagingMb')} MB, panel ${g('panelOursMs')} ms beyond the webview, Submit and Next ${g('submitAndNextMeanMs')} ms`,
+    );
   }
   results.extensionHost = Object.fromEntries(
     Object.entries(hostRuns).map(([key, values]) => [

@@ -148,12 +148,14 @@ export function registerCodeLinks(deps: CodeLinksDeps): CodeLinks {
       stats.clear();
       redraw();
     }),
-    // Refresh Traces, or other experiments: counted again. Other changes (a page loaded, a
-    // trace fetched or rated) wait for the counts to be a minute old, so that browsing the tree
-    // sends no searches for the lenses.
+    // Refresh Traces, or other experiments: counted again. A trace rated: its new copy is
+    // counted in place, with no request. Other changes (a page loaded) wait for the counts to be
+    // a minute old, so that browsing the tree sends no searches for the lenses.
     deps.store.onDidChange((change) => {
       if (change.kind === 'experiments') {
         stats.clear();
+        redraw();
+      } else if (change.kind === 'trace' && stats.updateTrace(change.trace)) {
         redraw();
       }
     }),

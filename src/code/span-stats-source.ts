@@ -4,9 +4,10 @@
  * distinct span name, over all the configured experiments at once: at most MAX_NAMES names per
  * refresh, MAX_PARALLEL at a time, each the newest PAGE traces with their assessments. Answers
  * are kept FRESH_MS, and a name asked again while its search runs waits for that search: all the
- * lenses and hovers of a file share one round of requests. No `vscode`.
+ * lenses and hovers of a file share one round of requests. A trace rated meanwhile is put in
+ * place of its old copy in every answer that counted it, with no request. No `vscode`.
  */
-import { filterClause, type MlflowClient } from '../mlflow';
+import { filterClause, type MlflowClient, type TraceInfo } from '../mlflow';
 import { spanStats, type SpanStats } from './span-stats';
 
 export const MAX_NAMES = 50;
@@ -24,6 +25,8 @@ export interface StatsScope {
 interface Entry {
   readonly at: number;
   readonly stats: Promise<SpanStats>;
+  /** The traces counted, once the search has answered. */
+  counted?: { readonly traces: readonly TraceInfo[]; readonly more: boolean };
 }
 
 export class SpanStatsSource {
@@ -45,6 +48,26 @@ export class SpanStatsSource {
   }
 
   /**
+   * Counts a trace again after its assessments changed (a rating, an override): each answer
+   * that counted it is recomputed with the new copy. True when any answer changed.
+   */
+  updateTrace(trace: TraceInfo): boolean {
+    let changed = false;
+    for (const [key, entry] of this.entries) {
+      const counted = entry.counted;
+      if (!counted?.traces.some((t) => t.traceId === trace.traceId)) continue;
+      const traces = counted.traces.map((t) => (t.traceId === trace.traceId ? trace : t));
+      this.entries.set(key, {
+        at: entry.at,
+        stats: Promise.resolve(spanStats(traces, counted.more)),
+        counted: { traces, more: counted.more },
+      });
+      changed = true;
+    }
+    return changed;
+  }
+
+  /**
    * The stats of each span name (the first MAX_NAMES distinct ones); a name whose search failed
    * is missing and the failure is thrown once all the searches are done.
    */
@@ -53,15 +76,19 @@ export class SpanStatsSource {
     // Every name not fresh gets its entry now, so that an ask while these run waits for them.
     for (const name of names) {
       if (this.fresh(scope, name)) continue;
-      const stats = this.slot().then(async (release) => {
-        try {
-          return await this.search(scope, name);
-        } finally {
-          release();
-        }
-      });
-      stats.catch(() => undefined); // awaited below; a failure is not unhandled meanwhile
-      this.entries.set(entryKey(scope, name), { at: this.now(), stats });
+      const entry: Entry = {
+        at: this.now(),
+        stats: this.slot().then(async (release) => {
+          try {
+            entry.counted = await this.search(scope, name);
+            return spanStats(entry.counted.traces, entry.counted.more);
+          } finally {
+            release();
+          }
+        }),
+      };
+      entry.stats.catch(() => undefined); // awaited below; a failure is not unhandled meanwhile
+      this.entries.set(entryKey(scope, name), entry);
     }
     const result = new Map<string, SpanStats>();
     let failure: Error | undefined;
@@ -92,7 +119,10 @@ export class SpanStatsSource {
     return entry !== undefined && this.now() - entry.at < FRESH_MS;
   }
 
-  private async search(scope: StatsScope, name: string): Promise<SpanStats> {
+  private async search(
+    scope: StatsScope,
+    name: string,
+  ): Promise<{ traces: readonly TraceInfo[]; more: boolean }> {
     this.sent++;
     try {
       const page = await scope.client.searchTraces({
@@ -100,7 +130,7 @@ export class SpanStatsSource {
         filter: spanNameFilter(name),
         maxResults: PAGE,
       });
-      return spanStats(page.items, page.nextPageToken !== undefined);
+      return { traces: page.items, more: page.nextPageToken !== undefined };
     } catch (error) {
       // Not kept: the next ask tries again.
       this.entries.delete(entryKey(scope, name));

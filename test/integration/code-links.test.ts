@@ -13,6 +13,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { spanNameFilter, SpanStatsSource } from '../../src/code/span-stats-source';
 import { MlflowApiError } from '../../src/mlflow/errors';
+import { asTraceId } from '../../src/mlflow/ids';
 import { MlflowClient } from '../../src/mlflow/client';
 import type { MlflowServer } from '../../src/mlflow-server/launcher';
 import { repoRoot } from '../support/env';
@@ -167,5 +168,33 @@ describe('finding traces by span name', () => {
     );
     await stats.statsFor(scope, names);
     assert.equal(stats.requests, 5, 'fresh answers are not asked again');
+  });
+
+  it('counts a trace rated meanwhile again in place, with no search', async () => {
+    const stats = new SpanStatsSource();
+    const scope = { client, key: server.url, experimentIds: [experimentId] };
+    const before = await stats.statsFor(scope, ['fetch', 'lookup']);
+    const rated = before.get('fetch')?.recent[0];
+    assert.ok(rated, 'the fetch span has a trace');
+    await client.logFeedback({
+      traceId: rated.traceId,
+      name: 'correct',
+      value: false,
+      source: { sourceType: 'HUMAN', sourceId: 'ann@example.com' },
+    });
+    const updated = await client.getTraceInfo(rated.traceId);
+    const searches = stats.requests;
+
+    assert.equal(stats.updateTrace(updated), true);
+    const after = await stats.statsFor(scope, ['fetch', 'lookup']);
+    assert.equal(stats.requests, searches, 'no search after a rating');
+    assert.deepEqual(
+      { count: after.get('fetch')?.count, unreviewed: after.get('fetch')?.unreviewed },
+      { count: 1, unreviewed: 0 },
+    );
+    assert.equal(after.get('fetch')?.failing, 1, 'the new feedback says the trace failed');
+    assert.equal(after.get('fetch')?.recent[0]?.assessments.length, 1);
+    // A trace no answer counted changes nothing.
+    assert.equal(stats.updateTrace({ ...updated, traceId: asTraceId('tr-not-counted') }), false);
   });
 });

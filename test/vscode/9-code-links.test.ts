@@ -160,6 +160,19 @@ describe('code links', () => {
     await run('clearFilter');
   });
 
+  it('counts a trace again when it is rated, with no search', async () => {
+    const uri = fileUri(FILE);
+    const summarize = async () => titles(await lenses(uri)).find((t) => t.startsWith('38 ')) ?? '';
+    assert.match(await summarize(), /^38 1 trace · last /);
+    const searches = api.code.stats.requests;
+    // summarize's trace (traceIds[1]) was rated helpful; the reviewer now says it is not correct.
+    await run('logFeedback', { traceId: traceIds[1], name: 'correct', value: false });
+    await waitFor('the lens counting the failing feedback', async () =>
+      /^38 1 trace · 1 failing feedback · last /.test(await summarize()) ? true : undefined,
+    );
+    assert.equal(api.code.stats.requests, searches, 'no search after a rating');
+  });
+
   it('lists a function’s newest traces with their assessments in its hover', async () => {
     const uri = fileUri(FILE);
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
