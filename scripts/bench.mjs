@@ -30,6 +30,9 @@ const { values: args } = parseArgs({
     // A CPU profile of the extension host while the 1 000-span trace first opens, in the first
     // run (which it slows: read that run's panel figure as profiled, not as measured).
     'profile-panel': { type: 'boolean', default: false },
+    // The same of our activation (loading extension.js and activate()), in the first run.
+    'profile-activation': { type: 'boolean', default: false },
+    'host-only': { type: 'boolean', default: false },
   },
 });
 const SIZES = args.sizes.split(',').map(Number);
@@ -39,10 +42,11 @@ const PAGE_SIZE = Number(args['page-size']);
 const CONCURRENCY = Number(args.concurrency);
 const REVIEWS = Number(args.reviews);
 const HUGE_SPANS = Number(args['huge-spans']);
+const HOST_ONLY = args['host-only'];
 /** The tree's page size (the default of mlflowTraceReview.pageSize). */
 const TREE_PAGE_SIZE = 50;
 const WRITES = 1000;
-/** Set once a run has been profiled (--profile-panel profiles the first). */
+/** Set once a run has been profiled (--profile-panel and --profile-activation profile the first). */
 let profiled = false;
 const started = Date.now();
 const say = (/** @type {string} */ m) =>
@@ -123,133 +127,136 @@ try {
     ...['--experiment', 'bench-huge', '--big-trace', String(HUGE_SPANS), '--payload-kb', '8192'],
   ]);
 
-  for (const n of SIZES) {
-    say(`listing ${n} traces: ours, bare wire, Python (${RUNS} runs each)`);
-    const experimentId = experimentOf[n] ?? '';
-    const [ours, wire] = await timePair(
-      RUNS,
-      () => listOurs(client, experimentId),
-      () => listWire(server.url, experimentId),
-    );
-    const py = pythonClient([
-      'list',
-      '--experiment-id',
-      experimentId,
-      '--page-size',
-      String(PAGE_SIZE),
-      '--runs',
-      String(RUNS),
-    ]);
-    results.listing.push(
-      row(
-        n,
-        { ours: median(ours.seconds), wire: median(wire.seconds), python: median(py.seconds) },
-        ours.count,
-      ),
-    );
-  }
-
-  say(`fetching the trace of 1000 spans: ours, bare wire, Python (${RUNS} runs each)`);
-  const bigId = big.trace_id ?? '';
-  const [fetchOurs, fetchWire] = await timePair(
-    RUNS,
-    async () => {
-      await client.getTraceInfo(bigId);
-      return (await client.getTraceSpans(bigId)).length;
-    },
-    async () => {
-      await wire(wireAgent, `${server.url}/api/3.0/mlflow/traces/${bigId}`);
-      const text = await wire(
-        wireAgent,
-        `${server.url}/ajax-api/3.0/mlflow/get-trace-artifact?request_id=${bigId}`,
-      );
-      return text.length;
-    },
-  );
-  const fetchPython = pythonClient(['get', '--trace-id', bigId, '--runs', String(RUNS)]);
-  results.bigTrace = {
-    spans: fetchOurs.count,
-    payloadBytes: fetchWire.count,
-    seconds: {
-      ours: median(fetchOurs.seconds),
-      wire: median(fetchWire.seconds),
-      python: median(fetchPython.seconds),
-    },
-  };
-
-  const writeTarget = SIZES.find((n) => n >= WRITES) ?? SIZES.at(-1) ?? 0;
-  const traceIds = (await listOursIds(client, experimentOf[writeTarget] ?? '')).slice(0, WRITES);
-  const idsFile = path.join(OUT, 'trace-ids.json');
-  fs.writeFileSync(idsFile, JSON.stringify(traceIds));
-  say(
-    `writing ${traceIds.length} feedbacks: ours and bare wire (one at a time, ${CONCURRENCY} at a time), Python (${WRITE_RUNS} runs each)`,
-  );
-  const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 30_000 });
-  const ourWrite = (/** @type {string} */ id, /** @type {string} */ name) =>
-    client.logFeedback({
-      traceId: id,
-      name,
-      value: true,
-      source: { sourceType: 'HUMAN', sourceId: 'bench@example.com' },
-    });
-  const wireWrite = (/** @type {string} */ id, /** @type {string} */ name) =>
-    wire(agent, `${server.url}/api/3.0/mlflow/traces/${id}/assessments`, {
-      assessment: {
-        trace_id: id,
-        assessment_name: name,
-        source: { source_type: 'HUMAN', source_id: 'bench@example.com' },
-        feedback: { value: true },
-      },
-    });
-  let run = 0;
-  /** Ours and the bare wire, alternating, each warmed with a few writes first: seconds, medians. */
-  const writePair = async (/** @type {number} */ concurrency) => {
-    const writeAll = (
-      /** @type {(id: string, name: string) => Promise<unknown>} */ one,
-      /** @type {string} */ name,
-      /** @type {string[]} */ ids,
-    ) => {
-      const label = `${name}_${concurrency}_${run++}`;
-      return inParallel(ids, concurrency, (id) => one(id, label)).then(() => ids.length);
-    };
-    const warmIds = traceIds.slice(0, 50);
-    const [ours, wire] = await timePair(
-      WRITE_RUNS,
-      () => writeAll(ourWrite, 'ours', traceIds),
-      () => writeAll(wireWrite, 'wire', traceIds),
-      [
-        () => writeAll(ourWrite, 'ours_warm', warmIds),
-        () => writeAll(wireWrite, 'wire_warm', warmIds),
-      ],
-    );
-    return { ours: median(ours.seconds), wire: median(wire.seconds) };
-  };
-  const oneAtATime = await writePair(1);
-  const concurrent = await writePair(CONCURRENCY);
-  const writing = {
-    ours: oneAtATime.ours,
-    oursConcurrent: concurrent.ours,
-    wire: oneAtATime.wire,
-    wireConcurrent: concurrent.wire,
-    python: median(
-      pythonClient(['write', '--trace-ids', idsFile, '--runs', String(WRITE_RUNS)]).seconds,
-    ),
-  };
-  await agent.close();
-  results.writing.push({ feedbacks: traceIds.length, seconds: writing });
-
   const largest = Math.max(...SIZES);
-  say(
-    `paging ${largest} traces ${TREE_PAGE_SIZE} at a time through our client alone, as the tree does (${RUNS} runs)`,
-  );
-  const clientPaging = await timeRuns(RUNS, () =>
-    listOurs(client, experimentOf[largest] ?? '', TREE_PAGE_SIZE),
-  );
-  results.clientPaging = {
-    traces: clientPaging.count,
-    pageSize: TREE_PAGE_SIZE,
-    seconds: clientPaging.seconds,
-  };
+  // --host-only: the extension host's figures alone (the client's are left out).
+  if (!HOST_ONLY) {
+    for (const n of SIZES) {
+      say(`listing ${n} traces: ours, bare wire, Python (${RUNS} runs each)`);
+      const experimentId = experimentOf[n] ?? '';
+      const [ours, wire] = await timePair(
+        RUNS,
+        () => listOurs(client, experimentId),
+        () => listWire(server.url, experimentId),
+      );
+      const py = pythonClient([
+        'list',
+        '--experiment-id',
+        experimentId,
+        '--page-size',
+        String(PAGE_SIZE),
+        '--runs',
+        String(RUNS),
+      ]);
+      results.listing.push(
+        row(
+          n,
+          { ours: median(ours.seconds), wire: median(wire.seconds), python: median(py.seconds) },
+          ours.count,
+        ),
+      );
+    }
+
+    say(`fetching the trace of 1000 spans: ours, bare wire, Python (${RUNS} runs each)`);
+    const bigId = big.trace_id ?? '';
+    const [fetchOurs, fetchWire] = await timePair(
+      RUNS,
+      async () => {
+        await client.getTraceInfo(bigId);
+        return (await client.getTraceSpans(bigId)).length;
+      },
+      async () => {
+        await wire(wireAgent, `${server.url}/api/3.0/mlflow/traces/${bigId}`);
+        const text = await wire(
+          wireAgent,
+          `${server.url}/ajax-api/3.0/mlflow/get-trace-artifact?request_id=${bigId}`,
+        );
+        return text.length;
+      },
+    );
+    const fetchPython = pythonClient(['get', '--trace-id', bigId, '--runs', String(RUNS)]);
+    results.bigTrace = {
+      spans: fetchOurs.count,
+      payloadBytes: fetchWire.count,
+      seconds: {
+        ours: median(fetchOurs.seconds),
+        wire: median(fetchWire.seconds),
+        python: median(fetchPython.seconds),
+      },
+    };
+
+    const writeTarget = SIZES.find((n) => n >= WRITES) ?? SIZES.at(-1) ?? 0;
+    const traceIds = (await listOursIds(client, experimentOf[writeTarget] ?? '')).slice(0, WRITES);
+    const idsFile = path.join(OUT, 'trace-ids.json');
+    fs.writeFileSync(idsFile, JSON.stringify(traceIds));
+    say(
+      `writing ${traceIds.length} feedbacks: ours and bare wire (one at a time, ${CONCURRENCY} at a time), Python (${WRITE_RUNS} runs each)`,
+    );
+    const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 30_000 });
+    const ourWrite = (/** @type {string} */ id, /** @type {string} */ name) =>
+      client.logFeedback({
+        traceId: id,
+        name,
+        value: true,
+        source: { sourceType: 'HUMAN', sourceId: 'bench@example.com' },
+      });
+    const wireWrite = (/** @type {string} */ id, /** @type {string} */ name) =>
+      wire(agent, `${server.url}/api/3.0/mlflow/traces/${id}/assessments`, {
+        assessment: {
+          trace_id: id,
+          assessment_name: name,
+          source: { source_type: 'HUMAN', source_id: 'bench@example.com' },
+          feedback: { value: true },
+        },
+      });
+    let run = 0;
+    /** Ours and the bare wire, alternating, each warmed with a few writes first: seconds, medians. */
+    const writePair = async (/** @type {number} */ concurrency) => {
+      const writeAll = (
+        /** @type {(id: string, name: string) => Promise<unknown>} */ one,
+        /** @type {string} */ name,
+        /** @type {string[]} */ ids,
+      ) => {
+        const label = `${name}_${concurrency}_${run++}`;
+        return inParallel(ids, concurrency, (id) => one(id, label)).then(() => ids.length);
+      };
+      const warmIds = traceIds.slice(0, 50);
+      const [ours, wire] = await timePair(
+        WRITE_RUNS,
+        () => writeAll(ourWrite, 'ours', traceIds),
+        () => writeAll(wireWrite, 'wire', traceIds),
+        [
+          () => writeAll(ourWrite, 'ours_warm', warmIds),
+          () => writeAll(wireWrite, 'wire_warm', warmIds),
+        ],
+      );
+      return { ours: median(ours.seconds), wire: median(wire.seconds) };
+    };
+    const oneAtATime = await writePair(1);
+    const concurrent = await writePair(CONCURRENCY);
+    const writing = {
+      ours: oneAtATime.ours,
+      oursConcurrent: concurrent.ours,
+      wire: oneAtATime.wire,
+      wireConcurrent: concurrent.wire,
+      python: median(
+        pythonClient(['write', '--trace-ids', idsFile, '--runs', String(WRITE_RUNS)]).seconds,
+      ),
+    };
+    await agent.close();
+    results.writing.push({ feedbacks: traceIds.length, seconds: writing });
+
+    say(
+      `paging ${largest} traces ${TREE_PAGE_SIZE} at a time through our client alone, as the tree does (${RUNS} runs)`,
+    );
+    const clientPaging = await timeRuns(RUNS, () =>
+      listOurs(client, experimentOf[largest] ?? '', TREE_PAGE_SIZE),
+    );
+    results.clientPaging = {
+      traces: clientPaging.count,
+      pageSize: TREE_PAGE_SIZE,
+      seconds: clientPaging.seconds,
+    };
+  }
   say(
     `extension host: activation, first page and memory over ${largest} traces, a 1000-span panel (${RUNS} runs, a fresh code-server each)`,
   );
@@ -270,7 +277,7 @@ try {
     // Each run's telling figures, so that a bad run is seen beside the others.
     const g = (/** @type {string} */ key) => (run.figures[key] ?? NaN).toFixed(0);
     say(
-      `run ${i + 1}: paging ${g('pageThroughAllMs')} ms (last 10 pages ${g('lastTenPagesMeanMs')} ms each; VS Code asked ${g('treeItemsAskedPerPage')} rows, ${g('treeListingsPerPage')} listings per page), heap after paging ${g('heapAfterPagingMb')} MB, panel ${g('panelOursMs')} ms beyond the webview, Submit and Next ${g('submitAndNextMeanMs')} ms`,
+      `run ${i + 1}: tree listed by VS Code ${g('treeListedByVsCode')}; paging ${g('pageThroughAllMs')} ms (last 10 pages ${g('lastTenPagesMeanMs')} ms each; VS Code asked ${g('treeItemsAskedPerPage')} rows, ${g('treeListingsPerPage')} listings per page), heap after paging ${g('heapAfterPagingMb')} MB, panel ${g('panelOursMs')} ms beyond the webview, Submit and Next ${g('submitAndNextMeanMs')} ms`,
     );
   }
   results.extensionHost = Object.fromEntries(
@@ -489,6 +496,9 @@ async function extensionHostFigures(trackingUri, experimentId, traces) {
         MTR_BENCH_OUT: out,
         ...(args['profile-panel'] && !profiled
           ? { MTR_BENCH_PROFILE: path.join(OUT, 'panel-open.cpuprofile') }
+          : {}),
+        ...(args['profile-activation'] && !profiled
+          ? { MTR_BENCH_PROFILE_ACTIVATION: path.join(OUT, 'activation.cpuprofile') }
           : {}),
         MTR_BRIDGE_DIR: OUT,
         MTR_NODE24: vscodeEnv.node24,
