@@ -14,6 +14,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
+import type { TreeNode } from '../../src/tree/nodes';
 import type { TraceRendered } from '../../src/panels/panel-context';
 import {
   EXTENSION_ID,
@@ -72,6 +73,7 @@ describe('extension host figures', function () {
       : await ours.activate();
     figures.activationMs = performance.now() - started;
     figures.activationOverMinimalMs = figures.activationMs - figures.minimalActivationMs;
+    countTreeAsks(api);
     // Registration only: the server is asked nothing until the view is shown.
     figures.serverChecksAtActivation = api.connection.checks;
   });
@@ -80,10 +82,10 @@ describe('extension host figures', function () {
     const started = performance.now();
     await showView();
     const experiment = await waitFor('the experiment row', async () =>
-      (await rows(api)).find((r) => r.contextValue === 'experiment'),
+      (await ownRows(api)).find((r) => r.contextValue === 'experiment'),
     );
     const traces = await waitFor('the first page', async () => {
-      const children = await rows(api, experiment.node);
+      const children = await ownRows(api, experiment.node);
       return children.filter((r) => r.contextValue.startsWith('trace')).length > 0
         ? children
         : undefined;
@@ -91,18 +93,18 @@ describe('extension host figures', function () {
     figures.viewToFirstPageMs = performance.now() - started;
     figures.firstPageTraces = traces.filter((r) => r.contextValue.startsWith('trace')).length;
     // Expanded in the view, so that VS Code lists its rows after every page, as a person sees.
-    countTreeAsks(api);
-    await api.view.reveal(experiment.node, { expand: true, select: false, focus: false });
-    // Whether VS Code listed the experiment's rows itself (the view shown, the row expanded):
-    // without it, paging measures the provider alone.
-    figures.treeListedByVsCode = await waitFor(
-      'VS Code to list the experiment',
-      () => (treeAsks.listed.get(experiment.node) ?? 0) > 0 || undefined,
-      10_000,
-    ).then(
-      () => 1,
-      () => 0,
-    );
+    // A reveal made while the view is still being drawn can be lost (seen in most runs: VS Code
+    // then lists nothing while paging, and the figures are the provider's alone), so it is made
+    // again until VS Code has listed the experiment's rows itself, for 20 s at most.
+    const listed = () => (treeAsks.listed.get(experiment.node) ?? 0) > 0;
+    const deadline = performance.now() + 20_000;
+    while (!listed() && performance.now() < deadline) {
+      await api.view.reveal(experiment.node, { expand: true, select: false, focus: false });
+      await waitFor('VS Code to list the experiment', () => listed() || undefined, 2_000).catch(
+        () => undefined,
+      );
+    }
+    figures.treeListedByVsCode = listed() ? 1 : 0;
   });
 
   it('pages through every trace, each page timed until the tree has its rows', async () => {
@@ -119,8 +121,7 @@ describe('extension host figures', function () {
       const newest = api.store.list(experimentId)?.traces.at(-1);
       const node = newest && api.tree.traceNode(newest.traceId);
       assert.ok(node, 'the page loaded traces, and the tree has a row for the newest');
-      const children = await rows(api, api.tree.getParent(node));
-      treeAsks.listings--;
+      const children = await ownRows(api, api.tree.getParent(node));
       treeAsks.items -= children.length;
       assert.ok(children.some((row) => row.node === node));
       pageMs.push(performance.now() - pageStarted);
@@ -135,7 +136,7 @@ describe('extension host figures', function () {
     figures.slowestPageMs = Math.max(0, ...pageMs);
     figures.tracesLoaded = api.store.list(experimentId)?.traces.length ?? 0;
     // What a reviewer sees after paging: the newest traces, then ranges (in the bench's folder).
-    const ranges = (await rows(api, api.tree.experimentNode(experimentId))).filter(
+    const ranges = (await ownRows(api, api.tree.experimentNode(experimentId))).filter(
       (row) => row.node.kind === 'traceRange',
     );
     // Only for the picture: with 1 000 traces VS Code has refused this reveal ("Cannot resolve
@@ -302,8 +303,8 @@ async function profiled<T>(what: string, file: string, work: () => Promise<T>): 
   }
 }
 
-/** What the tree's provider was asked (by VS Code, and by the bench's own `rows`). */
-const treeAsks = { items: 0, listings: 0, listed: new Map<unknown, number>() };
+/** What VS Code asked the tree's provider for (`ownRows` calls are told apart). */
+const treeAsks = { items: 0, listings: 0, listed: new Map<unknown, number>(), own: false };
 
 /** Counts every getTreeItem and getChildren call on the tree's provider from now on. */
 function countTreeAsks(api: ExtensionApi): void {
@@ -315,10 +316,25 @@ function countTreeAsks(api: ExtensionApi): void {
     return getTreeItem(node);
   };
   tree.getChildren = (node) => {
-    treeAsks.listings++;
-    treeAsks.listed.set(node, (treeAsks.listed.get(node) ?? 0) + 1);
+    if (!treeAsks.own) {
+      treeAsks.listings++;
+      treeAsks.listed.set(node, (treeAsks.listed.get(node) ?? 0) + 1);
+    }
     return getChildren(node);
   };
+}
+
+/**
+ * The harness's `rows`, as the bench asks them: its getChildren call (made before rows' first
+ * await) is not counted as VS Code's; its getTreeItem calls are taken off by the caller.
+ */
+function ownRows(api: ExtensionApi, node?: TreeNode): ReturnType<typeof rows> {
+  treeAsks.own = true;
+  try {
+    return rows(api, node);
+  } finally {
+    treeAsks.own = false;
+  }
 }
 
 /** Self time by function (name, file and line), most first, from a V8 CPU profile. */
