@@ -277,7 +277,7 @@ try {
     // Each run's telling figures, so that a bad run is seen beside the others.
     const g = (/** @type {string} */ key) => (run.figures[key] ?? NaN).toFixed(0);
     say(
-      `run ${i + 1}: tree listed by VS Code ${g('treeListedByVsCode')}; paging ${g('pageThroughAllMs')} ms (last 10 pages ${g('lastTenPagesMeanMs')} ms each; VS Code asked ${g('treeItemsAskedPerPage')} rows, ${g('treeListingsPerPage')} listings per page), heap after paging ${g('heapAfterPagingMb')} MB, panel ${g('panelOursMs')} ms beyond the webview, Submit and Next ${g('submitAndNextMeanMs')} ms`,
+      `run ${i + 1}: tree listed by VS Code ${g('treeListedByVsCode')}; paging ${g('pageThroughAllMs')} ms until VS Code drew each page (${g('providerPageThroughAllMs')} ms until the provider had its rows; last 10 pages ${g('lastTenPagesMeanMs')} ms each; VS Code asked ${g('treeItemsAskedPerPage')} rows, ${g('treeListingsPerPage')} listings per page), heap after paging ${g('heapAfterPagingMb')} MB, panel ${g('panelOursMs')} ms beyond the webview, Submit and Next ${g('submitAndNextMeanMs')} ms`,
     );
   }
   results.extensionHost = Object.fromEntries(
