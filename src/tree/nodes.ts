@@ -49,6 +49,12 @@ export class TraceRangeNode {
   readonly kind = 'traceRange';
   /** Its traces, newest first; the last range grows as pages load. */
   readonly traces: TraceNode[] = [];
+  /**
+   * A later range has come: this one is shown collapsed, under another id (tree-items.ts).
+   * VS Code lists again every open row below a row it refreshes, so ranges left open as pages
+   * came would make each new range cost every trace loaded so far.
+   */
+  folded = false;
   constructor(
     readonly experimentId: ExperimentId,
     /** 1 for the first range after the traces listed directly under the experiment. */

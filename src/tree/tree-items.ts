@@ -197,16 +197,20 @@ function spanItem(node: SpanNode): vscode.TreeItem {
 }
 
 /**
- * A range of an experiment's older traces. Expanded when it first appears, so that the page
- * "Load more" brought is in view; after that VS Code keeps what the person chose.
+ * A range of an experiment's older traces. The newest range is expanded, so that the page "Load
+ * more" brought is in view; once a later range comes it is folded: a new id, which VS Code shows
+ * collapsed (it keeps expansion by id), so that pages cost the same however many came before.
+ * After that VS Code keeps what the person chose.
  */
 function traceRangeItem(node: TraceRangeNode): vscode.TreeItem {
   const start = node.first - 1;
   const item = new vscode.TreeItem(
     `Traces ${rangeLabel(start, start + node.traces.length)}`,
-    vscode.TreeItemCollapsibleState.Expanded,
+    node.folded
+      ? vscode.TreeItemCollapsibleState.Collapsed
+      : vscode.TreeItemCollapsibleState.Expanded,
   );
-  item.id = `traces:${node.experimentId}:${node.index}`;
+  item.id = `traces:${node.experimentId}:${node.index}${node.folded ? ':folded' : ''}`;
   item.iconPath = new vscode.ThemeIcon('list-unordered');
   item.tooltip = 'Older traces, newest first, as loaded with "Load more"';
   item.contextValue = 'traceRange';

@@ -442,6 +442,7 @@ export class TraceTreeModel implements Disposable {
       }
       let last = rows.ranges.at(-1);
       if (!last || last.traces.length >= this.traceRangeSize) {
+        if (last) last.folded = true;
         last = new TraceRangeNode(id, rows.ranges.length + 1, rows.placed + 1);
         rows.ranges.push(last);
         changed.experiment = true;
