@@ -65,9 +65,10 @@ export class Workbench {
     const row = this.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title });
     const deadline = Date.now() + 2 * WAIT_MS;
     for (;;) {
-      await this.openPalette();
-      await this.type(title);
       try {
+        await this.openPalette();
+        // Just after a reload the palette's box can also be there and not take a click.
+        await this.type(title);
         await row.waitFor({ timeout: 5_000 });
         break;
       } catch (error) {
