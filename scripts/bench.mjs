@@ -21,6 +21,9 @@ const { values: args } = parseArgs({
   options: {
     sizes: { type: 'string', default: '100,1000,10000' },
     runs: { type: 'string', default: '5' },
+    // Ours and the bare wire against each other, alternating: the server's own time varies by
+    // a third from one request to the next, so five runs cannot tell 10% apart.
+    'client-runs': { type: 'string', default: '15' },
     'write-runs': { type: 'string', default: '3' },
     'page-size': { type: 'string', default: '500' },
     concurrency: { type: 'string', default: '8' },
@@ -37,6 +40,7 @@ const { values: args } = parseArgs({
 });
 const SIZES = args.sizes.split(',').map(Number);
 const RUNS = Number(args.runs);
+const CLIENT_RUNS = Number(args['client-runs']);
 const WRITE_RUNS = Number(args['write-runs']);
 const PAGE_SIZE = Number(args['page-size']);
 const CONCURRENCY = Number(args.concurrency);
@@ -88,7 +92,7 @@ const results = {
   /** @type {{ traces: number, assessments: number, seconds: number, tracesPerSecond: number }[]} */
   seeding: [],
   /** @type {Record<string, unknown>[]} */ listing: [],
-  /** @type {{ spans: number, payloadBytes: number, seconds: Record<string, number> } | undefined} */
+  /** @type {{ spans: number, payloadBytes: number, seconds: Record<string, number>, cpuMs: Record<string, number> } | undefined} */
   bigTrace: undefined,
   /** @type {{ feedbacks: number, seconds: Record<string, number> }[]} */ writing: [],
   /** @type {Record<string, number>} */ bundles: {},
@@ -131,10 +135,10 @@ try {
   // --host-only: the extension host's figures alone (the client's are left out).
   if (!HOST_ONLY) {
     for (const n of SIZES) {
-      say(`listing ${n} traces: ours, bare wire, Python (${RUNS} runs each)`);
+      say(`listing ${n} traces: ours, bare wire (${CLIENT_RUNS} runs each), Python (${RUNS})`);
       const experimentId = experimentOf[n] ?? '';
       const [ours, wire] = await timePair(
-        RUNS,
+        CLIENT_RUNS,
         () => listOurs(client, experimentId),
         () => listWire(server.url, experimentId),
       );
@@ -147,19 +151,22 @@ try {
         '--runs',
         String(RUNS),
       ]);
-      results.listing.push(
-        row(
+      results.listing.push({
+        ...row(
           n,
           { ours: median(ours.seconds), wire: median(wire.seconds), python: median(py.seconds) },
           ours.count,
         ),
-      );
+        cpuMs: { ours: median(ours.cpuMs), wire: median(wire.cpuMs) },
+      });
     }
 
-    say(`fetching the trace of 1000 spans: ours, bare wire, Python (${RUNS} runs each)`);
+    say(
+      `fetching the trace of 1000 spans: ours, bare wire (${CLIENT_RUNS} runs each), Python (${RUNS})`,
+    );
     const bigId = big.trace_id ?? '';
     const [fetchOurs, fetchWire] = await timePair(
-      RUNS,
+      CLIENT_RUNS,
       async () => {
         await client.getTraceInfo(bigId);
         return (await client.getTraceSpans(bigId)).length;
@@ -177,6 +184,7 @@ try {
     results.bigTrace = {
       spans: fetchOurs.count,
       payloadBytes: fetchWire.count,
+      cpuMs: { ours: median(fetchOurs.cpuMs), wire: median(fetchWire.cpuMs) },
       seconds: {
         ours: median(fetchOurs.seconds),
         wire: median(fetchWire.seconds),
@@ -390,17 +398,24 @@ async function inParallel(items, limit, work) {
  * each (or of `warmUp`'s pair): neither gets the cold code, nor the server's cold caches, alone.
  * @param {number} runs @param {() => Promise<number>} a @param {() => Promise<number>} b
  * @param {[() => Promise<number>, () => Promise<number>]} [warmUp]
- * @returns {Promise<[{ seconds: number[], count: number }, { seconds: number[], count: number }]>}
+ * Also the CPU time this process spent on each (milliseconds): the server's time is not in it, so
+ * ours minus the wire's is our own work, steadier than any wall-clock ratio.
+ * @returns {Promise<[Timed, Timed]>}
+ * @typedef {{ seconds: number[], cpuMs: number[], count: number }} Timed
  */
 async function timePair(runs, a, b, warmUp = [a, b]) {
   await warmUp[0]();
   await warmUp[1]();
   const times = { a: /** @type {number[]} */ ([]), b: /** @type {number[]} */ ([]) };
+  const cpu = { a: /** @type {number[]} */ ([]), b: /** @type {number[]} */ ([]) };
   const counts = { a: 0, b: 0 };
   const timeOne = async (/** @type {'a' | 'b'} */ which) => {
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     counts[which] = await (which === 'a' ? a : b)();
+    const used = process.cpuUsage(cpu0);
     times[which].push((performance.now() - t0) / 1000);
+    cpu[which].push((used.user + used.system) / 1000);
   };
   for (let i = 0; i < runs; i++) {
     for (const which of i % 2 === 0
@@ -409,8 +424,8 @@ async function timePair(runs, a, b, warmUp = [a, b]) {
       await timeOne(which);
   }
   return [
-    { seconds: times.a, count: counts.a },
-    { seconds: times.b, count: counts.b },
+    { seconds: times.a, cpuMs: cpu.a, count: counts.a },
+    { seconds: times.b, cpuMs: cpu.b, count: counts.b },
   ];
 }
 
@@ -550,7 +565,7 @@ function machine() {
 function printTable() {
   const f = (/** @type {number} */ x, d = 1) => x.toFixed(d);
   const lines = [
-    `Machine: ${results.machine}; MLflow ${results.mlflow}; medians of ${RUNS} runs (writes: ${WRITE_RUNS}); page size ${PAGE_SIZE}`,
+    `Machine: ${results.machine}; MLflow ${results.mlflow}; medians of ${RUNS} runs (ours and the bare wire: ${CLIENT_RUNS}; writes: ${WRITE_RUNS}); page size ${PAGE_SIZE}`,
     '',
     "Seeding (python/bench_seed.py, MLflow's SQL store on the server's database, 4 threads)",
     ...results.seeding.map(
@@ -565,6 +580,13 @@ function printTable() {
           r
         );
       return `  ${String(row.traces).padStart(6)} traces (µs per trace)            ${f(row.usPerTrace.ours ?? 0).padStart(8)}   ${f(row.usPerTrace.wire ?? 0).padStart(8)}   ${f(row.usPerTrace.python ?? 0).padStart(8)}   ${f(row.oursVsPython, 2).padStart(8)}   ${f(row.oursVsWire, 2).padStart(8)}`;
+    }),
+    "  this process's CPU per listing (ms; the server's time is not in it): ours − wire is our own work",
+    ...results.listing.map((r) => {
+      const { traces, cpuMs } = /** @type {{ traces: number, cpuMs: Record<string, number> }} */ (
+        r
+      );
+      return `  ${String(traces).padStart(6)} traces   ours ${f(cpuMs.ours ?? 0)}   wire ${f(cpuMs.wire ?? 0)}   ours − wire ${f((cpuMs.ours ?? 0) - (cpuMs.wire ?? 0))}`;
     }),
     '',
     ...(results.bigTrace ? bigTraceLines(results.bigTrace) : []),
@@ -656,12 +678,13 @@ function goalLines() {
   });
 }
 
-/** @param {{ spans: number, payloadBytes: number, seconds: Record<string, number> }} big */
-function bigTraceLines({ spans, payloadBytes, seconds: s }) {
+/** @param {{ spans: number, payloadBytes: number, seconds: Record<string, number>, cpuMs: Record<string, number> }} big */
+function bigTraceLines({ spans, payloadBytes, seconds: s, cpuMs }) {
   const ms = (/** @type {number | undefined} */ x) => ((x ?? 0) * 1000).toFixed(0);
   return [
     `Fetching one trace of ${spans} spans, ${(payloadBytes / 2 ** 20).toFixed(1)} MB (info, then spans; ms)`,
     `  ours ${ms(s.ours)}   bare wire ${ms(s.wire)}   Python get_trace ${ms(s.python)}   ours/Python ${((s.ours ?? 0) / (s.python ?? 1)).toFixed(2)}   ours/wire ${((s.ours ?? 0) / (s.wire ?? 1)).toFixed(2)}`,
+    `  this process's CPU: ours ${(cpuMs.ours ?? 0).toFixed(1)}   wire ${(cpuMs.wire ?? 0).toFixed(1)}   ours − wire ${((cpuMs.ours ?? 0) - (cpuMs.wire ?? 0)).toFixed(1)}`,
     '',
   ];
 }

@@ -146,20 +146,22 @@ export function toTraceInfo(wire: WireTraceInfo, url: string): TraceInfo {
     if (!(error instanceof MlflowResponseError)) throw error;
     problem = `execution_duration: "${wire.execution_duration?.slice(0, 40) ?? ''}" is not a duration`;
   }
-  return {
+  // Built field by field: a page holds hundreds of these, and optional spreads cost an object each.
+  const info: TraceInfo = {
     traceId: asTraceId(wire.trace_id),
-    ...(wire.client_request_id ? { clientRequestId: wire.client_request_id } : {}),
-    ...(experimentId ? { experimentId: asExperimentId(experimentId) } : {}),
-    ...(wire.request_preview !== undefined ? { requestPreview: wire.request_preview } : {}),
-    ...(wire.response_preview !== undefined ? { responsePreview: wire.response_preview } : {}),
     requestTime: wire.request_time,
-    ...(duration !== undefined ? { executionDurationMs: duration } : {}),
     state: wire.state,
     metadata: wire.trace_metadata ?? {},
     tags: wire.tags ?? {},
     assessments: (wire.assessments ?? []).map((a, i) => parseAssessment(a, wire.trace_id, i)),
-    ...(problem ? { problem } : {}),
   };
+  if (wire.client_request_id) info.clientRequestId = wire.client_request_id;
+  if (experimentId) info.experimentId = asExperimentId(experimentId);
+  if (wire.request_preview !== undefined) info.requestPreview = wire.request_preview;
+  if (wire.response_preview !== undefined) info.responsePreview = wire.response_preview;
+  if (duration !== undefined) info.executionDurationMs = duration;
+  if (problem) info.problem = problem;
+  return info;
 }
 
 /**
@@ -168,13 +170,12 @@ export function toTraceInfo(wire: WireTraceInfo, url: string): TraceInfo {
  */
 export function parseTraceInfo(raw: unknown, url: string, index = 0): TraceInfo {
   const r = isObject(raw) ? raw : {};
-  // Assessments are checked one by one below; the depth check is for the trace's own fields.
-  const { assessments, ...own } = r;
-  const parsed = deeperThan(own, MAX_WIRE_DEPTH)
+  // Assessments are checked one by one (toTraceInfo); the depth check is for the trace's own fields.
+  const parsed = ownFieldsDeeperThan(r, MAX_WIRE_DEPTH)
     ? { ok: false as const, problem: `nested more than ${MAX_WIRE_DEPTH} levels deep` }
-    : parseRecord(wireTraceInfo, isObject(raw) ? own : raw);
-  const list = Array.isArray(assessments) ? (assessments as unknown[]) : [];
-  if (parsed.ok) return toTraceInfo({ ...parsed.value, assessments: list }, url);
+    : parseRecord(wireTraceInfo, raw);
+  if (parsed.ok) return toTraceInfo(parsed.value, url);
+  const list = Array.isArray(r.assessments) ? (r.assessments as unknown[]) : [];
   const traceId =
     typeof r.trace_id === 'string' && r.trace_id ? r.trace_id : madeUpId(`trace ${index + 1}`);
   return {
@@ -186,6 +187,14 @@ export function parseTraceInfo(raw: unknown, url: string, index = 0): TraceInfo 
     assessments: list.map((a, i) => parseAssessment(a, traceId, i)),
     problem: parsed.problem,
   };
+}
+
+/** Whether a trace record's fields other than its assessments nest deeper than `max`. */
+function ownFieldsDeeperThan(record: Record<string, unknown>, max: number): boolean {
+  for (const key in record)
+    if (key !== 'assessments' && Object.hasOwn(record, key) && deeperThan(record[key], max - 1))
+      return true;
+  return false;
 }
 
 /** proto Duration JSON: "1.234s" → 1234 (ms). */

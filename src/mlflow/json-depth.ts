@@ -9,14 +9,24 @@ import type { JsonValue } from './types';
 /** Deeper than any real trace; shallow enough for every recursive walk downstream. */
 export const MAX_JSON_DEPTH = 64;
 
-/** Whether `value` nests deeper than `max` levels, found without recursion. */
+/**
+ * Whether `value` nests deeper than `max` levels, found without recursion. Every value of every
+ * response passes here, so it keeps no tuples and visits only objects and arrays.
+ */
 export function deeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  for (let next = stack.pop(); next; next = stack.pop()) {
-    const [item, depth] = next;
-    if (item === null || typeof item !== 'object') continue;
-    if (depth + 1 > max) return true;
-    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  if (value === null || typeof value !== 'object') return false;
+  const items: object[] = [value];
+  const depths: number[] = [1];
+  while (items.length > 0) {
+    const item = items.pop() as object;
+    const depth = depths.pop() as number;
+    if (depth > max) return true;
+    const children: unknown[] = Array.isArray(item) ? item : Object.values(item);
+    for (const child of children) {
+      if (child === null || typeof child !== 'object') continue;
+      items.push(child);
+      depths.push(depth + 1);
+    }
   }
   return false;
 }
