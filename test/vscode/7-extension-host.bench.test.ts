@@ -48,6 +48,7 @@ describe('extension host figures', function () {
   // A measurement, not an assertion: a slow moment on a shared machine must not lose the run.
   this.timeout(900_000);
   let api: ExtensionApi;
+  let minimalApi: MinimalExtensionApi;
   const experimentId = asExperimentId(env('MTR_BENCH_EXPERIMENT'));
 
   after(() => {
@@ -64,7 +65,7 @@ describe('extension host figures', function () {
     // would carry their work. Wait until none has activated for 2 s (at most 60 s).
     await settledExtensions();
     let started = performance.now();
-    await minimal.activate();
+    minimalApi = (await minimal.activate()) as MinimalExtensionApi;
     figures.minimalActivationMs = performance.now() - started;
     const activationProfile = process.env.MTR_BENCH_PROFILE_ACTIVATION;
     started = performance.now();
@@ -186,6 +187,33 @@ describe('extension host figures', function () {
     figures.treeOverClientInHost = (figures.pageThroughAllMs ?? NaN) / clientMs;
     figures.providerOverClientInHost = (figures.providerPageThroughAllMs ?? NaN) / clientMs;
     assert.equal(traces, figures.tracesLoaded);
+  });
+
+  it('draws pages of 50 new rows from a minimal tree provider: the floor of a page drawn', async () => {
+    // The least any tree provider can make VS Code do for a page: one listing of the page's new
+    // rows, drawn in the same workbench and timed the same way (until VS Code's last ask).
+    const floor = minimalApi.rowsFloor();
+    await floor.show();
+    await waitFor('VS Code to list the minimal view', () => floor.asks.listings > 0 || undefined);
+    await quiet(() => floor.asks.lastAt);
+    const pages = (figures.pages ?? 1) - 1;
+    const pageSize = api.connection.settings.pageSize;
+    const pageMs: number[] = [];
+    floor.asks.items = 0;
+    for (let page = 0; page < pages; page++) {
+      const started = performance.now();
+      floor.addPage(pageSize);
+      await waitFor('VS Code to ask for the page', () => floor.asks.lastAt > started || undefined);
+      await quiet(() => floor.asks.lastAt);
+      pageMs.push(floor.asks.lastAt - started);
+    }
+    figures.floorPageThroughAllMs = pageMs.reduce((a, b) => a + b, 0);
+    figures.floorRowsAskedPerPage = floor.asks.items / Math.max(1, pages);
+    // The best any tree could do against the client alone in this host.
+    figures.floorOverClientInHost =
+      ((figures.clientInHostPageThroughAllMs ?? NaN) + figures.floorPageThroughAllMs) /
+      (figures.clientInHostPageThroughAllMs ?? NaN);
+    await showView();
   });
 
   it('opens and renders a trace of 1 000 spans, then again with its spans cached', async () => {
@@ -382,13 +410,27 @@ async function ownRows(api: ExtensionApi, node?: TreeNode): ReturnType<typeof ro
 const QUIET_MS = 300;
 
 /** Waits until VS Code has asked the tree for nothing for QUIET_MS (5 s at most). */
-async function quietTree(): Promise<void> {
+function quietTree(): Promise<void> {
+  return quiet(() => treeAsks.lastAt);
+}
+
+/** Waits until `lastAsk` (a tree's latest ask from VS Code) is QUIET_MS old (5 s at most). */
+async function quiet(lastAsk: () => number): Promise<void> {
   const deadline = performance.now() + 5_000;
-  let quietSince = Math.max(treeAsks.lastAt, performance.now());
+  let quietSince = Math.max(lastAsk(), performance.now());
   while (performance.now() - quietSince < QUIET_MS && performance.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20));
-    quietSince = Math.max(quietSince, treeAsks.lastAt);
+    quietSince = Math.max(quietSince, lastAsk());
   }
+}
+
+/** What test/vscode/fixtures/minimal-extension gives: a tree provider at its least. */
+interface MinimalExtensionApi {
+  rowsFloor(): {
+    readonly asks: { lastAt: number; items: number; listings: number };
+    show(): Promise<void>;
+    addPage(rows: number): void;
+  };
 }
 
 /** Self time by function (name, file and line), most first, from a V8 CPU profile. */
