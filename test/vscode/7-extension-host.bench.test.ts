@@ -97,9 +97,17 @@ describe('extension host figures', function () {
     // A reveal made while the view is still being drawn can be lost (seen in most runs: VS Code
     // then lists nothing while paging, and the figures are the provider's alone), so it is made
     // again until VS Code has listed the experiment's rows itself, for 20 s at most.
-    const listed = () => (treeAsks.listed.get(experiment.node) ?? 0) > 0;
+    // From the second try on, the side bar is closed and the view shown again first.
+    const listed = () => treeAsks.listedExperiments.has(experimentId);
     const deadline = performance.now() + 20_000;
-    while (!listed() && performance.now() < deadline) {
+    for (let tries = 0; !listed() && performance.now() < deadline; tries++) {
+      if (tries > 0) {
+        console.log(
+          `[bench] VS Code has not listed the experiment (view visible: ${api.view.visible})`,
+        );
+        await vscode.commands.executeCommand('workbench.action.closeSidebar');
+        await showView();
+      }
       await api.view.reveal(experiment.node, { expand: true, select: false, focus: false });
       await waitFor('VS Code to list the experiment', () => listed() || undefined, 2_000).catch(
         () => undefined,
@@ -370,8 +378,11 @@ const treeAsks = {
   items: 0,
   listings: 0,
   lastAt: 0,
-  listed: new Map<unknown, number>(),
-  own: false,
+  /**
+   * Experiments whose rows VS Code has listed, by id: the tree makes a new node for an
+   * experiment whose record changed, so a node object is not a key that lasts.
+   */
+  listedExperiments: new Set<string>(),
 };
 
 /** Counts every getTreeItem and getChildren call VS Code makes on the tree's provider from now on. */
@@ -379,31 +390,29 @@ function countTreeAsks(api: ExtensionApi): void {
   const tree = api.tree;
   const getTreeItem = tree.getTreeItem.bind(tree);
   const getChildren = tree.getChildren.bind(tree);
+  unwrappedTree = { getTreeItem, getChildren };
   tree.getTreeItem = (node) => {
-    if (!treeAsks.own) {
-      treeAsks.items++;
-      treeAsks.lastAt = performance.now();
-    }
+    treeAsks.items++;
+    treeAsks.lastAt = performance.now();
     return getTreeItem(node);
   };
   tree.getChildren = (node) => {
-    if (!treeAsks.own) {
-      treeAsks.listings++;
-      treeAsks.lastAt = performance.now();
-      treeAsks.listed.set(node, (treeAsks.listed.get(node) ?? 0) + 1);
-    }
+    treeAsks.listings++;
+    treeAsks.lastAt = performance.now();
+    if (node?.kind === 'experiment') treeAsks.listedExperiments.add(node.experiment.experimentId);
     return getChildren(node);
   };
 }
 
-/** The harness's `rows`, asked by the bench: not counted as VS Code's asks. */
-async function ownRows(api: ExtensionApi, node?: TreeNode): ReturnType<typeof rows> {
-  treeAsks.own = true;
-  try {
-    return await rows(api, node);
-  } finally {
-    treeAsks.own = false;
-  }
+/** The provider's own methods, not counted: the bench's reads of the rows go through them. */
+let unwrappedTree: Parameters<typeof rows>[2];
+
+/**
+ * The harness's `rows`, asked by the bench through the provider's own methods: not counted as
+ * VS Code's asks, which are counted even while the bench's own read is waiting.
+ */
+function ownRows(api: ExtensionApi, node?: TreeNode): ReturnType<typeof rows> {
+  return rows(api, node, unwrappedTree);
 }
 
 /** Longer than VS Code's 200 ms gathering of changes: a tree quiet this long has drawn them. */

@@ -68,10 +68,11 @@ export async function waitFor<T>(
 export async function rows(
   api: ExtensionApi,
   node?: TreeNode,
+  tree: Pick<ExtensionApi['tree'], 'getChildren' | 'getTreeItem'> = api.tree,
 ): Promise<{ node: TreeNode; label: string; description: string; contextValue: string }[]> {
-  const children = await api.tree.getChildren(node);
+  const children = await tree.getChildren(node);
   return children.map((child) => {
-    const item = api.tree.getTreeItem(child);
+    const item = tree.getTreeItem(child);
     const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
     const description = typeof item.description === 'string' ? item.description : '';
     return { node: child, label, description, contextValue: item.contextValue ?? '' };
