@@ -72,12 +72,12 @@ function flaggedSpan(
 }
 
 function toSpan(wire: WireSpan): Span {
-  const raw = wire.attributes ?? {};
-  const attributes = decodedWhenRead(raw);
-  // The two read for every span row: small, decoded now.
-  const spanType = decodeAttribute(raw['mlflow.spanType'] ?? null);
-  const requestId = decodeAttribute(raw['mlflow.traceRequestId'] ?? null);
-  const span: Span = {
+  const attributes: Record<string, JsonValue> = {};
+  for (const [key, value] of Object.entries(wire.attributes ?? {}))
+    attributes[key] = decodeAttribute(value);
+  const spanType = attributes['mlflow.spanType'];
+  const requestId = attributes['mlflow.traceRequestId'];
+  return {
     traceId: asTraceId(typeof requestId === 'string' ? requestId : spanIdToHex(wire.trace_id)),
     spanId: spanIdToHex(wire.span_id),
     parentSpanId: wire.parent_span_id ? spanIdToHex(wire.parent_span_id) : null,
@@ -85,57 +85,22 @@ function toSpan(wire: WireSpan): Span {
     startTimeUnixNano: BigInt(wire.start_time_unix_nano),
     endTimeUnixNano: wire.end_time_unix_nano == null ? null : BigInt(wire.end_time_unix_nano),
     status: { code: wire.status?.code ?? 'STATUS_CODE_UNSET', message: wire.status?.message ?? '' },
+    ...(typeof spanType === 'string' ? { spanType } : {}),
+    ...('mlflow.spanInputs' in attributes ? { inputs: attributes['mlflow.spanInputs'] } : {}),
+    ...('mlflow.spanOutputs' in attributes ? { outputs: attributes['mlflow.spanOutputs'] } : {}),
     attributes,
     events: (wire.events ?? []).map((event) => ({
       name: event.name,
       timeUnixNano: BigInt(event.time_unix_nano),
-      attributes: decodedWhenRead(event.attributes ?? {}),
+      attributes: Object.fromEntries(
+        Object.entries(event.attributes ?? {}).map(([k, v]) => [k, decodeAttribute(v)]),
+      ),
     })),
   };
-  if (typeof spanType === 'string') span.spanType = spanType;
-  // The same values as the attributes (one decoding for both), read as lazily.
-  if ('mlflow.spanInputs' in raw) whenRead(span, 'inputs', () => attributes['mlflow.spanInputs']);
-  if ('mlflow.spanOutputs' in raw)
-    whenRead(span, 'outputs', () => attributes['mlflow.spanOutputs']);
-  return span;
-}
-
-/**
- * Attribute values, each decoded from its JSON text when first read. A span's inputs and outputs
- * are most of a trace's megabytes and most spans are never opened, so decoding them all up front
- * was a fifth of reading a large trace. Nothing is left unchecked: decoding cannot fail (text
- * that is not JSON stays text) and the schema has checked every value already.
- */
-function decodedWhenRead(raw: Record<string, JsonValue>): Record<string, JsonValue> {
-  const decoded: Record<string, JsonValue> = {};
-  for (const key of Object.keys(raw)) whenRead(decoded, key, () => decodeAttribute(raw[key]));
-  return decoded;
-}
-
-/** Defines `key` as an own property whose value `make` gives when first read, then kept. */
-function whenRead(target: object, key: string, make: () => JsonValue | undefined) {
-  const keep = (value: JsonValue | undefined) =>
-    Object.defineProperty(target, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  Object.defineProperty(target, key, {
-    enumerable: true,
-    configurable: true,
-    get: () => {
-      const value = make();
-      keep(value);
-      return value;
-    },
-    set: keep,
-  });
 }
 
 /** MLflow stores each attribute value as JSON text; a value that is not JSON stays as it is. */
-function decodeAttribute(value: JsonValue | undefined): JsonValue {
-  if (value === undefined) return null;
+function decodeAttribute(value: JsonValue): JsonValue {
   if (typeof value !== 'string') return limitDepth(value);
   let decoded: JsonValue;
   try {

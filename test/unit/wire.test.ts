@@ -114,33 +114,6 @@ describe('spans', () => {
     assert.equal(span.events[0]?.timeUnixNano, 1795385074147073065n);
     assert.equal(span.events[0].attributes.k, 'v');
   });
-  it('decodes an attribute when it is first read, once, the same value as inputs', () => {
-    const inputs = JSON.stringify({ notes: 'x'.repeat(1000) });
-    const text = JSON.stringify({
-      spans: [
-        {
-          trace_id: 'obrud+e1v6l3oQCCVWuQuQ==',
-          span_id: 'rA+S8DCbZL8=',
-          name: 'step',
-          start_time_unix_nano: 1,
-          attributes: { 'mlflow.spanInputs': inputs, 'mlflow.spanType': '"TOOL"' },
-        },
-      ],
-    });
-    const [span] = parseTraceData(text, URL_);
-    assert.ok(span);
-    // An accessor until read, then a plain value.
-    const decoded = (target: object, key: string) =>
-      'value' in (Object.getOwnPropertyDescriptor(target, key) ?? {});
-    assert.equal(decoded(span.attributes, 'mlflow.spanInputs'), false, 'not decoded yet');
-    assert.equal(decoded(span, 'inputs'), false);
-    assert.deepEqual(Object.keys(span.attributes), ['mlflow.spanInputs', 'mlflow.spanType']);
-    assert.ok('inputs' in span && !('outputs' in span));
-    assert.deepEqual(span.inputs, { notes: 'x'.repeat(1000) });
-    assert.equal(decoded(span.attributes, 'mlflow.spanInputs'), true, 'kept once read');
-    assert.equal(span.attributes['mlflow.spanInputs'], span.inputs, 'one decoding for both');
-    assert.equal(span.spanType, 'TOOL');
-  });
   it('leaves hex ids as they are', () => {
     assert.equal(spanIdToHex('ac0f92f0309b64bf'), 'ac0f92f0309b64bf');
   });
