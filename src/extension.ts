@@ -29,6 +29,7 @@ import { TraceStore } from './store/trace-store';
 import type { TreeNode } from './tree/nodes';
 import { RunTraces } from './runs/run-traces';
 import { TraceTreeProvider } from './tree/trace-tree';
+import { ViewDecorator } from './tree/view-decorations';
 import type { QueueTreeNode } from './tree/queue-model';
 import { QueueTreeProvider } from './tree/queue-tree';
 import { ExperimentQuestions } from './store/experiment-questions';
@@ -106,6 +107,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     // clicked (or the first selected).
     canSelectMany: true,
   });
+  const decorator = new ViewDecorator(view);
   const queues = new QueueTreeProvider(connection, store);
   const queuesView = vscode.window.createTreeView(QUEUES_VIEW_ID, {
     treeDataProvider: queues,
@@ -232,7 +234,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
         if (state.kind === 'connected') store.dropFailed();
         tree.refreshAll();
       }
-      updateViewDecorations(tree, view, connection);
+      updateViewDecorations(tree, decorator, connection);
       if (state.kind === 'misconfigured') offerTrackingUriFix(state);
       // Another server, another sign-in, or back: who reviews and which queues, asked again.
       if (state.kind !== 'connecting') queues.refresh();
@@ -254,7 +256,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       shown = shape;
     }),
     tree.onDidChangeCounts(() => {
-      updateViewDecorations(tree, view, connection);
+      updateViewDecorations(tree, decorator, connection);
     }),
     view.onDidChangeSelection((e) => {
       const selected = e.selection[0];
@@ -355,25 +357,30 @@ function listShape(settings: Settings): string {
  */
 function updateViewDecorations(
   tree: TraceTreeProvider,
-  view: vscode.TreeView<TreeNode>,
+  decorator: ViewDecorator,
   connection: Connection,
 ): void {
   const state = connection.state;
   const { count, loaded } = tree.unratedCount();
-  view.badge =
-    state.kind === 'connected' && count > 0
-      ? { value: count, tooltip: `${count} of the ${loaded} loaded traces have no human feedback` }
-      : undefined;
-  view.description = tree.description();
-  view.message =
-    state.kind === 'unreachable' ||
-    state.kind === 'unauthorized' ||
-    state.kind === 'tooOld' ||
-    state.kind === 'misconfigured'
-      ? plain(state.message)
-      : state.kind === 'connected'
-        ? tree.description()
-        : undefined;
+  decorator.show({
+    badge:
+      state.kind === 'connected' && count > 0
+        ? {
+            value: count,
+            tooltip: `${count} of the ${loaded} loaded traces have no human feedback`,
+          }
+        : undefined,
+    description: tree.description(),
+    message:
+      state.kind === 'unreachable' ||
+      state.kind === 'unauthorized' ||
+      state.kind === 'tooOld' ||
+      state.kind === 'misconfigured'
+        ? plain(state.message)
+        : state.kind === 'connected'
+          ? tree.description()
+          : undefined,
+  });
 }
 
 /**
