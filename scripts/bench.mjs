@@ -36,6 +36,8 @@ const { values: args } = parseArgs({
     // The same of our activation (loading extension.js and activate()), in the first run.
     'profile-activation': { type: 'boolean', default: false },
     'host-only': { type: 'boolean', default: false },
+    // The client against the bare wire and Python alone (no extension host, no 32 000-span trace).
+    'client-only': { type: 'boolean', default: false },
   },
 });
 const SIZES = args.sizes.split(',').map(Number);
@@ -47,6 +49,7 @@ const CONCURRENCY = Number(args.concurrency);
 const REVIEWS = Number(args.reviews);
 const HUGE_SPANS = Number(args['huge-spans']);
 const HOST_ONLY = args['host-only'];
+const CLIENT_ONLY = args['client-only'];
 /** The tree's page size (the default of mlflowTraceReview.pageSize). */
 const TREE_PAGE_SIZE = 50;
 const WRITES = 1000;
@@ -126,10 +129,8 @@ try {
   }
   say('seeding one trace of 1000 spans and 4 MB of payload');
   const big = seed(['--experiment', 'bench-big', '--big-trace', '1000', '--payload-kb', '4096']);
-  say(`seeding one trace of ${HUGE_SPANS} spans and 8 MB of payload`);
-  const huge = seed([
-    ...['--experiment', 'bench-huge', '--big-trace', String(HUGE_SPANS), '--payload-kb', '8192'],
-  ]);
+  // Only the extension host opens it (seeding 32 000 spans takes minutes).
+  const huge = CLIENT_ONLY ? undefined : seedHuge();
 
   const largest = Math.max(...SIZES);
   // --host-only: the extension host's figures alone (the client's are left out).
@@ -265,15 +266,16 @@ try {
       seconds: clientPaging.seconds,
     };
   }
-  say(
-    `extension host: activation, first page and memory over ${largest} traces, a 1000-span panel (${RUNS} runs, a fresh code-server each)`,
-  );
+  if (!CLIENT_ONLY)
+    say(
+      `extension host: activation, first page and memory over ${largest} traces, a 1000-span panel (${RUNS} runs, a fresh code-server each)`,
+    );
   /** @type {Record<string, number[]>} */
   const hostRuns = {};
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < (CLIENT_ONLY ? 0 : RUNS); i++) {
     const run = await extensionHostFigures(server.url, experimentOf[largest] ?? '', {
       MTR_BENCH_BIG_TRACE: big.trace_id ?? '',
-      MTR_BENCH_HUGE_TRACE: huge.trace_id ?? '',
+      MTR_BENCH_HUGE_TRACE: huge?.trace_id ?? '',
       MTR_BENCH_REVIEWS: String(REVIEWS),
     });
     // A run that failed part-way is left out of the medians, and counted.
@@ -450,6 +452,14 @@ function seed(extra) {
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
   );
   return parseJson(out);
+}
+
+/** The trace of `--huge-spans` spans the panel and the tree's Spans node open. */
+function seedHuge() {
+  say(`seeding one trace of ${HUGE_SPANS} spans and 8 MB of payload`);
+  return seed([
+    ...['--experiment', 'bench-huge', '--big-trace', String(HUGE_SPANS), '--payload-kb', '8192'],
+  ]);
 }
 
 /** @param {string[]} extra @returns {{ seconds: number[], count: number }} */

@@ -105,7 +105,10 @@ export interface Span {
   spanType?: string;
   inputs?: JsonValue;
   outputs?: JsonValue;
-  /** All attributes, each decoded from the JSON text MLflow stores (raw text if it is not JSON). */
+  /**
+   * The other attributes, each decoded from the JSON text MLflow stores (raw text if it is not
+   * JSON). A span read from the server has its inputs and outputs only as `inputs`, `outputs`.
+   */
   attributes: Record<string, JsonValue>;
   events: SpanEvent[];
   /** Set when the server's span did not fit or repeats an id: shown flagged, not dropped. */

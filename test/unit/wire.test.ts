@@ -14,7 +14,7 @@ import {
 } from '../../src/mlflow/errors';
 import { authorizationHeader, classifyNetworkError, parseRetryAfter } from '../../src/mlflow/http';
 import { assessmentResponse, parseWire } from '../../src/mlflow/schemas';
-import { parseTraceData, spanIdToHex } from '../../src/mlflow/spans';
+import { parseTraceData, quoteNanos, spanIdToHex } from '../../src/mlflow/spans';
 
 const URL_ = 'http://127.0.0.1:5000/api/3.0/mlflow/traces/search';
 
@@ -113,6 +113,49 @@ describe('spans', () => {
     assert.equal(span.attributes.n, 10);
     assert.equal(span.events[0]?.timeUnixNano, 1795385074147073065n);
     assert.equal(span.events[0].attributes.k, 'v');
+  });
+  it('reads inputs and outputs from their JSON text when asked, and keeps them out of attributes', () => {
+    const span = (attributes: string, id = 'rA+S8DCbZL8=') =>
+      `{"trace_id": "obrud+e1v6l3oQCCVWuQuQ==", "span_id": "${id}", "name": "s", "start_time_unix_nano": 1, "attributes": ${attributes}}`;
+    const [text, object, bad, repeated] = parseTraceData(
+      `{"spans": [${[
+        span('{"mlflow.spanInputs": "{\\"q\\": [1, 2]}", "mlflow.spanOutputs": "\\"done\\""}'),
+        span('{"mlflow.spanInputs": {"already": "decoded"}}', 'AAAAAAAAAAE='),
+        span('{"mlflow.spanOutputs": "not json"}', 'AAAAAAAAAAI='),
+        span('{"mlflow.spanInputs": "{\\"again\\": true}"}'),
+      ].join(', ')}]}`,
+      URL_,
+    );
+    assert.ok(text && object && bad && repeated);
+    assert.deepEqual(text.inputs, { q: [1, 2] });
+    assert.equal(text.inputs, text.inputs, 'decoded once');
+    assert.equal(text.outputs, 'done');
+    assert.deepEqual(text.attributes, {});
+    assert.deepEqual(object.inputs, { already: 'decoded' });
+    assert.equal(object.outputs, undefined);
+    assert.equal(bad.outputs, 'not json');
+    assert.equal(bad.inputs, undefined);
+    assert.match(repeated.problem ?? '', /same as an earlier span/);
+    assert.deepEqual(repeated.inputs, { again: true }, 'a flagged span keeps its inputs');
+  });
+  it('quotes the digits of nanosecond times only, wherever JSON allows spaces', () => {
+    assert.equal(
+      quoteNanos(
+        '{"start_time_unix_nano" :\n 1795385074147073064, "end_time_unix_nano":1795385074215446984}',
+      ),
+      '{"start_time_unix_nano" :\n "1795385074147073064", "end_time_unix_nano":"1795385074215446984"}',
+    );
+    const untouched = [
+      '{"time_unix_nano": 12}',
+      '{"xtime_unix_nano": 1795385074147073064}',
+      '{"a": "\\"time_unix_nano\\": 1795385074147073064"}',
+      '{"time_unix_nano": "1795385074147073064"}',
+    ];
+    for (const text of untouched) assert.equal(quoteNanos(text), text);
+    assert.equal(
+      quoteNanos('[{"time_unix_nano": 1795385074147073065}, {"time_unix_nano": 1}]'),
+      '[{"time_unix_nano": "1795385074147073065"}, {"time_unix_nano": 1}]',
+    );
   });
   it('leaves hex ids as they are', () => {
     assert.equal(spanIdToHex('ac0f92f0309b64bf'), 'ac0f92f0309b64bf');
