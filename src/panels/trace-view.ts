@@ -107,7 +107,8 @@ export function toSpanDetails(
 
 /**
  * A span's attributes without its inputs and outputs: they are sent once, as `inputs` and
- * `outputs` (MLflow's reader takes them from these very attributes), not twice.
+ * `outputs` (MLflow's reader takes them from these very attributes), not twice. Spans read from
+ * the server already keep them apart (spans.ts); a span built another way may not.
  */
 function withoutInputsAndOutputs(attributes: Span['attributes']): Span['attributes'] {
   if (!(SPAN_ATTRIBUTES.inputs in attributes) && !(SPAN_ATTRIBUTES.outputs in attributes))
