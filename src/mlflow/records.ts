@@ -75,7 +75,8 @@ function isObject(input: unknown): input is Record<string, unknown> {
   return typeof input === 'object' && input !== null && !Array.isArray(input);
 }
 
-function defineOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+/** Sets `target[key]`, a `__proto__` key included (as an own property, not the prototype). */
+export function defineOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   // Only `__proto__` is an accessor on a plain object: every other key is assigned as it is,
   // which is several times as fast (every trace info carries a few maps).
   if (key !== '__proto__') {

@@ -5,6 +5,7 @@
 import { deeperThan, limitDepth, MAX_WIRE_DEPTH } from './json-depth';
 import { MlflowResponseError } from './errors';
 import { asTraceId, madeUpId, type TraceId } from './ids';
+import { defineOwn } from './records';
 import { parseRecord, parseWire, traceDataResponse, wireSpan, type WireSpan } from './schemas';
 import type { JsonValue, Span, SpanEvent } from './types';
 
@@ -70,15 +71,10 @@ function flaggedSpan(
 
 function toSpan(wire: WireSpan): ParsedSpan {
   const attributes: Record<string, JsonValue> = {};
-  let inputs: string | undefined;
-  let outputs: string | undefined;
   const wireAttributes = wire.attributes ?? {};
-  for (const key of Object.keys(wireAttributes)) {
-    const value = wireAttributes[key] as JsonValue;
-    if (key === INPUTS && typeof value === 'string') inputs = value;
-    else if (key === OUTPUTS && typeof value === 'string') outputs = value;
-    else attributes[key] = decodeAttribute(value);
-  }
+  for (const key of Object.keys(wireAttributes))
+    if (key !== INPUTS && key !== OUTPUTS)
+      defineOwn(attributes, key, decodeAttribute(wireAttributes[key] as JsonValue));
   const spanType = attributes['mlflow.spanType'];
   const requestId = attributes['mlflow.traceRequestId'];
   const span = new ParsedSpan(
@@ -97,16 +93,17 @@ function toSpan(wire: WireSpan): ParsedSpan {
         Object.entries(event.attributes ?? {}).map(([k, v]) => [k, decodeAttribute(v)]),
       ),
     })),
-    inputs,
-    outputs,
+    undecoded(wireAttributes[INPUTS]),
+    undecoded(wireAttributes[OUTPUTS]),
   );
   if (typeof spanType === 'string') span.spanType = spanType;
-  // Not text (a newer exporter's object): decoded now, as any other attribute.
-  if (inputs === undefined && INPUTS in wireAttributes)
-    span.inputs = decodeAttribute(wireAttributes[INPUTS]);
-  if (outputs === undefined && OUTPUTS in wireAttributes)
-    span.outputs = decodeAttribute(wireAttributes[OUTPUTS]);
   return span;
+}
+
+/** JSON text is kept to decode when read; anything else (a newer exporter's object) now. */
+function undecoded(value: JsonValue | undefined): Undecoded | JsonValue | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? new Undecoded(value) : decodeAttribute(value);
 }
 
 const INPUTS = 'mlflow.spanInputs';
@@ -134,11 +131,11 @@ class ParsedSpan implements Span {
     public status: Span['status'],
     public attributes: Record<string, JsonValue>,
     public events: SpanEvent[],
-    inputs: string | undefined,
-    outputs: string | undefined,
+    inputs: Undecoded | JsonValue | undefined,
+    outputs: Undecoded | JsonValue | undefined,
   ) {
-    this.#inputs = inputs === undefined ? undefined : new Undecoded(inputs);
-    this.#outputs = outputs === undefined ? undefined : new Undecoded(outputs);
+    this.#inputs = inputs;
+    this.#outputs = outputs;
   }
 
   get inputs(): JsonValue | undefined {
@@ -146,17 +143,9 @@ class ParsedSpan implements Span {
     return this.#inputs;
   }
 
-  set inputs(value: JsonValue | undefined) {
-    this.#inputs = value;
-  }
-
   get outputs(): JsonValue | undefined {
     if (this.#outputs instanceof Undecoded) this.#outputs = decodeAttribute(this.#outputs.text);
     return this.#outputs;
-  }
-
-  set outputs(value: JsonValue | undefined) {
-    this.#outputs = value;
   }
 }
 

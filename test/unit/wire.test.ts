@@ -138,6 +138,16 @@ describe('spans', () => {
     assert.match(repeated.problem ?? '', /same as an earlier span/);
     assert.deepEqual(repeated.inputs, { again: true }, 'a flagged span keeps its inputs');
   });
+  it('keeps an attribute named __proto__ as an attribute, not as the prototype', () => {
+    const [span] = parseTraceData(
+      '{"spans": [{"trace_id": "obrud+e1v6l3oQCCVWuQuQ==", "span_id": "rA+S8DCbZL8=", "name": "s", "start_time_unix_nano": 1,' +
+        ' "attributes": {"__proto__": "{\\"polluted\\": true}"}}]}',
+      URL_,
+    );
+    assert.ok(span);
+    assert.deepEqual(Object.keys(span.attributes), ['__proto__']);
+    assert.equal(Object.getPrototypeOf(span.attributes), Object.prototype);
+  });
   it('quotes the digits of nanosecond times only, wherever JSON allows spaces', () => {
     assert.equal(
       quoteNanos(
