@@ -289,8 +289,13 @@ describe('the trace tree', () => {
           : undefined;
       });
       assert.equal(node.kind, 'trace');
-      const selected: TreeNode | undefined = api.view.selection[0];
-      assert.equal(selected?.kind === 'trace' && selected.traceId, traces.agent);
+      // The selection comes back from the workbench after it has drawn the new rows: while it
+      // redraws, the view can report none for a moment. It must come back to the same trace.
+      const selected = await waitFor('the selection kept', () => {
+        const first: TreeNode | undefined = api.view.selection[0];
+        return first?.kind === 'trace' ? first : undefined;
+      });
+      assert.equal(selected.traceId, traces.agent);
     } finally {
       sdk.close();
       await setSetting('autoRefreshSeconds', 10);
