@@ -174,8 +174,8 @@ export function spanIdToHex(id: string): string {
 
 /**
  * Nanosecond fields exceed 2^53: their digits are quoted before JSON.parse so none are lost.
- * Found by `indexOf` rather than a regular expression over the whole text: a third of the time
- * on a 4 MB trace, whose payload has no such key.
+ * Found by `indexOf` rather than a regular expression over the whole text: 3.6 ms against 4.6
+ * on the bench's 4 MB trace, whose payload has no such key.
  */
 export function quoteNanos(text: string): string {
   const parts: string[] = [];

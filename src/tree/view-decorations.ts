@@ -13,8 +13,8 @@ export type DecoratedView = Pick<vscode.TreeView<unknown>, 'badge' | 'descriptio
 /**
  * Sets each of a view's decorations only when it reads differently. VS Code sends every
  * assignment of a description or message to the workbench, which draws the view's header again,
- * and a message also takes the tree's next refresh slot (its changes are gathered for 200 ms
- * after the first): paging set all three on every page though only the badge's count moved.
+ * and a message also goes through the queue that gathers the tree's changes for 200 ms: paging
+ * set all three on every page though only the badge's count moved.
  */
 export class ViewDecorator {
   private shown: ViewDecorations | undefined;
