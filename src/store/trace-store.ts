@@ -90,6 +90,8 @@ const MAX_PAGES_PER_LOAD = 10;
 
 export class TraceStore implements Disposable {
   private experimentList: Experiment[] | undefined;
+  /** The experiments' request under way, shared by every caller until it is answered. */
+  private experimentsLoading: Promise<Experiment[]> | undefined;
   private readonly lists = new Map<ExperimentId, TraceList>();
   /** The ids in each list's traces: a page checks against them without a pass over the list. */
   private readonly listIds = new WeakMap<TraceList, Set<TraceId>>();
@@ -138,6 +140,7 @@ export class TraceStore implements Disposable {
   reset(): void {
     this.generation++;
     this.experimentList = undefined;
+    this.experimentsLoading = undefined;
     this.lists.clear();
     this.loading.clear();
     this.spans.clear();
@@ -168,20 +171,43 @@ export class TraceStore implements Disposable {
 
   // ---- reads ---------------------------------------------------------------------------------
 
-  /** The experiments to show: the configured ones (ids or names), else every active one. */
-  async experiments(): Promise<Experiment[]> {
-    if (this.experimentList) return this.experimentList;
-    const generation = this.generation;
+  /**
+   * The experiments to show: the configured ones (ids or names), else every active one. Callers
+   * asking at the same time share one request and get the same objects: the tree keys its rows
+   * by them, and VS Code drops a change to a row it was not given.
+   */
+  experiments(): Promise<Experiment[]> {
+    if (this.experimentList) return Promise.resolve(this.experimentList);
+    if (this.experimentsLoading) return this.experimentsLoading;
+    // Kept only if no reset came first (reset forgets the request under way).
+    const answered = (list?: Experiment[]) => {
+      if (this.experimentsLoading !== loading) return;
+      this.experimentsLoading = undefined;
+      this.experimentList = list;
+    };
+    const loading: Promise<Experiment[]> = this.wantedExperiments().then(
+      (list) => {
+        answered(list);
+        return list;
+      },
+      (error: unknown) => {
+        answered();
+        throw error;
+      },
+    );
+    this.experimentsLoading = loading;
+    return loading;
+  }
+
+  /** The configured experiments (ids or names), else every active one, fetched now. */
+  private async wantedExperiments(): Promise<Experiment[]> {
     const wanted = this.connection.settings.experiments;
     const all = await this.allExperiments();
-    const list =
-      wanted.length === 0
-        ? all
-        : wanted
-            .map((w) => all.find((e) => e.experimentId === w || e.name === w))
-            .filter((e): e is Experiment => e !== undefined);
-    if (generation === this.generation) this.experimentList = list;
-    return list;
+    return wanted.length === 0
+      ? all
+      : wanted
+          .map((w) => all.find((e) => e.experimentId === w || e.name === w))
+          .filter((e): e is Experiment => e !== undefined);
   }
 
   /**
@@ -193,26 +219,18 @@ export class TraceStore implements Disposable {
     const shown = this.experimentList;
     if (!shown) return false;
     const generation = this.generation;
-    this.experimentList = undefined;
-    let fresh: Experiment[];
-    try {
-      fresh = await this.experiments();
-    } catch (error) {
-      if (generation === this.generation) this.experimentList = shown;
-      throw error;
-    }
-    if (generation !== this.generation) return false;
+    // The shown list stays while the server answers: a view listed meanwhile keeps its rows.
+    const fresh = await this.wantedExperiments();
+    if (generation !== this.generation || this.experimentList !== shown) return false;
     // The server's order moves as experiments are updated: only a new, gone or renamed one counts.
     const key = (list: Experiment[]) =>
       list
         .map((e) => `${e.experimentId}:${e.name}`)
         .sort()
         .join('\n');
-    if (key(fresh) === key(shown)) {
-      // Same experiments: keep the objects the views already hold.
-      this.experimentList = shown;
-      return false;
-    }
+    // Same experiments: the objects the views already hold stay.
+    if (key(fresh) === key(shown)) return false;
+    this.experimentList = fresh;
     this.changed.fire({ kind: 'experiments' });
     return true;
   }

@@ -106,6 +106,18 @@ describe('the store', () => {
     assert.deepEqual(changes, [{ kind: 'experiments' }]);
   });
 
+  it('gives callers asking at the same time one list of the same objects, polling or not', async () => {
+    // The view, the code lenses and the bench list the experiments at once as the view opens.
+    // The tree keys its rows by these objects, and VS Code keys its rows by the tree's: two
+    // lists would give the tree a row VS Code does not know, and VS Code drops its changes.
+    const [first, second] = await Promise.all([store.experiments(), store.experiments()]);
+    assert.equal(first, second);
+    const polling = store.pollExperiments();
+    assert.equal(await store.experiments(), first, 'the shown list while a poll is answered');
+    assert.equal(await polling, false);
+    assert.equal(await store.experiments(), first, 'the same objects after an unchanged poll');
+  });
+
   it('loads a page at a time, newest first, and follows the page token with Load more', async () => {
     const experiment = await store.experiments().then((e) => e[0]);
     assert.ok(experiment);
@@ -335,6 +347,21 @@ describe("the tree's logic", () => {
     assert.equal(more.length, 2 * PAGE_SIZE + 1);
     // The rows of the first page are the same objects: expanded and selected rows stay so.
     assert.equal(more[0], rows[0]);
+    tree.dispose();
+  });
+
+  it('gives every listing the same experiment row, so that the view hears of its pages', async () => {
+    const tree = new TraceTreeModel(store, connection);
+    // VS Code and a command listing the root at the same time, before the store has the list.
+    const [shown, asked] = await Promise.all([tree.getChildren(), tree.getChildren()]);
+    assert.equal(shown[0], asked[0]);
+    const redrawn: (readonly TreeNode[] | undefined)[] = [];
+    tree.onDidChange((nodes) => redrawn.push(nodes));
+    const experiment = shown[0];
+    assert.ok(experiment?.kind === 'experiment');
+    await tree.getChildren(experiment);
+    await store.loadMore(experiment.experiment.experimentId);
+    assert.deepEqual(redrawn, [[experiment]], 'the row VS Code was given is the one redrawn');
     tree.dispose();
   });
 
