@@ -37,6 +37,7 @@ import { queuesOfTrace } from './store/trace-queues';
 import { NotifyingErrorReporter } from './ui/error-reporter';
 import { CONTEXT_KEYS, QUEUES_VIEW_ID, VIEW_ID } from './ui/ids';
 import { runCommand, setContext } from './ui/vscode-commands';
+import type { CodeCacheUse } from './util/code-cache';
 
 /** What activate() returns: the pieces tests look at. Not a stable API for other extensions. */
 export interface ExtensionApi {
@@ -60,9 +61,14 @@ export interface ExtensionApi {
   readonly review: ReviewPanels;
   /** The traces of the last run of the app, offered for review. */
   readonly runs: RunTraces;
+  /** Whether this window loaded the bundle with V8's code cache (src/main.ts). */
+  readonly codeCache: CodeCacheUse;
 }
 
-export function activate(context: vscode.ExtensionContext): ExtensionApi {
+export function activate(
+  context: vscode.ExtensionContext,
+  codeCache: CodeCacheUse = 'absent',
+): ExtensionApi {
   const log = vscode.window.createOutputChannel('MLflow Trace Review', { log: true });
   const credentials = new CredentialStore(context.secrets);
   const connection = new Connection(
@@ -309,6 +315,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     code,
     review,
     runs,
+    codeCache,
   };
 }
 

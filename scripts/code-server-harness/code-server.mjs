@@ -65,13 +65,21 @@ export function freePort() {
  * Starts code-server with a throw-away data folder.
  * @param {{ node24: string, codeServerEntry: string, env?: Record<string, string>,
  *   settings?: Record<string, unknown>, installVsix?: string[], smokeDriver?: boolean,
- *   workspaceTrust?: boolean, extensionsDir?: string, port?: number }} options
+ *   workspaceTrust?: boolean, extensionsDir?: string, port?: number,
+ *   extensionStorage?: { id: string, dir: string } }} options `extensionStorage`: a folder kept
+ *   as that extension's global storage (the rest of the data folder is new each time)
  */
 export async function startCodeServer(options) {
   const { node24, codeServerEntry } = options;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtr-cs-'));
   const userDir = path.join(dataDir, 'user');
   fs.mkdirSync(path.join(userDir, 'User'), { recursive: true });
+  if (options.extensionStorage) {
+    const { id, dir } = options.extensionStorage;
+    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(path.join(userDir, 'User', 'globalStorage'), { recursive: true });
+    fs.symlinkSync(path.resolve(dir), path.join(userDir, 'User', 'globalStorage', id), 'dir');
+  }
   fs.writeFileSync(
     path.join(userDir, 'User', 'settings.json'),
     JSON.stringify(

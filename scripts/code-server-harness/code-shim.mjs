@@ -8,7 +8,9 @@
 // The tests can ask for things only the browser side can do by logging a line
 // `[mtr-bridge] {"id": ..., "action": "screenshot", "name": ...}` or `"action": "keys"` with
 // steps; the shim does it and writes BRIDGE_DIR/<id>.done (see test/vscode/support/bridge.ts).
-// Env: MTR_NODE24, MTR_CODE_SERVER_ENTRY, MTR_CHROMIUM, MTR_BRIDGE_DIR, MTR_SHIM_TIMEOUT_S.
+// Env: MTR_NODE24, MTR_CODE_SERVER_ENTRY, MTR_CHROMIUM, MTR_BRIDGE_DIR, MTR_SHIM_TIMEOUT_S;
+// MTR_EXTENSION_STORAGE: a folder kept as the developed extension's global storage across runs
+// (the bench's runs after the first find the code cache the first one made).
 import fs from 'node:fs';
 import path from 'node:path';
 import { format } from 'node:util';
@@ -315,6 +317,14 @@ try {
     workspaceTrust: process.env.MTR_WORKSPACE_TRUST === '1',
     // Extensions installed beside the one under development (the bench's minimal extension).
     installVsix: (process.env.MTR_INSTALL_VSIX ?? '').split(path.delimiter).filter(Boolean),
+    ...(process.env.MTR_EXTENSION_STORAGE
+      ? {
+          extensionStorage: {
+            id: extensionId(devPaths[0] ?? ''),
+            dir: process.env.MTR_EXTENSION_STORAGE,
+          },
+        }
+      : {}),
   });
   server.child.on('exit', (code) => void finish(code || 1, `code-server exited early (${code})`));
   say(`code-server up on ${server.base}`);
@@ -369,4 +379,13 @@ try {
 } catch (error) {
   console.error(error);
   await finish(1, 'harness error');
+}
+
+/** `publisher.name` of the extension in `folder` (its global storage folder's name). */
+function extensionId(/** @type {string} */ folder) {
+  const manifest = /** @type {unknown} */ (
+    JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8'))
+  );
+  const { publisher, name } = /** @type {{ publisher: string, name: string }} */ (manifest);
+  return `${publisher}.${name}`;
 }

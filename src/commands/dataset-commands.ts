@@ -137,13 +137,27 @@ async function pickDataset(
   rows.push({ label: '$(add) Create Dataset…', description: `in experiment ${experimentId}` });
   const chosen = await pick(info, rows, { placeHolder: 'Which evaluation dataset?' });
   if (chosen.dataset) return chosen.dataset;
+  // A name typed for a creation that failed comes back with "Try Again". A creation whose answer
+  // was lost may have been made: its name is then taken, and the list above offers the dataset.
+  const draftKey = `datasetName:${experimentId}`;
+  const draft = ctx.drafts.get(draftKey);
+  const taken = new Set(page.items.map((d) => d.name.trim()));
   const name = await input(info, {
     prompt: 'The new evaluation dataset’s name',
-    validate: (text) => (text.trim() === '' ? 'Give the dataset a name.' : undefined),
+    ...(typeof draft === 'string' ? { value: draft } : {}),
+    validate: (text) =>
+      text.trim() === ''
+        ? 'Give the dataset a name.'
+        : taken.has(text.trim())
+          ? `A dataset named "${plain(text.trim())}" is already in this experiment: pick it from the list, or give another name.`
+          : undefined,
   });
-  return datasets.createDataset({
+  ctx.drafts.set(draftKey, name);
+  const made = await datasets.createDataset({
     name: name.trim(),
     experimentIds: [experimentId],
     tags: { 'mlflow.user': ctx.connection.settings.reviewer },
   });
+  ctx.drafts.delete(draftKey);
+  return made;
 }

@@ -41,6 +41,21 @@ describe('the bundles', () => {
     }
   });
 
+  it("start from a small entry that loads the extension's bundle, both packaged", () => {
+    const manifest = JSON.parse(readFileSync(path.join(repoRoot(), 'package.json'), 'utf8')) as {
+      main: string;
+    };
+    assert.equal(manifest.main, './dist/main.js');
+    const entry = readFileSync(dist('main.js'), 'utf8');
+    assert.match(entry, /"extension\.js"/, 'it names the bundle it loads');
+    // The compile it saves is the bundle's: the entry holds none of it (no zod, no panels).
+    assert.doesNotMatch(entry, /ZodMini|acquireVsCodeApi|createTreeView/);
+    assert.ok(entry.length < 20_000, `dist/main.js is ${entry.length} bytes`);
+    const ignore = readFileSync(path.join(repoRoot(), '.vscodeignore'), 'utf8');
+    for (const file of ['main.js', 'extension.js'])
+      assert.match(ignore, new RegExp(`^!dist/${file.replace(/\./g, '\\.')}$`, 'm'), file);
+  });
+
   it('load undici with the first request, not with the client', async () => {
     const load = createRequire(__filename);
     const undici = dist('undici.js');

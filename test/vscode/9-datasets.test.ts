@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import type { AddToDatasetResult } from '../../src/commands/dataset-commands';
 import type { ExtensionApi } from '../../src/extension';
 import type { TreeNode } from '../../src/tree/nodes';
+import { FaultProxy } from '../support/fault-proxy';
 import { PythonSdk } from '../support/python-sdk';
 import {
   closeAllTabs,
@@ -201,6 +202,65 @@ describe('add to evaluation dataset', () => {
     });
     assert.equal(made.name, 'made in the editor');
     assert.deepEqual(made.experiment_ids, [experimentId]);
+  });
+
+  it('keeps the name typed for a dataset the server failed to make, and makes it once', async () => {
+    const NAME = 'kept after a failure';
+    const named = async () =>
+      (
+        await sdk.call<{ name: string }[]>('search_datasets', { experiment_ids: [experimentId] })
+      ).filter((d) => d.name === NAME).length;
+    const createDataset = (answer: 'refuse' | 'lose') =>
+      proxy.set({
+        method: 'POST',
+        match: /\/datasets\/create$/,
+        times: 1,
+        fault: { kind: 'status', status: 503, afterServer: answer === 'lose' },
+      });
+    const addWithNewDataset = (...afterName: Parameters<typeof keys>) =>
+      keys(
+        { waitForText: 'Create Dataset' },
+        { type: 'Create Dataset' },
+        { press: 'Enter' },
+        { waitForText: 'new evaluation dataset' },
+        ...afterName,
+      );
+    const proxy = await FaultProxy.start(env('MLFLOW_TRACKING_URI'));
+    try {
+      await run('selectServer', proxy.url);
+      await waitFor('connected through the proxy', () => api.connection.state.kind === 'connected');
+      // Refused before the server made it: nothing made, the name kept for the next try.
+      createDataset('refuse');
+      let adding = run<AddToDatasetResult>('addToEvaluationDataset', { traceIds: [traceIds[0]] });
+      await addWithNewDataset({ type: NAME }, { press: 'Enter' });
+      assert.equal(await adding, undefined, 'reported');
+      assert.equal(await named(), 0);
+      // The next try offers the name typed: Enter alone makes the dataset.
+      adding = run<AddToDatasetResult>('addToEvaluationDataset', { traceIds: [traceIds[0]] });
+      await addWithNewDataset({ press: 'Enter' });
+      const made = await adding;
+      assert.equal(made.inserted, 1);
+      assert.equal(await named(), 1);
+      // Made, but its answer lost: the name is then taken, and nothing is made twice.
+      await sdk.call('delete_dataset', { dataset_id: made.datasetId });
+      createDataset('lose');
+      adding = run<AddToDatasetResult>('addToEvaluationDataset', { traceIds: [traceIds[0]] });
+      await addWithNewDataset({ type: NAME }, { press: 'Enter' });
+      assert.equal(await adding, undefined, 'reported');
+      adding = run<AddToDatasetResult>('addToEvaluationDataset', { traceIds: [traceIds[0]] });
+      await addWithNewDataset(
+        { press: 'Enter' },
+        { waitForText: 'is already in this experiment' },
+        { press: 'Escape' },
+      );
+      assert.equal(await adding, undefined, 'cancelled');
+      assert.equal(await named(), 1);
+    } finally {
+      await run('selectServer', env('MLFLOW_TRACKING_URI'));
+      await waitFor('connected again', () => api.connection.state.kind === 'connected', 30_000);
+      await proxy.close();
+      await vscode.commands.executeCommand('notifications.clearAll');
+    }
   });
 
   it('says a dataset deleted meanwhile was not found, and what to do', async () => {
