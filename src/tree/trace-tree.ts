@@ -15,7 +15,7 @@ import { TraceTreeModel, type TreeConnection } from './tree-model';
 export class TraceTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   readonly model: TraceTreeModel;
   private readonly changed = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
-  private readonly ages = new ShownAges<TraceNode | AssessmentNode>();
+  private readonly ages = new ShownAges<TraceNode | AssessmentNode | SessionNode>();
   readonly onDidChangeTreeData = this.changed.event;
   /** Fires when the loaded traces change (for the badge). */
   readonly onDidChangeCounts: vscode.Event<void>;
@@ -42,16 +42,25 @@ export class TraceTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     const now = Date.now();
     if (node.kind === 'trace') this.ages.note(node, node.trace.requestTime, now);
     else if (node.kind === 'assessment') this.ages.note(node, node.assessment.lastUpdateTime, now);
+    else if (node.kind === 'session') this.ages.note(node, node.group.lastActivity, now);
     return toTreeItem(node, now);
   }
 
-  /** Redraws the rows whose age ("3 min ago") reads differently now; returns how many. */
+  /**
+   * Redraws the rows whose age ("3 min ago", a session's last activity) reads differently now;
+   * returns how many.
+   */
   refreshAges(now = Date.now()): number {
-    const stale = this.ages.stale(now, (row) =>
-      row.kind === 'trace'
-        ? this.model.traceNode(row.traceId) === row
-        : this.model.assessmentNode(row.assessment.assessmentId) === row,
-    );
+    const stale = this.ages.stale(now, (row) => {
+      switch (row.kind) {
+        case 'trace':
+          return this.model.traceNode(row.traceId) === row;
+        case 'assessment':
+          return this.model.assessmentNode(row.assessment.assessmentId) === row;
+        case 'session':
+          return this.model.sessionNode(row.experimentId, row.group.sessionId) === row;
+      }
+    });
     if (stale.length > 0) this.changed.fire(stale);
     return stale.length;
   }

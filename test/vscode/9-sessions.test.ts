@@ -94,6 +94,17 @@ describe('sessions', () => {
     assert.ok(session, grouped.map((r) => r.label).join(' | '));
     assert.equal(session.label, `Session ${SESSION}`);
     assert.match(session.description, new RegExp(`^3 turns · user ${USER} · `));
+    // Its last activity ("2 min ago") is kept current as a trace row's age is.
+    const redrawn: TreeNode[] = [];
+    const listening = api.tree.onDidChangeTreeData((nodes) => {
+      if (Array.isArray(nodes)) redrawn.push(...nodes);
+    });
+    try {
+      api.tree.refreshAges(Date.now() + 10 * 60_000);
+    } finally {
+      listening.dispose();
+    }
+    assert.ok(redrawn.includes(session.node), 'the session row is redrawn as its age changes');
     const turnRows = await rows(api, session.node);
     assert.deepEqual(
       turnRows.map((r) => (r.node as TraceNode).traceId),
