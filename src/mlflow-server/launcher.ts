@@ -78,6 +78,8 @@ export interface MlflowServer {
 }
 
 const running = new Set<ChildProcess>();
+/** The empty working folders of servers not stopped: removed at exit if stop() never ran. */
+const workDirs = new Set<string>();
 let exitHookInstalled = false;
 
 export async function startMlflowServer(options: MlflowServerOptions): Promise<MlflowServer> {
@@ -88,6 +90,7 @@ export async function startMlflowServer(options: MlflowServerOptions): Promise<M
   // The server runs in an empty folder of its own: `python -m mlflow` imports from its working
   // folder first, and a data folder inside a workspace may hold a planted `mlflow/` package.
   const workDir = mkdtempSync(path.join(tmpdir(), `${DATA_DIR_PREFIX}run-`));
+  workDirs.add(workDir);
   const port = options.port ?? (await freeLoopbackPort());
   const prefix = options.staticPrefix ? `/${options.staticPrefix.replace(/^\/+|\/+$/g, '')}` : '';
   const url = `http://127.0.0.1:${port}${prefix}`;
@@ -174,6 +177,7 @@ export async function startMlflowServer(options: MlflowServerOptions): Promise<M
     // Workers may outlive the parent for a moment; make sure none is left.
     if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
     rmSync(workDir, { recursive: true, force: true });
+    workDirs.delete(workDir);
     if (ownsDataDir && !keepData) rmSync(dataDir, { recursive: true, force: true });
   };
 
@@ -288,6 +292,7 @@ function installExitHook(): void {
   exitHookInstalled = true;
   process.once('exit', () => {
     for (const child of running) if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+    for (const workDir of workDirs) rmSync(workDir, { recursive: true, force: true });
   });
 }
 

@@ -4,9 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { MlflowServer } from '../../src/mlflow-server/launcher';
-import { pythonPath } from '../support/env';
+import { pythonPath, repoRoot } from '../support/env';
 import { startServer } from '../support/servers';
 
 let server: MlflowServer;
@@ -39,6 +41,37 @@ describe('the MLflow server launcher', () => {
       { encoding: 'utf8', timeout: 120_000 },
     );
     assert.equal(out.trim(), String(requests));
+  });
+
+  it('leaves no folder behind when the process that started it ends without stop()', async () => {
+    // A test run killed part-way, a script that returns early: the exit hook stops the server,
+    // and removes the empty folder it ran in (its data folder is the caller's to keep).
+    const script = `
+      const fs = require('node:fs');
+      const { startMlflowServer } = require(${JSON.stringify(path.join(repoRoot(), 'dist', 'mlflow-server.js'))});
+      startMlflowServer({ python: ${JSON.stringify(pythonPath())} }).then((server) => {
+        console.log(JSON.stringify({ pid: server.pid, workDir: fs.readlinkSync('/proc/' + server.pid + '/cwd'), dataDir: server.dataDir }));
+        process.exit(0);
+      });`;
+    const started = JSON.parse(
+      execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 180_000 }),
+    ) as { pid: number; workDir: string; dataDir: string };
+    assert.match(path.basename(started.workDir), /^mtr-mlflow-run-/);
+    assert.equal(existsSync(started.workDir), false, 'the working folder was left behind');
+    // Killed by the hook; gone once the kernel has ended it (a moment after the SIGKILL).
+    const alive = () => {
+      try {
+        process.kill(started.pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + 5_000;
+    while (alive() && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(alive(), false, 'the server was left running');
+    rmSync(started.dataDir, { recursive: true, force: true });
   });
 
   it("keeps the server's output in server.log and returns its end from log()", () => {
