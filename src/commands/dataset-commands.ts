@@ -136,10 +136,13 @@ async function pickDataset(
     }));
   rows.push({ label: '$(add) Create Dataset…', description: `in experiment ${experimentId}` });
   const chosen = await pick(info, rows, { placeHolder: 'Which evaluation dataset?' });
-  if (chosen.dataset) return chosen.dataset;
   // A name typed for a creation that failed comes back with "Try Again". A creation whose answer
   // was lost may have been made: its name is then taken, and the list above offers the dataset.
   const draftKey = `datasetName:${experimentId}`;
+  if (chosen.dataset) {
+    ctx.drafts.delete(draftKey);
+    return chosen.dataset;
+  }
   const draft = ctx.drafts.get(draftKey);
   const taken = new Set(page.items.map((d) => d.name.trim()));
   const name = await input(info, {

@@ -255,6 +255,14 @@ describe('add to evaluation dataset', () => {
       );
       assert.equal(await adding, undefined, 'cancelled');
       assert.equal(await named(), 1);
+      // Picking the dataset that was made forgets the name: Create Dataset… offers none again.
+      adding = run<AddToDatasetResult>('addToEvaluationDataset', { traceIds: [traceIds[0]] });
+      await keys({ waitForText: NAME }, { type: NAME }, { press: 'Enter' });
+      assert.equal((await adding).inserted + (await adding).updated, 1);
+      adding = run<AddToDatasetResult>('addToEvaluationDataset', { traceIds: [traceIds[0]] });
+      await addWithNewDataset({ press: 'Enter' }, { waitForText: 'Give the dataset a name' });
+      await keys({ press: 'Escape' });
+      assert.equal(await adding, undefined, 'cancelled');
     } finally {
       await run('selectServer', env('MLFLOW_TRACKING_URI'));
       await waitFor('connected again', () => api.connection.state.kind === 'connected', 30_000);
