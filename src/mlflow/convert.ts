@@ -11,6 +11,7 @@ import {
 } from './schemas';
 import type * as z from './zod';
 import type { wireExperiment } from './schemas';
+import { isPlainWireAssessment, isPlainWireTraceInfo } from './wire-guards';
 import type {
   Assessment,
   JsonValue,
@@ -74,6 +75,13 @@ export function toAssessment(wire: WireAssessment): Assessment {
  * (`problem`) with what could be read of it, so the trace's other assessments still show.
  */
 export function parseAssessment(raw: unknown, traceId: string, index: number): Assessment {
+  // Most records are read as they are; zod's path is for the others, and names what is wrong.
+  if (isPlainWireAssessment(raw)) return toAssessment(raw);
+  return checkAssessment(raw, traceId, index);
+}
+
+/** parseAssessment through zod alone (exported for the test that holds both paths alike). */
+export function checkAssessment(raw: unknown, traceId: string, index: number): Assessment {
   const record = cutValues(raw);
   const parsed = deeperThan(record, MAX_WIRE_DEPTH)
     ? { ok: false as const, problem: `nested more than ${MAX_WIRE_DEPTH} levels deep` }
@@ -169,6 +177,12 @@ export function toTraceInfo(wire: WireTraceInfo, url: string): TraceInfo {
  * (`problem`, with its id and assessments when they can be read), so the rest of the page shows.
  */
 export function parseTraceInfo(raw: unknown, url: string, index = 0): TraceInfo {
+  if (isPlainWireTraceInfo(raw)) return toTraceInfo(raw, url);
+  return checkTraceInfo(raw, url, index);
+}
+
+/** parseTraceInfo through zod alone (exported for the test that holds both paths alike). */
+export function checkTraceInfo(raw: unknown, url: string, index = 0): TraceInfo {
   const r = isObject(raw) ? raw : {};
   // Assessments are checked one by one (toTraceInfo); the depth check is for the trace's own fields.
   const parsed = ownFieldsDeeperThan(r, MAX_WIRE_DEPTH)
