@@ -42,13 +42,16 @@ export class AssessmentNode {
 
 /**
  * The traces of an experiment loaded after the first TRACE_RANGE_SIZE (ranges.ts),
- * TRACE_RANGE_SIZE to a range: "Traces 101–200". A page of "Load more" lands in the last range, so only that range is
- * listed again; the experiment is, only when a range is added.
+ * TRACE_RANGE_SIZE to a range: "Traces 101–200". A page of "Load more" lands in the last range,
+ * so only that range is listed again; the row above it (the experiment, or the block it is in)
+ * is, only when a range is added.
  */
 export class TraceRangeNode {
   readonly kind = 'traceRange';
   /** Its traces, newest first; the last range grows as pages load. */
   readonly traces: TraceNode[] = [];
+  /** The block it is listed in; undefined: directly under its experiment. */
+  block: TraceBlockNode | undefined;
   /**
    * A later range has come: this one is shown collapsed, under another id (tree-items.ts).
    * VS Code lists again every open row below a row it refreshes, so ranges left open as pages
@@ -62,6 +65,34 @@ export class TraceRangeNode {
     /** The position of its first trace among the experiment's loaded traces (1-based). */
     public first: number,
   ) {}
+}
+
+/**
+ * Ranges of an experiment's older traces, TRACE_RANGES_PER_BLOCK to a block ("Traces
+ * 1,101–2,100"), once the experiment lists that many ranges directly: the experiment lists a
+ * row per block instead of one per range, and is listed again only when a block is added.
+ */
+export class TraceBlockNode {
+  readonly kind = 'traceBlock';
+  /** Its ranges, newest traces first; the last block grows as pages load. */
+  readonly ranges: TraceRangeNode[] = [];
+  /** A later block has come: shown collapsed, under another id, as a folded range is. */
+  folded = false;
+  constructor(
+    readonly experimentId: ExperimentId,
+    /** 1 for the first block after the ranges listed directly under the experiment. */
+    readonly index: number,
+  ) {}
+
+  /** The position of its first trace among the experiment's loaded traces (1-based). */
+  get first(): number {
+    return this.ranges[0]?.first ?? 0;
+  }
+
+  /** How many traces its ranges hold. */
+  get traceCount(): number {
+    return this.ranges.reduce((sum, range) => sum + range.traces.length, 0);
+  }
 }
 
 /**
@@ -175,6 +206,7 @@ export type TreeNode =
   | ExperimentNode
   | TraceNode
   | TraceRangeNode
+  | TraceBlockNode
   | SessionNode
   | GroupRangeNode
   | AssessmentNode

@@ -21,6 +21,14 @@ export const RANGE_SIZE = 500;
 export const TRACE_RANGE_SIZE = 100;
 
 /**
+ * How many of those ranges an experiment lists directly, and how many a block of older ranges
+ * holds. A new range is named to VS Code through the row that lists it, every other page of
+ * 100: through a block of at most this many rows, rather than through the experiment with a row
+ * per range (199 rows after 10 000 traces), so later pages cost what the first ones did.
+ */
+export const TRACE_RANGES_PER_BLOCK = 10;
+
+/**
  * The rows of a list of items: all of them when there are at most `limit`; else the first `limit`
  * and then ranges of the rest. A range lists its items when it has at most `limit`, else ranges
  * of them, so that no row lists more than `limit` items and `limit` ranges, however long the list.

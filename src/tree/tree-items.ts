@@ -31,6 +31,7 @@ import type {
   SpanRangeNode,
   SpansGroupNode,
   TraceNode,
+  TraceBlockNode,
   TraceRangeNode,
   TreeNode,
 } from './nodes';
@@ -45,6 +46,8 @@ export function toTreeItem(node: TreeNode, now: number): vscode.TreeItem {
       return traceItem(node, now);
     case 'traceRange':
       return traceRangeItem(node);
+    case 'traceBlock':
+      return traceBlockItem(node);
     case 'session':
       return sessionItem(node, now);
     case 'groupRange':
@@ -214,6 +217,25 @@ function traceRangeItem(node: TraceRangeNode): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon('list-unordered');
   item.tooltip = 'Older traces, newest first, as loaded with "Load more"';
   item.contextValue = 'traceRange';
+  return item;
+}
+
+/**
+ * A block of ranges of an experiment's older traces: open while pages land in it, folded (a new
+ * id, so shown collapsed) once a later block comes, as a range is.
+ */
+function traceBlockItem(node: TraceBlockNode): vscode.TreeItem {
+  const start = node.first - 1;
+  const item = new vscode.TreeItem(
+    `Traces ${rangeLabel(start, start + node.traceCount)}`,
+    node.folded
+      ? vscode.TreeItemCollapsibleState.Collapsed
+      : vscode.TreeItemCollapsibleState.Expanded,
+  );
+  item.id = `traceBlock:${node.experimentId}:${node.index}${node.folded ? ':folded' : ''}`;
+  item.iconPath = new vscode.ThemeIcon('list-tree');
+  item.tooltip = 'Older traces, newest first, in ranges, as loaded with "Load more"';
+  item.contextValue = 'traceBlock';
   return item;
 }
 

@@ -6,9 +6,10 @@
  * TreeDataProvider; test/store/ runs it in plain Node against a real MLflow server.
  *
  * The cost of a change is bounded (ranges.ts says why): an experiment lists its newest
- * `rangeSize` traces directly and the rest in ranges; a page of "Load more" names only the range
- * it lands in (the experiment, only when it adds a range or is still filling its own first
- * `rangeSize`), and a span's children are listed in ranges the same way. The range size is
+ * `rangeSize` traces directly and the rest in ranges, its first ranges directly and the rest in
+ * blocks of ranges; a page of "Load more" names only the range it lands in (the block it is in,
+ * only when it adds a range there; the experiment, only when it adds a range or block of its own
+ * or is still filling its own first `rangeSize`), and a span's children are listed in ranges. The range size is
  * TRACE_RANGE_SIZE for an experiment's traces and RANGE_SIZE for the rest, unless a test asks
  * for small ranges.
  */
@@ -31,10 +32,11 @@ import {
   SpanRangeNode,
   SpansGroupNode,
   TraceNode,
+  TraceBlockNode,
   TraceRangeNode,
   type TreeNode,
 } from './nodes';
-import { RANGE_SIZE, rowsInRanges, TRACE_RANGE_SIZE } from './ranges';
+import { RANGE_SIZE, rowsInRanges, TRACE_RANGE_SIZE, TRACE_RANGES_PER_BLOCK } from './ranges';
 
 /** What the tree needs of the connection. */
 export interface TreeConnection {
@@ -50,11 +52,14 @@ export interface TreeOptions {
    * an experiment's traces, RANGE_SIZE for the rest.
    */
   readonly rangeSize?: number;
+  /** Ranges of traces an experiment lists directly, and to a block; default TRACE_RANGES_PER_BLOCK. */
+  readonly rangesPerBlock?: number;
 }
 
 /**
  * How an experiment's loaded traces are listed: the first `rangeSize` directly under it, the
- * rest in ranges of `rangeSize`. Made from the store's list as it was when last told of a change.
+ * rest in ranges of `rangeSize`, the first `rangesPerBlock` ranges directly and the others in
+ * blocks of `rangesPerBlock`. Made from the store's list as it was when last told of a change.
  */
 interface ExperimentRows {
   /** The store's list these rows show. */
@@ -65,10 +70,28 @@ interface ExperimentRows {
   placed: number;
   /** The traces listed directly under the experiment, newest first. */
   head: TraceNode[];
+  /** The ranges listed directly under the experiment. */
   ranges: TraceRangeNode[];
+  /** The blocks of ranges after those. */
+  blocks: TraceBlockNode[];
   readonly loadMore: LoadMoreNode;
   /** Whether the rows end with "Load more". */
   loadMoreShown: boolean;
+}
+
+/** The rows placing new traces changed (placeNew). */
+interface PlacedRows {
+  /** The experiment's own rows: a trace directly under it, a range or a block added. */
+  experiment: boolean;
+  /** Blocks that gained a range. */
+  blocks: Set<TraceBlockNode>;
+  /** Ranges that gained traces. */
+  ranges: Set<TraceRangeNode>;
+}
+
+/** Every range of an experiment's rows, in order: those listed directly, then those in blocks. */
+function allRanges(rows: ExperimentRows): TraceRangeNode[] {
+  return [...rows.ranges, ...rows.blocks.flatMap((block) => block.ranges)];
 }
 
 export class TraceTreeModel implements Disposable {
@@ -94,6 +117,7 @@ export class TraceTreeModel implements Disposable {
   private readonly subscription: Disposable;
   private readonly rangeSize: number;
   private readonly traceRangeSize: number;
+  private readonly rangesPerBlock: number;
 
   constructor(
     private readonly store: TraceStore,
@@ -102,6 +126,7 @@ export class TraceTreeModel implements Disposable {
   ) {
     this.rangeSize = options.rangeSize ?? RANGE_SIZE;
     this.traceRangeSize = options.rangeSize ?? TRACE_RANGE_SIZE;
+    this.rangesPerBlock = options.rangesPerBlock ?? TRACE_RANGES_PER_BLOCK;
     this.subscription = store.onDidChange((change) => {
       this.onStoreChange(change);
     });
@@ -166,6 +191,8 @@ export class TraceTreeModel implements Disposable {
       case 'groupRange':
         return node.parent;
       case 'traceRange':
+        return node.block ?? this.experimentNodes.get(node.experimentId);
+      case 'traceBlock':
         return this.experimentNodes.get(node.experimentId);
       case 'assessment':
       case 'span':
@@ -188,6 +215,8 @@ export class TraceTreeModel implements Disposable {
           return await this.experimentChildren(node);
         case 'traceRange':
           return [...node.traces];
+        case 'traceBlock':
+          return [...node.ranges];
         case 'session':
         case 'groupRange':
           return [...node.rows];
@@ -290,7 +319,7 @@ export class TraceTreeModel implements Disposable {
       shown = this.placeAll(list);
       this.experimentRows.set(id, shown);
     }
-    const rows: TreeNode[] = [...shown.head, ...shown.ranges];
+    const rows: TreeNode[] = [...shown.head, ...shown.ranges, ...shown.blocks];
     if (shown.loadMoreShown) rows.push(shown.loadMore);
     this.countsChanged.fire();
     if (rows.length === 0) {
@@ -416,6 +445,7 @@ export class TraceTreeModel implements Disposable {
       placed: 0,
       head: [],
       ranges: [],
+      blocks: [],
       loadMore: new LoadMoreNode(id, list.hiddenCount),
       loadMoreShown: list.nextPageToken !== undefined,
     };
@@ -426,32 +456,57 @@ export class TraceTreeModel implements Disposable {
   /**
    * Places the traces appended to the list since it was last placed: under the experiment while
    * it lists fewer than `rangeSize` directly (and no range yet), else in the last range, adding
-   * ranges as they fill. Returns the rows to draw again: the experiment itself when its own list
-   * changed, else only the range(s) that grew.
+   * ranges as they fill: directly under the experiment while it lists fewer than
+   * `rangesPerBlock`, else in the last block, adding blocks as they fill. Returns the rows to
+   * draw again: the experiment itself when its own list changed, else the blocks that gained a
+   * range and the ranges that grew (each only when no row above it is drawn again).
    */
-  private placeNew(rows: ExperimentRows): { experiment: boolean; ranges: Set<TraceRangeNode> } {
-    const id = rows.list.experiment.experimentId;
-    const changed = { experiment: false, ranges: new Set<TraceRangeNode>() };
+  private placeNew(rows: ExperimentRows): PlacedRows {
+    const changed: PlacedRows = { experiment: false, blocks: new Set(), ranges: new Set() };
     for (; rows.placed < rows.traces.length; rows.placed++) {
-      const node = this.nodeForTrace(rows.traces[rows.placed] as TraceInfo, id);
+      const node = this.nodeForTrace(
+        rows.traces[rows.placed] as TraceInfo,
+        rows.list.experiment.experimentId,
+      );
       if (rows.ranges.length === 0 && rows.head.length < this.traceRangeSize) {
         node.range = undefined;
         rows.head.push(node);
         changed.experiment = true;
         continue;
       }
-      let last = rows.ranges.at(-1);
+      let last = rows.blocks.at(-1)?.ranges.at(-1) ?? rows.ranges.at(-1);
       if (!last || last.traces.length >= this.traceRangeSize) {
         if (last) last.folded = true;
-        last = new TraceRangeNode(id, rows.ranges.length + 1, rows.placed + 1);
-        rows.ranges.push(last);
-        changed.experiment = true;
+        last = this.addRange(rows, changed);
       }
       last.traces.push(node);
       node.range = last;
       changed.ranges.add(last);
     }
     return changed;
+  }
+
+  /** A new, empty last range: directly under the experiment, or in the last block (a new one when full). */
+  private addRange(rows: ExperimentRows, changed: PlacedRows): TraceRangeNode {
+    const id = rows.list.experiment.experimentId;
+    const count = rows.ranges.length + rows.blocks.reduce((n, b) => n + b.ranges.length, 0);
+    const range = new TraceRangeNode(id, count + 1, rows.placed + 1);
+    if (rows.ranges.length < this.rangesPerBlock) {
+      rows.ranges.push(range);
+      changed.experiment = true;
+      return range;
+    }
+    let block = rows.blocks.at(-1);
+    if (!block || block.ranges.length >= this.rangesPerBlock) {
+      if (block) block.folded = true;
+      block = new TraceBlockNode(id, rows.blocks.length + 1);
+      rows.blocks.push(block);
+      changed.experiment = true;
+    }
+    block.ranges.push(range);
+    range.block = block;
+    changed.blocks.add(block);
+    return range;
   }
 
   /**
@@ -461,7 +516,7 @@ export class TraceTreeModel implements Disposable {
    */
   private replaceAll(rows: ExperimentRows): void {
     const id = rows.list.experiment.experimentId;
-    const inRanges = new Set(rows.ranges.flatMap((r) => r.traces.map((t) => t.traceId)));
+    const inRanges = new Set(allRanges(rows).flatMap((r) => r.traces.map((t) => t.traceId)));
     rows.traces = rows.list.traces;
     rows.placed = rows.traces.length;
     rows.head = rows.traces
@@ -472,7 +527,7 @@ export class TraceTreeModel implements Disposable {
         return node;
       });
     let first = rows.head.length + 1;
-    for (const range of rows.ranges) {
+    for (const range of allRanges(rows)) {
       range.first = first;
       first += range.traces.length;
     }
@@ -501,18 +556,18 @@ export class TraceTreeModel implements Disposable {
     if (!rows || !list || rows.list !== list || list.error) {
       // Never listed, dropped or loaded again: the experiment's rows are made when listed. Its
       // traces' nodes stay (for identity); none is in a range until placed again.
-      for (const range of rows?.ranges ?? [])
+      for (const range of rows ? allRanges(rows) : [])
         for (const node of range.traces) node.range = undefined;
       this.experimentRows.delete(experimentId);
       this.changed.fire([experiment]);
       this.countsChanged.fire();
       return;
     }
-    let changed: { experiment: boolean; ranges: Set<TraceRangeNode> };
+    let changed: PlacedRows;
     if (rows.traces === list.traces) changed = this.placeNew(rows);
     else {
       this.replaceAll(rows);
-      changed = { experiment: true, ranges: new Set() };
+      changed = { experiment: true, blocks: new Set(), ranges: new Set() };
     }
     const loadMoreShown = list.nextPageToken !== undefined;
     const hiddenChanged = rows.loadMore.hiddenCount !== list.hiddenCount;
@@ -521,7 +576,14 @@ export class TraceTreeModel implements Disposable {
       rows.loadMoreShown = loadMoreShown;
       changed.experiment = true;
     }
-    const nodes: TreeNode[] = changed.experiment ? [experiment] : [...changed.ranges];
+    // VS Code lists again everything open below a row it draws again: a range in a block drawn
+    // again is not named too.
+    const nodes: TreeNode[] = changed.experiment
+      ? [experiment]
+      : [
+          ...changed.blocks,
+          ...[...changed.ranges].filter((r) => !r.block || !changed.blocks.has(r.block)),
+        ];
     if (!changed.experiment && loadMoreShown && hiddenChanged) nodes.push(rows.loadMore);
     if (nodes.length > 0) this.changed.fire(nodes);
     this.countsChanged.fire();
@@ -574,6 +636,8 @@ function nodeKey(node: TreeNode): string {
       return `trace:${node.trace.traceId}`;
     case 'traceRange':
       return `traces:${node.experimentId}:${node.index}`;
+    case 'traceBlock':
+      return `traceBlock:${node.experimentId}:${node.index}`;
     case 'session':
       return `session:${sessionKey(node.experimentId, node.sessionId)}`;
     case 'groupRange':

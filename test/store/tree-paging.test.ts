@@ -2,8 +2,8 @@
  * The tree's cost per page of "Load more" stays flat however many traces are loaded. The store
  * and the tree's logic run as shipped, against a real MLflow server whose database
  * python/bench_seed.py fills with trace infos through MLflow's own SQL store (fast, no spans, no
- * assessments). Small pages and small ranges, so that a few hundred traces make dozens of pages
- * and many ranges. Structural, never timed: what is counted is the search requests the client
+ * assessments). Small pages, small ranges and small blocks of ranges, so that a few hundred
+ * traces make dozens of pages, many ranges and a few blocks. Structural, never timed: what is counted is the search requests the client
  * sends and what VS Code would list again, the nodes named to onDidChange and the children they
  * list.
  */
@@ -25,6 +25,7 @@ import { startServer } from '../support/servers';
 const EXPERIMENT = 'paging';
 const PAGE_SIZE = 5;
 const RANGE_SIZE = 20;
+const RANGES_PER_BLOCK = 3;
 const TRACES = 240;
 const PAGES = TRACES / PAGE_SIZE;
 
@@ -83,7 +84,10 @@ after(async () => {
 function setUp() {
   const connection = new TestConnection(client);
   const store = new TraceStore(connection);
-  const tree = new TraceTreeModel(store, connection, { rangeSize: RANGE_SIZE });
+  const tree = new TraceTreeModel(store, connection, {
+    rangeSize: RANGE_SIZE,
+    rangesPerBlock: RANGES_PER_BLOCK,
+  });
   return { store, tree };
 }
 
@@ -96,14 +100,13 @@ async function serverOrder(): Promise<TraceId[]> {
   return page.items.map((t) => t.traceId);
 }
 
-/** Every trace row under the experiment, in the order shown (ranges opened). */
-async function shownTraces(tree: TraceTreeModel, experiment: TreeNode): Promise<string[]> {
+/** Every trace row under a row, in the order shown (ranges and blocks opened). */
+async function shownTraces(tree: TraceTreeModel, node: TreeNode): Promise<string[]> {
   const ids: string[] = [];
-  for (const row of await tree.getChildren(experiment)) {
+  for (const row of await tree.getChildren(node)) {
     if (row.kind === 'trace') ids.push(row.traceId);
-    else if (row.kind === 'traceRange')
-      for (const inner of await tree.getChildren(row))
-        if (inner.kind === 'trace') ids.push(inner.traceId);
+    else if (row.kind === 'traceRange' || row.kind === 'traceBlock')
+      ids.push(...(await shownTraces(tree, row)));
   }
   return ids;
 }
@@ -113,8 +116,16 @@ async function relisted(tree: TraceTreeModel, node: TreeNode): Promise<number> {
   const children = await tree.getChildren(node);
   let listed = children.length;
   for (const child of children)
-    if (child.kind === 'traceRange' && !child.folded) listed += await relisted(tree, child);
+    if ((child.kind === 'traceRange' || child.kind === 'traceBlock') && !child.folded)
+      listed += await relisted(tree, child);
   return listed;
+}
+
+/** The row and the rows above it. */
+function ancestors(tree: TraceTreeModel, node: TreeNode): TreeNode[] {
+  const rows: TreeNode[] = [];
+  for (let row: TreeNode | undefined = node; row; row = tree.getParent(row)) rows.push(row);
+  return rows;
 }
 
 describe('paging the tree', () => {
@@ -154,50 +165,65 @@ describe('paging the tree', () => {
       const oldest = order[page * PAGE_SIZE - 1];
       const node = oldest && tree.traceNode(oldest);
       assert.ok(node, `page ${page}'s last trace has a node`);
-      // Under a row named, or under a range new to VS Code that a row named lists.
+      // Under a row named (its range, or a block or the experiment that lists a new range).
       const parent = tree.getParent(node);
       assert.ok(parent, `page ${page}'s last trace has a parent`);
-      const grandparent = tree.getParent(parent);
       assert.ok(
-        named.includes(parent) || (grandparent && named.includes(grandparent)),
+        ancestors(tree, parent).some((row) => named.includes(row)),
         `page ${page}'s rows are under a row named`,
       );
       assert.ok((await tree.getChildren(parent)).includes(node));
     }
-    // Bounded by the rows the experiment lists (its newest traces, a row per range, Load more)
-    // and the one open range, not by the traces loaded: folded ranges are not listed again.
-    const bound = 2 * RANGE_SIZE + TRACES / RANGE_SIZE + 2;
+    // Bounded by the rows the experiment lists (its newest traces, its ranges, a row per block,
+    // Load more), the open block and the open range, not by the traces loaded: folded ranges
+    // and blocks are not listed again.
+    const blocks = Math.ceil((TRACES / RANGE_SIZE - 1 - RANGES_PER_BLOCK) / RANGES_PER_BLOCK);
+    const bound = 2 * RANGE_SIZE + 2 * RANGES_PER_BLOCK + blocks + 1;
     assert.ok(
       listedPerPage.every((n) => n <= bound),
       `rows listed per page: at most ${Math.max(...listedPerPage)} (${listedPerPage.join(' ')})`,
     );
-    // The last page is left out: it takes Load more away, so the experiment and its open range
-    // are listed again once, at the end.
+    // Once ranges go into blocks, a new range costs a block's rows, not the experiment's: the
+    // last pages list no more than the first. The last page is left out: it takes Load more
+    // away, so the experiment and what is open below it are listed again once, at the end.
+    t.diagnostic(`rows listed per page: ${listedPerPage.join(' ')}`);
     const firstTen = listedPerPage.slice(0, 10).reduce((a, b) => a + b, 0);
     const lastTen = listedPerPage.slice(-11, -1).reduce((a, b) => a + b, 0);
-    assert.ok(
-      lastTen <= 1.3 * firstTen,
-      `rows listed: first ten pages ${firstTen}, last ${lastTen}`,
-    );
+    assert.ok(lastTen <= firstTen, `rows listed: first ten pages ${firstTen}, last ${lastTen}`);
 
     // Everything loaded is shown once, in the server's order, under the newest RANGE_SIZE.
     const rows = await tree.getChildren(experiment);
     assert.equal(rows.filter((n) => n.kind === 'trace').length, RANGE_SIZE);
-    const ranges = rows.filter((n) => n.kind === 'traceRange');
-    assert.equal(ranges.length, TRACES / RANGE_SIZE - 1);
-    assert.equal(rows.at(-1)?.kind, 'traceRange', 'no Load more after the last page');
+    const direct = rows.filter((n) => n.kind === 'traceRange');
+    assert.equal(direct.length, RANGES_PER_BLOCK);
+    const blockRows = rows.filter((n) => n.kind === 'traceBlock');
+    assert.equal(blockRows.length, blocks);
+    assert.equal(rows.at(-1)?.kind, 'traceBlock', 'no Load more after the last page');
     assert.deepEqual(await shownTraces(tree, experiment), order);
     // The rows of the first page are the same objects: expanded and selected rows stay so.
     assert.ok(firstPage.every((node, i) => rows[i] === node));
-    // Only the newest range is open: the others folded as later ones came.
+    // Only the newest range and block are open: the others folded as later ones came.
+    const ranges = [...direct, ...blockRows.flatMap((b) => b.ranges)];
+    assert.equal(ranges.length, TRACES / RANGE_SIZE - 1);
     assert.deepEqual(
       ranges.map((r) => r.folded),
       ranges.map((_, i) => i < ranges.length - 1),
     );
-    for (const range of ranges) {
-      assert.equal(tree.getParent(range), experiment);
+    assert.deepEqual(
+      blockRows.map((b) => b.folded),
+      blockRows.map((_, i) => i < blockRows.length - 1),
+    );
+    for (const [i, range] of ranges.entries()) {
+      const block = blockRows[Math.floor((i - RANGES_PER_BLOCK) / RANGES_PER_BLOCK)];
+      assert.equal(tree.getParent(range), i < RANGES_PER_BLOCK ? experiment : block);
+      assert.equal(range.index, i + 1);
       assert.equal(range.traces.length, RANGE_SIZE);
       assert.equal(range.first, RANGE_SIZE * range.index + 1);
+    }
+    for (const block of blockRows) {
+      assert.equal(tree.getParent(block), experiment);
+      assert.ok(block.ranges.length <= RANGES_PER_BLOCK);
+      assert.equal(block.first, block.ranges[0]?.first);
     }
     assert.deepEqual(tree.unratedCount(), { count: TRACES, loaded: TRACES });
     tree.dispose();
@@ -227,12 +253,15 @@ describe('paging the tree', () => {
     const [experiment] = await tree.getChildren();
     assert.ok(experiment);
     await tree.getChildren(experiment);
-    // The newest RANGE_SIZE directly under the experiment, then half a range.
-    const pages = (RANGE_SIZE + RANGE_SIZE / 2) / PAGE_SIZE;
-    for (let page = 2; page <= pages; page++) await store.loadMore(experimentId());
+    // The newest RANGE_SIZE directly under the experiment, its ranges, then a block with a full
+    // range and half of another.
+    const traces = RANGE_SIZE * (1 + RANGES_PER_BLOCK) + RANGE_SIZE + RANGE_SIZE / 2;
+    for (let page = 2; page <= traces / PAGE_SIZE; page++) await store.loadMore(experimentId());
     const before = await tree.getChildren(experiment);
-    const range = before.find((n) => n.kind === 'traceRange');
-    assert.ok(range?.kind === 'traceRange');
+    const block = before.find((n) => n.kind === 'traceBlock');
+    assert.ok(block?.kind === 'traceBlock');
+    const range = block.ranges[1];
+    assert.ok(range);
     const inRange = [...range.traces];
     const fresh: TraceId[] = [];
     for (const input of ['newer 1', 'newer 2']) {
@@ -252,7 +281,9 @@ describe('paging the tree', () => {
       fresh,
     );
     assert.deepEqual(range.traces, inRange, 'the range keeps its traces');
-    assert.equal(range.first, RANGE_SIZE + 3, 'and says where they are now');
+    const position = RANGE_SIZE * (2 + RANGES_PER_BLOCK) + 1;
+    assert.equal(range.first, position + 2, 'and says where they are now');
+    assert.equal(block.first, position - RANGE_SIZE + 2, 'as its block does');
     assert.equal(after.filter((n) => n.kind === 'trace').length, RANGE_SIZE + 2);
     // The next page still lands in the last range only.
     fired.length = 0;
