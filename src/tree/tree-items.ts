@@ -222,12 +222,16 @@ function traceRangeItem(node: TraceRangeNode): vscode.TreeItem {
 
 /**
  * A block of ranges of an experiment's older traces: open while pages land in it, folded (a new
- * id, so shown collapsed) once a later block comes, as a range is.
+ * id, so shown collapsed) once a later block comes, as a range is. A page names only the range
+ * it lands in, not the block (that would make VS Code list the block's rows too), so the open
+ * block's label says where it starts, which no page changes.
  */
 function traceBlockItem(node: TraceBlockNode): vscode.TreeItem {
   const start = node.first - 1;
   const item = new vscode.TreeItem(
-    `Traces ${rangeLabel(start, start + node.traceCount)}`,
+    node.folded
+      ? `Traces ${rangeLabel(start, start + node.traceCount)}`
+      : `Traces from ${node.first.toLocaleString('en-US')}`,
     node.folded
       ? vscode.TreeItemCollapsibleState.Collapsed
       : vscode.TreeItemCollapsibleState.Expanded,

@@ -155,15 +155,17 @@ describe('extension host figures', function () {
     figures.lastTenOverFirstTen = figures.lastTenPagesMeanMs / figures.firstTenPagesMeanMs;
     figures.slowestPageMs = Math.max(0, ...pageMs);
     figures.tracesLoaded = api.store.list(experimentId)?.traces.length ?? 0;
-    // What a reviewer sees after paging: the newest traces, then ranges (in the bench's folder).
-    const ranges = (await ownRows(api, api.tree.experimentNode(experimentId))).filter(
-      (row) => row.node.kind === 'traceRange',
+    // What a reviewer sees after paging: the newest traces, ranges, then blocks of ranges, the
+    // last one open (in the bench's folder).
+    const shown = (await ownRows(api, api.tree.experimentNode(experimentId))).filter(
+      (row) => row.node.kind === 'traceRange' || row.node.kind === 'traceBlock',
     );
     // Only for the picture: with 1 000 traces VS Code has refused this reveal ("Cannot resolve
     // tree item"), which must not cost the run its figures.
-    if (ranges[0])
+    const last = shown.at(-1);
+    if (last)
       await api.view
-        .reveal(ranges[0].node, { select: true, focus: false })
+        .reveal(last.node, { select: true, focus: false })
         .then(undefined, (e: unknown) =>
           console.log(`[bench] the first range was not revealed: ${String(e)}`),
         );
