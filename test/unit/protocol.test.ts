@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { emptyDraft } from '../../src/shared/form-logic';
 import { parseMessage } from '../../src/shared/protocol/common';
 import { formFromWebview, formToWebview } from '../../src/shared/protocol/form';
-import { traceFromWebview, traceToWebview } from '../../src/shared/protocol/trace';
+import * as z from '../../src/mlflow/zod';
+import { spanSummary, traceFromWebview, traceToWebview } from '../../src/shared/protocol/trace';
 
 describe('the webview protocol', () => {
   it('accepts the messages each side sends', () => {
@@ -210,5 +211,86 @@ describe('the webview protocol', () => {
     assert.ok(parseMessage(traceFromWebview, rendered).ok);
     assert.ok(!parseMessage(traceFromWebview, { ...rendered, redrawn: ['everything'] }).ok);
     assert.ok(!parseMessage(traceFromWebview, { ...rendered, cause: 'magic' }).ok);
+  });
+});
+
+describe("the trace message's span list", () => {
+  const summary = {
+    spanId: 'aaaaaaaaaaaaaaaa',
+    parentSpanId: 'bbbbbbbbbbbbbbbb',
+    name: 'llm',
+    spanType: 'CHAT_MODEL',
+    startOffsetMs: 1.5,
+    durationMs: 20,
+    statusCode: 'STATUS_CODE_OK',
+    model: 'gpt-4o-mini',
+    tokens: { input: 10, output: 5, total: 15 },
+    cost: 0.001,
+    problem: 'a note',
+  };
+  const trace = {
+    traceId: 'tr-1',
+    name: 'app',
+    state: 'OK',
+    requestTime: '',
+    tags: {},
+    metadata: {},
+    assessments: [],
+  };
+  const values: unknown[] = [
+    undefined,
+    null,
+    0,
+    Infinity,
+    Number.NaN,
+    'text',
+    true,
+    [],
+    {},
+    { input: 1 },
+    { input: 'many' },
+    { input: 1, extra: 2 },
+  ];
+  /** The summary with `field` set to `value` (undefined: left out), or a field it does not have. */
+  const variants = [
+    summary,
+    { ...summary, unknown: 'x' },
+    JSON.parse('{"__proto__": 1}') as object,
+    ...Object.keys(summary).flatMap((field) =>
+      values.map((value) => {
+        const copy: Record<string, unknown> = { ...summary };
+        if (value === undefined) Reflect.deleteProperty(copy, field);
+        else copy[field] = value;
+        return copy;
+      }),
+    ),
+  ];
+  const read = (spans: unknown) =>
+    parseMessage(traceToWebview, { type: 'trace', trace: { ...trace, spans }, server: 'x' });
+  it('reads every summary as zod does, fitting or not, and names what does not fit', () => {
+    let accepted = 0;
+    for (const variant of variants) {
+      const label = JSON.stringify(variant);
+      const ours = read([summary, variant]);
+      const zods = z.array(spanSummary).safeParse([summary, variant]);
+      assert.equal(ours.ok, zods.success, label);
+      if (ours.ok && ours.message.type === 'trace' && zods.success) {
+        accepted++;
+        assert.deepEqual(ours.message.trace.spans, zods.data, label);
+      }
+      if (!ours.ok) assert.match(ours.reason, /^trace\.spans\.1/, label);
+    }
+    assert.ok(
+      accepted > 10 && accepted < variants.length - 30,
+      `${accepted} of ${variants.length}`,
+    );
+    assert.ok(!read('not a list').ok);
+  });
+
+  it('takes a list that fits as it is, without a copy of each summary', () => {
+    const spans = [summary, { ...summary, spanId: 'cccccccccccccccc', tokens: {} }];
+    const ours = read(spans);
+    assert.ok(ours.ok && ours.message.type === 'trace');
+    assert.equal(ours.message.trace.spans, spans);
   });
 });
