@@ -164,7 +164,10 @@ function isStringMap(value: unknown): boolean {
   return true;
 }
 
-/** Nested objects with fields zod would drop go through zod: only the top level's are measured here. */
+/**
+ * Whether `value` has no field but `known`. A nested object with a field zod would drop goes
+ * through zod: only the top level's unknown fields are measured here.
+ */
 function hasOnlyKeys(value: Record<string, unknown>, ...known: string[]): boolean {
   for (const key in value) if (Object.hasOwn(value, key) && !known.includes(key)) return false;
   return true;

@@ -9,9 +9,9 @@
  * `rangeSize` traces directly and the rest in ranges, its first ranges directly and the rest in
  * blocks of ranges; a page of "Load more" names only the range it lands in (the block it is in,
  * only when it adds a range there; the experiment, only when it adds a range or block of its own
- * or is still filling its own first `rangeSize`), and a span's children are listed in ranges. The range size is
- * TRACE_RANGE_SIZE for an experiment's traces and RANGE_SIZE for the rest, unless a test asks
- * for small ranges.
+ * or is still filling its own first `rangeSize`), and a span's children are listed in ranges.
+ * The range size is TRACE_RANGE_SIZE for an experiment's traces and RANGE_SIZE for the rest,
+ * unless a test asks for small ranges.
  */
 import type { Assessment, ExperimentId, Span, TraceInfo } from '../mlflow';
 import { groupBySession } from '../shared/sessions';
@@ -52,7 +52,7 @@ export interface TreeOptions {
    * an experiment's traces, RANGE_SIZE for the rest.
    */
   readonly rangeSize?: number;
-  /** Ranges of traces an experiment lists directly, and to a block; default TRACE_RANGES_PER_BLOCK. */
+  /** Ranges of traces an experiment lists directly, and to a block (TRACE_RANGES_PER_BLOCK). */
   readonly rangesPerBlock?: number;
 }
 
@@ -486,7 +486,7 @@ export class TraceTreeModel implements Disposable {
     return changed;
   }
 
-  /** A new, empty last range: directly under the experiment, or in the last block (a new one when full). */
+  /** A new, empty last range: under the experiment, or in the last block (a new one when full). */
   private addRange(rows: ExperimentRows, changed: PlacedRows): TraceRangeNode {
     const id = rows.list.experiment.experimentId;
     const count = rows.ranges.length + rows.blocks.reduce((n, b) => n + b.ranges.length, 0);

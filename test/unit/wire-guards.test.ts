@@ -132,7 +132,7 @@ function withValue(
   return copy;
 }
 
-/** The record with each field set to each value, and with a new field (shallow and deep) at each level. */
+/** The record with each field set to each value, and with a new field (shallow, deep) at each level. */
 function variants(record: Record<string, unknown>): Record<string, unknown>[] {
   const all = paths(record);
   const levels = [[], ...all.filter((p) => typeof valueAt(record, p) === 'object')];
