@@ -207,13 +207,11 @@ function spanItem(node: SpanNode): vscode.TreeItem {
  */
 function traceRangeItem(node: TraceRangeNode): vscode.TreeItem {
   const start = node.first - 1;
-  const item = new vscode.TreeItem(
+  const item = foldableItem(
     `Traces ${rangeLabel(start, start + node.traces.length)}`,
-    node.folded
-      ? vscode.TreeItemCollapsibleState.Collapsed
-      : vscode.TreeItemCollapsibleState.Expanded,
+    `traces:${node.experimentId}:${node.index}`,
+    node.folded,
   );
-  item.id = `traces:${node.experimentId}:${node.index}${node.folded ? ':folded' : ''}`;
   item.iconPath = new vscode.ThemeIcon('list-unordered');
   item.tooltip = 'Older traces, newest first, as loaded with "Load more"';
   item.contextValue = 'traceRange';
@@ -228,18 +226,26 @@ function traceRangeItem(node: TraceRangeNode): vscode.TreeItem {
  */
 function traceBlockItem(node: TraceBlockNode): vscode.TreeItem {
   const start = node.first - 1;
-  const item = new vscode.TreeItem(
+  const item = foldableItem(
     node.folded
       ? `Traces ${rangeLabel(start, start + node.traceCount)}`
       : `Traces from ${node.first.toLocaleString('en-US')}`,
-    node.folded
-      ? vscode.TreeItemCollapsibleState.Collapsed
-      : vscode.TreeItemCollapsibleState.Expanded,
+    `traceBlock:${node.experimentId}:${node.index}`,
+    node.folded,
   );
-  item.id = `traceBlock:${node.experimentId}:${node.index}${node.folded ? ':folded' : ''}`;
   item.iconPath = new vscode.ThemeIcon('list-tree');
   item.tooltip = 'Older traces, newest first, in ranges, as loaded with "Load more"';
   item.contextValue = 'traceBlock';
+  return item;
+}
+
+/** A row shown open until `folded`, then under another id, which VS Code shows collapsed. */
+function foldableItem(label: string, id: string, folded: boolean): vscode.TreeItem {
+  const item = new vscode.TreeItem(
+    label,
+    folded ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded,
+  );
+  item.id = folded ? `${id}:folded` : id;
   return item;
 }
 
