@@ -6,6 +6,17 @@ import { formFromWebview, formToWebview } from '../../src/shared/protocol/form';
 import * as z from '../../src/mlflow/zod';
 import { spanSummary, traceFromWebview, traceToWebview } from '../../src/shared/protocol/trace';
 
+/** A trace view's fields besides its spans, as the panel sends them. */
+const TRACE_VIEW = {
+  traceId: 'tr-1',
+  name: 'app',
+  state: 'OK',
+  requestTime: '',
+  tags: {},
+  metadata: {},
+  assessments: [],
+};
+
 describe('the webview protocol', () => {
   it('accepts the messages each side sends', () => {
     assert.ok(parseMessage(traceFromWebview, { type: 'ready' }).ok);
@@ -55,12 +66,7 @@ describe('the webview protocol', () => {
       problem: 'span_id: the same as an earlier span',
     };
     const trace = {
-      traceId: 'tr-1',
-      name: 'app',
-      state: 'OK',
-      requestTime: '',
-      tags: {},
-      metadata: {},
+      ...TRACE_VIEW,
       assessments: [assessment],
       spans: [span],
       problem: 'execution_duration: "soon" is not a duration',
@@ -228,15 +234,6 @@ describe("the trace message's span list", () => {
     cost: 0.001,
     problem: 'a note',
   };
-  const trace = {
-    traceId: 'tr-1',
-    name: 'app',
-    state: 'OK',
-    requestTime: '',
-    tags: {},
-    metadata: {},
-    assessments: [],
-  };
   const values: unknown[] = [
     undefined,
     null,
@@ -266,7 +263,7 @@ describe("the trace message's span list", () => {
     ),
   ];
   const read = (spans: unknown) =>
-    parseMessage(traceToWebview, { type: 'trace', trace: { ...trace, spans }, server: 'x' });
+    parseMessage(traceToWebview, { type: 'trace', trace: { ...TRACE_VIEW, spans }, server: 'x' });
   it('reads every summary as zod does, fitting or not, and names what does not fit', () => {
     let accepted = 0;
     for (const variant of variants) {
