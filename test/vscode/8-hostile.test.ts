@@ -87,9 +87,13 @@ describe('hostile trace content', () => {
     const experiment = (await api.store.experiments()).find((e) => e.name === 'Hostile content');
     assert.ok(experiment, 'the hostile experiment is listed');
     await api.store.ensureList(experiment);
-    const traceRow = await waitFor('the hostile trace’s row', () =>
-      api.tree.traceNode(hostile.trace_id),
-    );
+    await waitFor('the hostile trace’s row', () => api.tree.traceNode(hostile.trace_id));
+    // A background poll may have listed the trace before before() logged its assessments: the
+    // tree shows the server's trace as it is now, as Refresh would.
+    const traceRow = await waitFor('the hostile trace with its assessments', async () => {
+      const trace = await api.store.refreshTrace(asTraceId(hostile.trace_id));
+      return trace.assessments.length > 0 ? api.tree.traceNode(hostile.trace_id) : undefined;
+    });
     const rows: TreeNode[] = [traceRow];
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
