@@ -642,6 +642,14 @@ function goalLines() {
   /** @type {[string, number, number, string?][]} what, figure, at most, unit */
   const goals = [
     ['paging: last 10 pages / first 10 (median of runs)', host('lastTenOverFirstTen').median, 1.3],
+    // The same ratio of the same pages through the client alone in the host, QUIET_MS apart:
+    // the server's answer deep in the list is in both. And of the provider's time alone.
+    ['  (the client alone: last 10 / first 10)', host('clientLastTenOverFirstTen').median, 1.3],
+    [
+      "  (the provider's time alone: last 10 / first 10)",
+      host('providerLastTenOverFirstTen').median,
+      1.3,
+    ],
     // The same requests from the same host at the same pace (7-extension-host.bench.test.ts).
     [
       'paging: tree / client alone in the host, all pages',

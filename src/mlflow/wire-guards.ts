@@ -1,17 +1,18 @@
 /**
- * Quick checks for the two records a page of traces holds by the hundred: trace infos and their
- * assessments. Each accepts a record only when schemas.ts's zod schema would accept it as it is
+ * Quick checks for the records the server sends by the hundred: trace infos and their
+ * assessments on a page of traces, and the spans of a trace. Each accepts a record only when schemas.ts's zod schema would accept it as it is
  * (no value caught, none cut for depth), so that the record can be read straight from the parsed
  * body, without zod's copy of every object on the way. Anything else (a null, an unknown enum
  * value, a field nested in a way these do not know) returns false and goes through zod, which
  * says what is wrong. test/unit/wire-guards.test.ts holds the two paths to the same result.
  */
 import { deeperThan, MAX_JSON_DEPTH, MAX_WIRE_DEPTH } from './json-depth';
-import type { WireAssessment, WireTraceInfo } from './schemas';
-import { SOURCE_TYPES, TRACE_STATES } from './types';
+import type { WireAssessment, WireSpan, WireTraceInfo } from './schemas';
+import { SOURCE_TYPES, SPAN_STATUS_CODES, TRACE_STATES } from './types';
 
 const TRACE_STATE_SET: ReadonlySet<unknown> = new Set(TRACE_STATES);
 const SOURCE_TYPE_SET: ReadonlySet<unknown> = new Set(SOURCE_TYPES);
+const SPAN_STATUS_CODE_SET: ReadonlySet<unknown> = new Set(SPAN_STATUS_CODES);
 
 /** A trace info that wireTraceInfo accepts unchanged (its assessments are checked one by one). */
 export function isPlainWireTraceInfo(raw: unknown): raw is WireTraceInfo {
@@ -100,6 +101,72 @@ export function isPlainWireAssessment(raw: unknown): raw is WireAssessment {
     typeof raw.create_time === 'string' &&
     typeof raw.last_update_time === 'string' &&
     raw.source !== undefined
+  );
+}
+
+/**
+ * A span that wireSpan accepts with the values spans.ts reads unchanged: its status code already
+ * in OTel's full form, its times digits. Fields spans.ts does not read (kind, links, a nested
+ * object's extra keys) are let through as zod drops them; the span's depth is measured before.
+ */
+export function isPlainWireSpan(raw: unknown): raw is WireSpan {
+  if (!isObject(raw)) return false;
+  for (const key in raw) {
+    if (!Object.hasOwn(raw, key)) continue;
+    const value = raw[key];
+    switch (key) {
+      case 'trace_id':
+      case 'span_id':
+      case 'name':
+        if (typeof value !== 'string') return false;
+        break;
+      case 'parent_span_id':
+        if (value !== null && typeof value !== 'string') return false;
+        break;
+      case 'start_time_unix_nano':
+        if (!isNanos(value)) return false;
+        break;
+      case 'end_time_unix_nano':
+        if (value !== null && !isNanos(value)) return false;
+        break;
+      case 'status':
+        if (!isSpanStatus(value)) return false;
+        break;
+      case 'attributes':
+        if (!isObject(value)) return false;
+        break;
+      case 'events':
+        if (!Array.isArray(value) || !value.every(isSpanEvent)) return false;
+        break;
+    }
+  }
+  return (
+    typeof raw.trace_id === 'string' &&
+    typeof raw.span_id === 'string' &&
+    typeof raw.name === 'string' &&
+    raw.start_time_unix_nano !== undefined
+  );
+}
+
+/** A nanosecond time as schemas.ts's wireNanos takes it: digits, or a safe whole number. */
+function isNanos(value: unknown): boolean {
+  return typeof value === 'string'
+    ? DIGITS.test(value)
+    : Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+const DIGITS = /^\d+$/;
+
+function isSpanStatus(value: unknown): boolean {
+  return isObject(value) && SPAN_STATUS_CODE_SET.has(value.code) && optionalString(value.message);
+}
+
+function isSpanEvent(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    typeof value.name === 'string' &&
+    isNanos(value.time_unix_nano) &&
+    (value.attributes === undefined || isObject(value.attributes))
   );
 }
 

@@ -1,6 +1,6 @@
 /**
- * Trace infos and assessments that fit are read straight from the parsed body (wire-guards.ts);
- * the others go through zod. Both paths must give the same result for every record: here each
+ * Trace infos, assessments and spans that fit are read straight from the parsed body
+ * (wire-guards.ts); the others go through zod. Both paths must give the same result for every record: here each
  * field of a full record is replaced, in turn, by every kind of value a server could send, and
  * extra fields are added, and the two paths are compared.
  */
@@ -12,7 +12,14 @@ import {
   parseAssessment,
   parseTraceInfo,
 } from '../../src/mlflow/convert';
-import { isPlainWireAssessment, isPlainWireTraceInfo } from '../../src/mlflow/wire-guards';
+import { deeperThan, MAX_WIRE_DEPTH } from '../../src/mlflow/json-depth';
+import { checkWireSpan, readWireSpan } from '../../src/mlflow/spans';
+import type { Span } from '../../src/mlflow/types';
+import {
+  isPlainWireAssessment,
+  isPlainWireSpan,
+  isPlainWireTraceInfo,
+} from '../../src/mlflow/wire-guards';
 
 const URL_ = 'http://127.0.0.1:5000/api/3.0/mlflow/traces/search';
 const REMOVED = Symbol('removed');
@@ -47,6 +54,24 @@ const VALUES: unknown[] = [
   JSON.parse('{"__proto__": "x"}'),
   nested(70),
   nested(250),
+];
+
+/** And those a span's fields could hold: times as digits or numbers, OTel's status codes. */
+const SPAN_VALUES: unknown[] = [
+  ...VALUES,
+  '1795385074147073064',
+  '-1',
+  '12a',
+  1795385074,
+  2 ** 60,
+  1.5e3,
+  0.5,
+  -0,
+  'STATUS_CODE_OK',
+  'STATUS_CODE_ERROR',
+  'ERROR',
+  'STATUS_CODE_MAYBE',
+  '"\\"json text\\""',
 ];
 
 /** As the server sends them (a real search answer's record, with every optional field set). */
@@ -102,6 +127,38 @@ function trace(): Record<string, unknown> {
   };
 }
 
+/** As the server sends a span (ids base64, times quoted by spans.ts), with an event. */
+function span(): Record<string, unknown> {
+  return {
+    trace_id: 'obrud+e1v6l3oQCCVWuQuQ==',
+    span_id: 'rA+S8DCbZL8=',
+    parent_span_id: 'AAAAAAAAAAE=',
+    name: 'retrieve',
+    kind: 'SPAN_KIND_INTERNAL',
+    start_time_unix_nano: '1795385074147073064',
+    end_time_unix_nano: 1795385074,
+    status: { code: 'STATUS_CODE_OK', message: '' },
+    attributes: {
+      'mlflow.spanType': '"RETRIEVER"',
+      'mlflow.traceRequestId': '"tr-1"',
+      'mlflow.spanInputs': '{"q": "<b>x</b>"}',
+      'mlflow.spanOutputs': { already: 'decoded' },
+      n: '10',
+    },
+    events: [event()],
+    links: [],
+  };
+}
+
+function event(): Record<string, unknown> {
+  return { name: 'exception', time_unix_nano: '1795385074147073065', attributes: { k: '"v"' } };
+}
+
+/** What a span holds, its inputs and outputs (read through getters) included. */
+function spanView(span: Span | string): unknown {
+  return typeof span === 'string' ? span : { ...span, inputs: span.inputs, outputs: span.outputs };
+}
+
 /** Every path to a field of `record`, nested objects' fields included. */
 function paths(record: Record<string, unknown>, prefix: string[] = []): string[][] {
   return Object.entries(record).flatMap(([key, value]) =>
@@ -133,12 +190,15 @@ function withValue(
 }
 
 /** The record with each field set to each value, and with a new field (shallow, deep) at each level. */
-function variants(record: Record<string, unknown>): Record<string, unknown>[] {
+function variants(
+  record: Record<string, unknown>,
+  values: unknown[] = VALUES,
+): Record<string, unknown>[] {
   const all = paths(record);
   const levels = [[], ...all.filter((p) => typeof valueAt(record, p) === 'object')];
   return [
     record,
-    ...all.flatMap((path) => VALUES.map((value) => withValue(record, path, value))),
+    ...all.flatMap((path) => values.map((value) => withValue(record, path, value))),
     ...levels.flatMap((level) =>
       ['extra', '__proto__'].flatMap((key) =>
         ['x', nested(3), nested(198), nested(199), nested(300)].map((value) =>
@@ -188,6 +248,23 @@ describe('reading trace infos and assessments without zod where they fit', () =>
     assert.ok(quick > 50 && quick < records.length - 200, `${quick} of ${records.length}`);
   });
 
+  it('gives what zod gives for every span and event, fitting or not', () => {
+    let quick = 0;
+    const spans = [
+      ...variants(span(), SPAN_VALUES),
+      ...variants(event(), SPAN_VALUES).map((e) => withValue(span(), ['events'], [event(), e])),
+      ...SPAN_VALUES.map((value) => withValue(span(), ['events'], value)),
+    ];
+    for (const record of spans) {
+      // Measured for depth before either path: a span nested too deep is refused as such.
+      if (deeperThan(record, MAX_WIRE_DEPTH)) continue;
+      if (isPlainWireSpan(record)) quick++;
+      const label = JSON.stringify(record).slice(0, 300);
+      assert.deepEqual(spanView(readWireSpan(record)), spanView(checkWireSpan(record)), label);
+    }
+    assert.ok(quick > 50 && quick < spans.length - 200, `${quick} of ${spans.length}`);
+  });
+
   it('leaves the odd ones to zod: unknown enums, nulls, deep values, fields it does not know', () => {
     const odd = [
       withValue(trace(), ['state'], 'PAUSED'),
@@ -204,5 +281,14 @@ describe('reading trace infos and assessments without zod where they fit', () =>
       withValue(feedback(), ['valid'], 'yes'),
     ];
     for (const record of oddAssessments) assert.equal(isPlainWireAssessment(record), false);
+    const oddSpans = [
+      withValue(span(), ['status', 'code'], 'ERROR'),
+      withValue(span(), ['start_time_unix_nano'], 2 ** 60),
+      withValue(span(), ['end_time_unix_nano'], '1.5'),
+      withValue(span(), ['events'], [{ name: 'e' }]),
+      withValue(span(), ['parent_span_id'], 7),
+    ];
+    for (const record of oddSpans) assert.equal(isPlainWireSpan(record), false);
+    assert.equal(isPlainWireSpan(span()), true);
   });
 });

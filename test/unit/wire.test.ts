@@ -15,6 +15,7 @@ import {
 import { authorizationHeader, classifyNetworkError, parseRetryAfter } from '../../src/mlflow/http';
 import { assessmentResponse, parseWire } from '../../src/mlflow/schemas';
 import { parseTraceData, quoteNanos, spanIdToHex } from '../../src/mlflow/spans';
+import type { Span } from '../../src/mlflow/types';
 
 const URL_ = 'http://127.0.0.1:5000/api/3.0/mlflow/traces/search';
 
@@ -166,6 +167,56 @@ describe('spans', () => {
       quoteNanos('[{"time_unix_nano": 1795385074147073065}, {"time_unix_nano": 1}]'),
       '[{"time_unix_nano": "1795385074147073065"}, {"time_unix_nano": 1}]',
     );
+  });
+  it('puts back the exact times where they pair up with the text, and quotes them first where not', () => {
+    const span = (fields: string, id = 'rA+S8DCbZL8=') =>
+      `{"trace_id": "obrud+e1v6l3oQCCVWuQuQ==", "span_id": "${id}", "name": "s", ${fields}}`;
+    const events =
+      '"events": [{"name": "a", "time_unix_nano": 1795385074147073070}, {"name": "b", "time_unix_nano": 5}]';
+    const texts = [
+      // MLflow's order, and events before the times.
+      span(
+        '"start_time_unix_nano": 1795385074147073064, "end_time_unix_nano": 1795385074147073099',
+      ),
+      span(
+        `${events}, "end_time_unix_nano" :\n 1795385074147073099, "start_time_unix_nano": 1795385074147073064`,
+      ),
+      // A time nested where spans keep none: it pairs with nothing.
+      span(
+        '"start_time_unix_nano": 1795385074147073064, "attributes": {"x": {"end_time_unix_nano": 1795385074147073001}}',
+      ),
+      // A repeated key: JSON.parse keeps the last value.
+      span(
+        '"start_time_unix_nano": 1795385074147073064, "start_time_unix_nano": 1795385074147073199',
+      ),
+      // Numbers written otherwise (an exponent), and the smallest found as digits.
+      span('"start_time_unix_nano": 1.795385074147073e18'),
+      // As many digits found as times parsed, but not the same numbers.
+      span(
+        '"start_time_unix_nano": 1.795385074147073e18, "attributes": {"x": {"end_time_unix_nano": 1695385074147073001}}',
+      ),
+      span('"start_time_unix_nano": 1000000000000000'),
+      span('"start_time_unix_nano": 1795385074147073064, "end_time_unix_nano": null'),
+      `${span('"start_time_unix_nano": 1795385074147073064')}, ${span('"start_time_unix_nano": 1795385074147073065', 'AAAAAAAAAAE=')}`,
+    ].map((spans) => `{"spans": [${spans}]}`);
+    const view = (spans: Span[]) =>
+      spans.map((s) => ({ ...s, inputs: s.inputs, outputs: s.outputs }));
+    for (const text of texts)
+      assert.deepEqual(
+        view(parseTraceData(text, URL_)),
+        view(parseTraceData(quoteNanos(text), URL_)),
+        text,
+      );
+    const [ordered] = parseTraceData(texts[1] ?? '', URL_);
+    assert.ok(ordered);
+    assert.equal(ordered.startTimeUnixNano, 1795385074147073064n);
+    assert.equal(ordered.endTimeUnixNano, 1795385074147073099n);
+    assert.deepEqual(
+      ordered.events.map((e) => e.timeUnixNano),
+      [1795385074147073070n, 5n],
+    );
+    assert.equal(parseTraceData(texts[3] ?? '', URL_)[0]?.startTimeUnixNano, 1795385074147073199n);
+    assert.equal(parseTraceData(texts[2] ?? '', URL_)[0]?.startTimeUnixNano, 1795385074147073064n);
   });
   it('leaves hex ids as they are', () => {
     assert.equal(spanIdToHex('ac0f92f0309b64bf'), 'ac0f92f0309b64bf');
