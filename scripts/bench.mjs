@@ -633,22 +633,27 @@ function printTable() {
 function goalLines() {
   const host = (/** @type {string} */ key) =>
     results.extensionHost[key] ?? { median: NaN, max: NaN };
-  const clientMs = median(results.clientPaging?.seconds ?? []) * 1000;
+  // NaN when this run did not page with the client in the bench's process (--host-only).
+  const clientMs = median(results.clientPaging?.seconds ?? []) * 1000 || NaN;
   const listing = results.listing.map(
     (r) => /** @type {{ traces: number, oursVsWire: number }} */ (r),
   );
   const big = results.bigTrace?.seconds ?? {};
   const writes = results.writing[0]?.seconds ?? {};
-  /** @type {[string, number, number, string?][]} what, figure, at most, unit */
+  /** @type {[string, number, number | undefined, string?][]} what, figure, at most (none: a reference), unit */
   const goals = [
     ['paging: last 10 pages / first 10 (median of runs)', host('lastTenOverFirstTen').median, 1.3],
     // The same ratio of the same pages through the client alone in the host, QUIET_MS apart:
     // the server's answer deep in the list is in both. And of the provider's time alone.
-    ['  (the client alone: last 10 / first 10)', host('clientLastTenOverFirstTen').median, 1.3],
+    [
+      '  (the client alone: last 10 / first 10)',
+      host('clientLastTenOverFirstTen').median,
+      undefined,
+    ],
     [
       "  (the provider's time alone: last 10 / first 10)",
       host('providerLastTenOverFirstTen').median,
-      1.3,
+      undefined,
     ],
     // The same requests from the same host at the same pace (7-extension-host.bench.test.ts).
     [
@@ -661,13 +666,13 @@ function goalLines() {
     [
       '  (floor: client alone + a minimal tree, / client alone)',
       host('floorOverClientInHost').median,
-      1.2,
+      undefined,
     ],
     // The client in this process, pages back to back with no code-server running: for reference.
     [
       '  (tree / client alone in the bench process)',
       host('pageThroughAllMs').median / clientMs,
-      1.2,
+      undefined,
     ],
     [
       'no bad runs: paging, slowest run / median',
@@ -711,10 +716,15 @@ function goalLines() {
       1.1,
     ],
   ];
-  return goals.map(([what, figure, limit, unit = '']) => {
-    const met = figure <= limit ? 'yes' : 'no';
-    return `  ${what.padEnd(52)} ${figure.toFixed(2).padStart(9)} ${unit.padEnd(2)} (at most ${limit}) ${met}`;
-  });
+  return goals
+    .filter(([, figure, limit]) => limit !== undefined || Number.isFinite(figure))
+    .map(([what, figure, limit, unit = '']) => {
+      const met =
+        limit === undefined
+          ? '(reference)'
+          : `(at most ${limit}) ${figure <= limit ? 'yes' : 'no'}`;
+      return `  ${what.padEnd(52)} ${figure.toFixed(2).padStart(9)} ${unit.padEnd(2)} ${met}`;
+    });
 }
 
 /** @param {{ spans: number, payloadBytes: number, seconds: Record<string, number>, cpuMs: Record<string, number> }} big */
