@@ -16,38 +16,8 @@ const SPAN_STATUS_CODE_SET: ReadonlySet<unknown> = new Set(SPAN_STATUS_CODES);
 
 /** A trace info that wireTraceInfo accepts unchanged (its assessments are checked one by one). */
 export function isPlainWireTraceInfo(raw: unknown): raw is WireTraceInfo {
-  if (!isObject(raw)) return false;
-  for (const key in raw) {
-    if (!Object.hasOwn(raw, key)) continue;
-    const value = raw[key];
-    switch (key) {
-      case 'trace_id':
-      case 'request_time':
-      case 'client_request_id':
-      case 'request_preview':
-      case 'response_preview':
-      case 'execution_duration':
-        if (typeof value !== 'string') return false;
-        break;
-      case 'state':
-        if (!TRACE_STATE_SET.has(value)) return false;
-        break;
-      case 'trace_location':
-        if (!isTraceLocation(value)) return false;
-        break;
-      case 'trace_metadata':
-      case 'tags':
-        if (!isStringMap(value)) return false;
-        break;
-      case 'assessments':
-        if (!Array.isArray(value)) return false;
-        break;
-      default:
-        // A field this client does not read: zod drops it, after the record's depth check.
-        if (deeperThan(value, MAX_WIRE_DEPTH - 1)) return false;
-    }
-  }
   return (
+    everyField(raw, traceInfoFieldFits) &&
     typeof raw.trace_id === 'string' &&
     typeof raw.request_time === 'string' &&
     // A missing state is caught by zod (read as unspecified): that is its path.
@@ -55,46 +25,36 @@ export function isPlainWireTraceInfo(raw: unknown): raw is WireTraceInfo {
   );
 }
 
+function traceInfoFieldFits(key: string, value: unknown): boolean {
+  switch (key) {
+    case 'trace_id':
+    case 'request_time':
+    case 'client_request_id':
+    case 'request_preview':
+    case 'response_preview':
+    case 'execution_duration':
+      return typeof value === 'string';
+    case 'state':
+      return TRACE_STATE_SET.has(value);
+    case 'trace_location':
+      return isTraceLocation(value);
+    case 'trace_metadata':
+    case 'tags':
+      return isStringMap(value);
+    case 'assessments':
+      return Array.isArray(value);
+    default:
+      return isDroppedField(value);
+  }
+}
+
 /**
  * An assessment that wireAssessment accepts unchanged, with feedback and expectation values no
  * deeper than MAX_JSON_DEPTH (deeper ones are cut first, on zod's path).
  */
 export function isPlainWireAssessment(raw: unknown): raw is WireAssessment {
-  if (!isObject(raw)) return false;
-  for (const key in raw) {
-    if (!Object.hasOwn(raw, key)) continue;
-    const value = raw[key];
-    switch (key) {
-      case 'assessment_id':
-      case 'assessment_name':
-      case 'trace_id':
-      case 'create_time':
-      case 'last_update_time':
-      case 'span_id':
-      case 'rationale':
-      case 'overrides':
-        if (typeof value !== 'string') return false;
-        break;
-      case 'valid':
-        if (typeof value !== 'boolean') return false;
-        break;
-      case 'source':
-        if (!isSource(value)) return false;
-        break;
-      case 'metadata':
-        if (!isStringMap(value)) return false;
-        break;
-      case 'feedback':
-        if (!isFeedback(value)) return false;
-        break;
-      case 'expectation':
-        if (!isExpectation(value)) return false;
-        break;
-      default:
-        if (deeperThan(value, MAX_WIRE_DEPTH - 1)) return false;
-    }
-  }
   return (
+    everyField(raw, assessmentFieldFits) &&
     typeof raw.assessment_id === 'string' &&
     typeof raw.assessment_name === 'string' &&
     typeof raw.trace_id === 'string' &&
@@ -104,48 +64,83 @@ export function isPlainWireAssessment(raw: unknown): raw is WireAssessment {
   );
 }
 
+function assessmentFieldFits(key: string, value: unknown): boolean {
+  switch (key) {
+    case 'assessment_id':
+    case 'assessment_name':
+    case 'trace_id':
+    case 'create_time':
+    case 'last_update_time':
+    case 'span_id':
+    case 'rationale':
+    case 'overrides':
+      return typeof value === 'string';
+    case 'valid':
+      return typeof value === 'boolean';
+    case 'source':
+      return isSource(value);
+    case 'metadata':
+      return isStringMap(value);
+    case 'feedback':
+      return isFeedback(value);
+    case 'expectation':
+      return isExpectation(value);
+    default:
+      return isDroppedField(value);
+  }
+}
+
 /**
  * A span that wireSpan accepts with the values spans.ts reads unchanged: its status code already
  * in OTel's full form, its times digits. Fields spans.ts does not read (kind, links, a nested
  * object's extra keys) are let through as zod drops them; the span's depth is measured before.
  */
 export function isPlainWireSpan(raw: unknown): raw is WireSpan {
-  if (!isObject(raw)) return false;
-  for (const key in raw) {
-    if (!Object.hasOwn(raw, key)) continue;
-    const value = raw[key];
-    switch (key) {
-      case 'trace_id':
-      case 'span_id':
-      case 'name':
-        if (typeof value !== 'string') return false;
-        break;
-      case 'parent_span_id':
-        if (value !== null && typeof value !== 'string') return false;
-        break;
-      case 'start_time_unix_nano':
-        if (!isNanos(value)) return false;
-        break;
-      case 'end_time_unix_nano':
-        if (value !== null && !isNanos(value)) return false;
-        break;
-      case 'status':
-        if (!isSpanStatus(value)) return false;
-        break;
-      case 'attributes':
-        if (!isObject(value)) return false;
-        break;
-      case 'events':
-        if (!Array.isArray(value) || !value.every(isSpanEvent)) return false;
-        break;
-    }
-  }
   return (
+    everyField(raw, spanFieldFits) &&
     typeof raw.trace_id === 'string' &&
     typeof raw.span_id === 'string' &&
     typeof raw.name === 'string' &&
     raw.start_time_unix_nano !== undefined
   );
+}
+
+function spanFieldFits(key: string, value: unknown): boolean {
+  switch (key) {
+    case 'trace_id':
+    case 'span_id':
+    case 'name':
+      return typeof value === 'string';
+    case 'parent_span_id':
+      return value === null || typeof value === 'string';
+    case 'start_time_unix_nano':
+      return isNanos(value);
+    case 'end_time_unix_nano':
+      return value === null || isNanos(value);
+    case 'status':
+      return isSpanStatus(value);
+    case 'attributes':
+      return isObject(value);
+    case 'events':
+      return Array.isArray(value) && value.every(isSpanEvent);
+    default:
+      return true;
+  }
+}
+
+/** Whether `raw` is an object and `fits` each of its own fields (a record's own fields only). */
+function everyField(
+  raw: unknown,
+  fits: (key: string, value: unknown) => boolean,
+): raw is Record<string, unknown> {
+  if (!isObject(raw)) return false;
+  for (const key in raw) if (Object.hasOwn(raw, key) && !fits(key, raw[key])) return false;
+  return true;
+}
+
+/** A field this client does not read: zod drops it, after the record's depth check. */
+function isDroppedField(value: unknown): boolean {
+  return !deeperThan(value, MAX_WIRE_DEPTH - 1);
 }
 
 /** A nanosecond time as schemas.ts's wireNanos takes it: digits, or a safe whole number. */
