@@ -214,7 +214,7 @@ function putBackExactNanos(spans: unknown[], text: string): boolean {
   };
   for (const span of spans) {
     if (!isObject(span)) continue;
-    // In the text's order: a parsed object's keys keep it (none of these is a number).
+    // In the text's order: a parsed object keeps its keys' order (none of these is an index).
     for (const key in span) {
       if (key === 'start_time_unix_nano' || key === 'end_time_unix_nano') {
         if (!putBack(span, key)) return false;
