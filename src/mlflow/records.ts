@@ -71,7 +71,8 @@ function isParsedJson(input: unknown): input is JsonValue {
   return input !== undefined;
 }
 
-function isObject(input: unknown): input is Record<string, unknown> {
+/** A JSON object (not null, not an array). */
+export function isObject(input: unknown): input is Record<string, unknown> {
   return typeof input === 'object' && input !== null && !Array.isArray(input);
 }
 

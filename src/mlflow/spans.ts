@@ -5,7 +5,7 @@
 import { deeperThan, limitDepth, MAX_WIRE_DEPTH } from './json-depth';
 import { MlflowResponseError } from './errors';
 import { asTraceId, madeUpId, type TraceId } from './ids';
-import { defineOwn } from './records';
+import { defineOwn, isObject } from './records';
 import { parseRecord, parseWire, traceDataResponse, wireSpan, type WireSpan } from './schemas';
 import { isPlainWireSpan } from './wire-guards';
 import type { JsonValue, Span, SpanEvent } from './types';
@@ -256,10 +256,6 @@ function nanosRuns(text: string): { start: number; end: number }[] {
     at = text.indexOf(NANOS_KEY_END, next);
   }
   return runs;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const NANOS_KEY_END = '_unix_nano"';

@@ -1,12 +1,14 @@
 /**
  * Quick checks for the records the server sends by the hundred: trace infos and their
- * assessments on a page of traces, and the spans of a trace. Each accepts a record only when schemas.ts's zod schema would accept it as it is
- * (no value caught, none cut for depth), so that the record can be read straight from the parsed
- * body, without zod's copy of every object on the way. Anything else (a null, an unknown enum
- * value, a field nested in a way these do not know) returns false and goes through zod, which
- * says what is wrong. test/unit/wire-guards.test.ts holds the two paths to the same result.
+ * assessments on a page of traces, and the spans of a trace. Each accepts a record only when
+ * schemas.ts's zod schema would accept it as it is (no value caught, none cut for depth), so
+ * that the record can be read straight from the parsed body, without zod's copy of every object
+ * on the way. Anything else (a null, an unknown enum value, a field nested in a way these do not
+ * know) returns false and goes through zod, which says what is wrong.
+ * test/unit/wire-guards.test.ts holds the two paths to the same result.
  */
 import { deeperThan, MAX_JSON_DEPTH, MAX_WIRE_DEPTH } from './json-depth';
+import { isObject } from './records';
 import type { WireAssessment, WireSpan, WireTraceInfo } from './schemas';
 import { SOURCE_TYPES, SPAN_STATUS_CODES, TRACE_STATES } from './types';
 
@@ -92,7 +94,7 @@ function assessmentFieldFits(key: string, value: unknown): boolean {
 
 /**
  * A span that wireSpan accepts with the values spans.ts reads unchanged: its status code already
- * in OTel's full form, its times digits. Fields spans.ts does not read (kind, links, a nested
+ * in OTel's full form, its times digits or safe whole numbers. Fields spans.ts does not read (kind, links, a nested
  * object's extra keys) are let through as zod drops them; the span's depth is measured before.
  */
 export function isPlainWireSpan(raw: unknown): raw is WireSpan {
@@ -237,8 +239,4 @@ function hasOnlyKeys(value: Record<string, unknown>, ...known: string[]): boolea
 
 function optionalString(value: unknown): boolean {
   return value === undefined || typeof value === 'string';
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
